@@ -1,0 +1,87 @@
+/* atomic_file.c: temp-then-rename writing so no reader sees a half-written output. */
+#include "atomic_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void split_dir(const char *path, char *dir, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		snprintf(dir, len, ".");
+	else if (slash == path)
+		snprintf(dir, len, "/");
+	else
+		snprintf(dir, len, "%.*s", (int)(slash - path), path);
+}
+
+int atomic_begin(struct atomic_target *t, const char *final_path, int overwrite,
+		 struct lwq_err *err)
+{
+	struct stat st;
+	char dir[4000];
+	if (strlen(final_path) + 32 >= sizeof dir)
+		return lwq_err_set(err, "%s: path too long", final_path);
+	if (!overwrite && stat(final_path, &st) == 0)
+		return lwq_err_set(err, "%s: already exists (use --force to overwrite)", final_path);
+	split_dir(final_path, dir, sizeof dir);
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return lwq_err_set(err, "%s: directory %s does not exist", final_path, dir);
+	if (access(dir, W_OK) != 0)
+		return lwq_err_set(err, "%s: directory %s is not writable", final_path, dir);
+	snprintf(t->final_path, sizeof t->final_path, "%s", final_path);
+	const char *base = strrchr(final_path, '/');
+	base = base ? base + 1 : final_path;
+	snprintf(t->temp_path, sizeof t->temp_path, "%s/.%s.tmp.%ld", dir, base, (long)getpid());
+	return 0;
+}
+
+int atomic_commit(struct atomic_target *t, struct lwq_err *err)
+{
+	int fd = open(t->temp_path, O_RDONLY);
+	if (fd < 0 || fsync(fd) != 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		atomic_abort(t);
+		return lwq_err_set(err, "%s: cannot sync: %s", t->final_path, strerror(e));
+	}
+	close(fd);
+	if (rename(t->temp_path, t->final_path) != 0) {
+		int e = errno;
+		atomic_abort(t);
+		return lwq_err_set(err, "%s: cannot rename into place: %s", t->final_path, strerror(e));
+	}
+	t->temp_path[0] = '\0';
+	return 0;
+}
+
+void atomic_abort(struct atomic_target *t)
+{
+	if (t->temp_path[0])
+		unlink(t->temp_path);
+	t->temp_path[0] = '\0';
+}
+
+int atomic_write_file(const char *path, const void *data, size_t n, int overwrite,
+		      struct lwq_err *err)
+{
+	struct atomic_target t;
+	if (atomic_begin(&t, path, overwrite, err) != 0)
+		return -1;
+	FILE *f = fopen(t.temp_path, "wb");
+	if (!f)
+		return lwq_err_set(err, "%s: cannot create: %s", path, strerror(errno));
+	size_t wrote = fwrite(data, 1, n, f);
+	int close_failed = fclose(f) != 0;
+	if (wrote != n || close_failed) {
+		atomic_abort(&t);
+		return lwq_err_set(err, "%s: write failed (disk full?)", path);
+	}
+	return atomic_commit(&t, err);
+}

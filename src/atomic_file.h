@@ -1,0 +1,27 @@
+/* atomic_file.h: outputs appear whole or not at all (temp file, fsync, rename). */
+#ifndef LWQ_ATOMIC_FILE_H
+#define LWQ_ATOMIC_FILE_H
+
+#include <stddef.h>
+
+#include "status.h"
+
+struct atomic_target {
+	char final_path[4096];
+	char temp_path[4096 + 64];      /* same directory, so rename is atomic */
+};
+
+/* Prepares a temp name beside final_path. Fails if final_path exists and !overwrite,
+   or if its directory is not writable. Does not create the temp file. */
+int atomic_begin(struct atomic_target *t, const char *final_path, int overwrite,
+		 struct lwq_err *err);
+/* fsyncs the temp file and renames it over the final path. */
+int atomic_commit(struct atomic_target *t, struct lwq_err *err);
+/* Removes the temp file (safe to call after commit or when nothing was written). */
+void atomic_abort(struct atomic_target *t);
+
+/* Writes a whole buffer to path atomically (for JSON, CSV, text outputs). */
+int atomic_write_file(const char *path, const void *data, size_t n, int overwrite,
+		      struct lwq_err *err);
+
+#endif

@@ -1,0 +1,73 @@
+/* main.c: lwq's entry point and verb table. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "config.h"
+
+const struct verb verbs[] = {
+	{ "import",  cmd_import,  "convert a Hugging Face or llama2.c model into an lwq model file" },
+	{ "info",    cmd_info,    "summarize a model file" },
+	{ "capture", cmd_capture, "run calibration text through the model and store activations" },
+	{ "score",   cmd_score,   "compute per-layer importance (LIM, ZD) and quantization errors" },
+	{ "plan",    cmd_plan,    "turn a memory budget into a per-layer bit plan" },
+	{ "sweep",   cmd_sweep,   "measure perplexity as layers move to low bits, per order" },
+	{ "eval",    cmd_eval,    "perplexity of the model, optionally quantized by a plan" },
+	{ "export",  cmd_export,  "write the quantized model (lwq HDF5 or GGUF)" },
+	{ "heatmap", cmd_heatmap, "write a layer heatmap as PNG" },
+	{ "explore", cmd_explore, "open the interactive explorer (the default)" },
+	{ NULL, NULL, NULL },
+};
+
+const struct verb *verb_find(const char *name)
+{
+	for (const struct verb *v = verbs; v->name; v++)
+		if (strcmp(v->name, name) == 0)
+			return v;
+	return NULL;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: lwq [--quiet] VERB [options]\n"
+		     "       lwq [MODEL.h5]          open the explorer (bundled demo by default)\n\n"
+		     "Layer-wise quantization: score decoder layers, keep the important ones at\n"
+		     "high precision, fit any memory budget.\n\nVerbs:\n");
+	for (const struct verb *v = verbs; v->name; v++)
+		fprintf(out, "  %-8s  %s\n", v->name, v->summary);
+	fprintf(out, "\nRun 'lwq VERB --help' for a verb's options; 'man lwq' for details.\n");
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
+			cli_quiet = 1;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return EXIT_OK;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("lwq %s\n", PACKAGE_VERSION);
+			return EXIT_OK;
+		} else {
+			fprintf(stderr, "lwq: unknown option '%s'\n", argv[i]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (i == argc)
+		return cmd_explore(1, (char *[]){ "explore", NULL });
+	const struct verb *v = verb_find(argv[i]);
+	if (v)
+		return v->run(argc - i, argv + i);
+	/* `lwq MODEL.h5` opens the explorer on that file. */
+	if (path_exists(argv[i]) || strstr(argv[i], ".h5")) {
+		argv[i - 1] = "explore";
+		return cmd_explore(argc - i + 1, argv + i - 1);
+	}
+	fprintf(stderr, "lwq: '%s' is not a verb or a model file\n", argv[i]);
+	usage(stderr);
+	return EXIT_USAGE;
+}
