@@ -1,0 +1,25 @@
+/* quant_rtn.h: group-wise asymmetric round-to-nearest quantization (method.md section 4). */
+#ifndef LWQ_QUANT_RTN_H
+#define LWQ_QUANT_RTN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+/* Quantizes then dequantizes a row-major [rows, cols] matrix in place at `bits`
+   (2, 3, 4, 8), groups of g consecutive weights along each row. g must divide cols. */
+int rtn_fake_quant(float *w, int64_t rows, int64_t cols, int bits, int g, struct lwq_err *err);
+
+/* Quantizes to codes (one uint8 per weight, unpacked) plus per-group scale and zero.
+   scales/zeros have rows * (cols / g) entries. */
+int rtn_quantize(const float *w, int64_t rows, int64_t cols, int bits, int g,
+		 uint8_t *codes, float *scales, float *zeros, struct lwq_err *err);
+void rtn_dequantize(const uint8_t *codes, const float *scales, const float *zeros,
+		    int64_t rows, int64_t cols, int g, float *w);
+
+/* Packs n codes of `bits` bits little-endian into ceil(n*bits/8) bytes, and back. */
+size_t pack_codes(const uint8_t *codes, size_t n, int bits, uint8_t *out);
+void unpack_codes(const uint8_t *packed, size_t n, int bits, uint8_t *codes);
+
+#endif
