@@ -34,4 +34,12 @@ int64_t plan_bytes(const struct model_config *cfg, const struct bit_plan *plan);
 /* Average bits per linear weight over the layers (pruned layers count as 0). */
 double plan_avg_bits(const struct model_config *cfg, const struct bit_plan *plan);
 
+/* 0 when G divides the row length of every linear of cfg; otherwise -1 and
+   "group size 128 does not divide the row length 352 of down". */
+int group_size_check(const struct model_config *cfg, int group_size, struct lwq_err *err);
+/* 128, or the largest power of two below it that divides every row length. */
+int group_size_default(const struct model_config *cfg);
+/* Widths a plan may give a layer: 0 (pruned), 2, 3, 4, 8. */
+int plan_bits_supported(int bits);
+
 #endif

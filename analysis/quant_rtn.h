@@ -12,7 +12,10 @@
 int rtn_fake_quant(float *w, int64_t rows, int64_t cols, int bits, int g, struct lwq_err *err);
 
 /* Quantizes to codes (one uint8 per weight, unpacked) plus per-group scale and zero.
-   scales/zeros have rows * (cols / g) entries. */
+   scales/zeros have rows * (cols / g) entries. Every scale and zero is an f16 value
+   (the scale is rounded to half precision, the zero is an integer of at most 2048), so
+   storing them as f16 (lwq export) loses nothing and rtn_fake_quant equals
+   rtn_dequantize of the stored form bit for bit. */
 int rtn_quantize(const float *w, int64_t rows, int64_t cols, int bits, int g,
 		 uint8_t *codes, float *scales, float *zeros, struct lwq_err *err);
 void rtn_dequantize(const uint8_t *codes, const float *scales, const float *zeros,

@@ -13,7 +13,10 @@ struct tokenizer;
    vocab: n_tokens strings (byte-level alphabet, e.g. "Ġthe"), index = id.
    merges: n_merges pairs "left right" in priority order (rank = index).
    added: special tokens (matched verbatim before BPE), with their ids.
-   add_bos_id: id the post-processor prepends, or -1 (ByteLevel post-processor adds none). */
+   add_bos_id: id the post-processor prepends, or -1 (ByteLevel post-processor adds none).
+   unk_token: token for bytes missing from the vocabulary, or NULL to drop them (the
+   library's behaviour without unk); fuse_unk: consecutive unknown bytes give one token.
+   vocab may hold NULL for unused ids. tokenizer_new copies what it keeps. */
 struct tokenizer_spec {
 	const char *const *vocab;
 	int n_tokens;
@@ -25,6 +28,8 @@ struct tokenizer_spec {
 	int n_added;
 	int add_prefix_space;      /* pre-tokenizer option */
 	int add_bos_id;
+	const char *unk_token;
+	int fuse_unk;
 };
 
 struct tokenizer *tokenizer_new(const struct tokenizer_spec *spec, struct lwq_err *err);

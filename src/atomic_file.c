@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,26 @@ int atomic_begin(struct atomic_target *t, const char *final_path, int overwrite,
 	base = base ? base + 1 : final_path;
 	snprintf(t->temp_path, sizeof t->temp_path, "%s/.%s.tmp.%ld", dir, base, (long)getpid());
 	return 0;
+}
+
+/* The temp file to remove when interrupted (a copy: handlers may only touch statics). */
+static char signal_temp[4096 + 64];
+
+static void remove_temp_and_reraise(int sig)
+{
+	if (signal_temp[0])
+		unlink(signal_temp);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void atomic_remove_on_signal(const struct atomic_target *t)
+{
+	snprintf(signal_temp, sizeof signal_temp, "%s", t ? t->temp_path : "");
+	void (*handler)(int) = t ? remove_temp_and_reraise : SIG_DFL;
+	signal(SIGINT, handler);
+	signal(SIGTERM, handler);
+	signal(SIGHUP, handler);
 }
 
 int atomic_commit(struct atomic_target *t, struct lwq_err *err)

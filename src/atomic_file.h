@@ -20,6 +20,10 @@ int atomic_commit(struct atomic_target *t, struct lwq_err *err);
 /* Removes the temp file (safe to call after commit or when nothing was written). */
 void atomic_abort(struct atomic_target *t);
 
+/* Removes t's temp file if SIGINT, SIGTERM or SIGHUP arrives before commit or abort
+   (NULL disarms). One target at a time. */
+void atomic_remove_on_signal(const struct atomic_target *t);
+
 /* Writes a whole buffer to path atomically (for JSON, CSV, text outputs). */
 int atomic_write_file(const char *path, const void *data, size_t n, int overwrite,
 		      struct lwq_err *err);

@@ -1,10 +1,186 @@
-/* cmd_capture.c: lwq capture (not implemented yet). */
+/* cmd_capture.c: lwq capture: run calibration tokens and store activations in the model file. */
+#include <cblas.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture_run.h"
 #include "cli.h"
 #include "commands.h"
+#include "forward.h"
+#include "layout.h"
+#include "progress.h"
+#include "run_tokens.h"
+
+#define DEFAULT_KEPT 1024
+
+static const char capture_help[] =
+	"Usage: lwq capture MODEL.h5 (--text FILE | --ids FILE.i32) [--offset N]\n"
+	"                   [--windows W] [--seq-len L] [--keep-streams N|all|none] [--force]\n"
+	"\n"
+	"Run calibration tokens through the model and store in MODEL.h5, under\n"
+	"/activations: the per-token cosine between the residual stream entering and\n"
+	"leaving each layer (for LIM), the residual streams at evenly spaced token\n"
+	"positions, and per-column sums of squares of every linear's input.\n"
+	"\n"
+	"  -t, --text FILE          UTF-8 text, tokenized with the model's tokenizer\n"
+	"  -i, --ids FILE.i32       token ids, little-endian int32\n"
+	"      --offset N           skip the first N tokens (default 0)\n"
+	"  -w, --windows W          number of windows (default 16)\n"
+	"  -L, --seq-len L          tokens per window (default 512)\n"
+	"  -k, --keep-streams N     token positions whose streams are stored: a count\n"
+	"                           (default 1024), 'all' or 'none'\n"
+	"  -f, --force              replace activations already in the file\n"
+	"  -j, --threads N          BLAS threads (default: OPENBLAS_NUM_THREADS or all cores)\n"
+	"  -h, --help               show this help\n";
+
+struct capture_options {
+	const char *model;
+	struct run_tokens tokens;
+	int64_t keep;              /* -1: all */
+	int force, threads;
+};
+
+static int parse_keep(const char *arg, int64_t *keep)
+{
+	long v;
+	if (strcmp(arg, "all") == 0)
+		*keep = -1;
+	else if (strcmp(arg, "none") == 0)
+		*keep = 0;
+	else if (parse_int(arg, 0, 1L << 40, &v) == 0)
+		*keep = v;
+	else
+		return cli_usage_error("capture", "--keep-streams: '%s' is not a count, all or none",
+				       arg);
+	return 0;
+}
+
+static int parse_options(int argc, char **argv, struct capture_options *o)
+{
+	static const struct option longopts[] = {
+		RUN_TOKENS_LONGOPTS,
+		{ "keep-streams", required_argument, NULL, 'k' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "threads", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	o->tokens.windows = 16;
+	o->tokens.seq_len = 512;
+	o->keep = DEFAULT_KEPT;
+	int opt;
+	long v;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "t:i:w:L:k:fj:h", longopts, NULL)) != -1) {
+		int shared = run_tokens_option("capture", opt, optarg, &o->tokens);
+		if (shared < 0)
+			return EXIT_USAGE;
+		if (shared)
+			continue;
+		switch (opt) {
+		case 'k':
+			if (parse_keep(optarg, &o->keep) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'f': o->force = 1; break;
+		case 'j':
+			if (parse_int(optarg, 1, 1024, &v) < 0)
+				return cli_usage_error("capture", "--threads: '%s' is not a count >= 1",
+						       optarg);
+			o->threads = (int)v;
+			break;
+		case 'h':
+			fputs(capture_help, stdout);
+			return -1;
+		default:
+			return cli_usage_error("capture", "unknown or incomplete option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage_error("capture", optind >= argc ? "no model file given" :
+				       "one model file expected, got extra '%s'",
+				       argv[argc - 1]);
+	o->model = argv[optind];
+	return run_tokens_check("capture", &o->tokens);
+}
+
+/* Everything that can fail on bad input happens here, on a read-only handle, so the
+   model file is untouched unless the whole run succeeds. */
+static struct capture_data *measure(struct capture_options *o, int32_t **ids,
+				    struct lwq_err *err)
+{
+	struct model_file *mf = model_file_open(o->model, 0, err);
+	if (!mf)
+		return NULL;
+	struct capture_data *cd = NULL;
+	if (forward_check_config(model_file_config(mf), err) < 0)
+		lwq_err_prefix(err, o->model);
+	else if (!o->force && model_file_exists(mf, ACT_GROUP))
+		lwq_err_set(err, "%s: already holds %s (use --force to replace them)", o->model,
+			    ACT_GROUP);
+	else if (run_tokens_load(mf, &o->tokens, ids, err) == 0)
+		cd = capture_run(mf, *ids, o->tokens.windows, o->tokens.seq_len, o->keep, err);
+	model_file_close(mf);
+	return cd;
+}
+
+static int store(const struct capture_options *o, const struct capture_data *cd,
+		 const int32_t *ids, struct lwq_err *err)
+{
+	char source[4200];
+	struct capture_meta meta = {
+		.windows = o->tokens.windows, .seq_len = o->tokens.seq_len,
+		.offset = o->tokens.offset,
+		.source = run_tokens_source(&o->tokens, source, sizeof source),
+	};
+	struct model_file *mf = model_file_open(o->model, 1, err);
+	if (!mf)
+		return -1;
+	int rc = capture_write(mf, cd, ids, &meta, err);
+	model_file_close(mf);
+	return rc;
+}
+
+static void summarize(const struct capture_options *o, const struct capture_data *cd,
+		      double seconds)
+{
+	char size[32];
+	printf("%s: captured %d windows of %d tokens (%lld tokens) in %.1f s, %.0f tokens/s\n",
+	       o->model, o->tokens.windows, o->tokens.seq_len, (long long)cd->n_tokens, seconds,
+	       seconds > 0 ? (double)cd->n_tokens / seconds : 0.0);
+	printf("streams: %lld token positions x %d boundaries x %d values as f16 = %s\n",
+	       (long long)cd->n_kept, cd->n_layers + 1, cd->hidden,
+	       format_size((double)capture_stream_bytes(cd), size, sizeof size));
+	printf("layer  mean cos   LIM\n");
+	for (int l = 0; l < cd->n_layers; l++) {
+		double sum = 0;
+		for (int64_t t = 0; t < cd->n_tokens; t++)
+			sum += cd->cos[(int64_t)l * cd->n_tokens + t];
+		double mean = sum / (double)cd->n_tokens;
+		printf("%5d  %8.5f  %8.5f\n", l, mean, -mean);
+	}
+}
 
 int cmd_capture(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_error("capture", "not implemented yet");
+	struct capture_options o = { 0 };
+	int status = parse_options(argc, argv, &o);
+	if (status != 0)
+		return status < 0 ? EXIT_OK : status;
+	if (o.threads > 0)
+		openblas_set_num_threads(o.threads);
+	struct lwq_err err = { "" };
+	int32_t *ids = NULL;
+	double start = monotonic_seconds();
+	struct capture_data *cd = measure(&o, &ids, &err);
+	int rc = cd ? store(&o, cd, ids, &err) : -1;
+	if (rc == 0)
+		summarize(&o, cd, monotonic_seconds() - start);
+	capture_data_free(cd);
+	free(ids);
+	return rc < 0 ? cli_report("capture", &err) : EXIT_OK;
 }

@@ -1,10 +1,165 @@
-/* cmd_eval.c: lwq eval (not implemented yet). */
+/* cmd_eval.c: lwq eval: perplexity of a model file, optionally quantized by a plan. */
+#include <cblas.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "cli.h"
 #include "commands.h"
+#include "eval_run.h"
+#include "forward.h"
+#include "plan_file.h"
+#include "run_tokens.h"
+
+static const char eval_help[] =
+	"Usage: lwq eval MODEL.h5 [--plan PLAN.json] (--text FILE | --ids FILE.i32)\n"
+	"                [--offset N] [--windows W] [--seq-len L] [--json] [--threads N]\n"
+	"\n"
+	"Perplexity of the model on non-overlapping windows of tokens, over every\n"
+	"next-token prediction inside each window. With --plan, each layer is\n"
+	"fake-quantized (RTN) at the plan's bits first; 0 bits drops the layer.\n"
+	"\n"
+	"  -p, --plan PLAN.json  bit plan to apply (from lwq plan)\n"
+	"  -t, --text FILE       UTF-8 text, tokenized with the model's tokenizer\n"
+	"  -i, --ids FILE.i32    token ids, little-endian int32\n"
+	"      --offset N        skip the first N tokens (default 0)\n"
+	"  -w, --windows W       number of windows (default: every full window after\n"
+	"                        the offset)\n"
+	"  -L, --seq-len L       tokens per window (default 512)\n"
+	"      --json            print one JSON object\n"
+	"  -j, --threads N       BLAS threads (default: OPENBLAS_NUM_THREADS or all cores)\n"
+	"  -h, --help            show this help\n";
+
+struct eval_options {
+	const char *model, *plan;
+	struct run_tokens tokens;
+	int json, threads;
+};
+
+static int parse_options(int argc, char **argv, struct eval_options *o)
+{
+	static const struct option longopts[] = {
+		{ "plan", required_argument, NULL, 'p' },
+		RUN_TOKENS_LONGOPTS,
+		{ "json", no_argument, NULL, 'J' },
+		{ "threads", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	o->tokens.seq_len = 512;
+	int opt;
+	long v;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "p:t:i:w:L:j:h", longopts, NULL)) != -1) {
+		int shared = run_tokens_option("eval", opt, optarg, &o->tokens);
+		if (shared < 0)
+			return EXIT_USAGE;
+		if (shared)
+			continue;
+		switch (opt) {
+		case 'p': o->plan = optarg; break;
+		case 'J': o->json = 1; break;
+		case 'j':
+			if (parse_int(optarg, 1, 1024, &v) < 0)
+				return cli_usage_error("eval", "--threads: '%s' is not a count >= 1",
+						       optarg);
+			o->threads = (int)v;
+			break;
+		case 'h':
+			fputs(eval_help, stdout);
+			return -1;
+		default:
+			return cli_usage_error("eval", "unknown or incomplete option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage_error("eval", optind >= argc ? "no model file given" :
+				       "one model file expected, got extra '%s'",
+				       argv[argc - 1]);
+	o->model = argv[optind];
+	return run_tokens_check("eval", &o->tokens);
+}
+
+static void print_json(const struct eval_options *o, const struct eval_result *r)
+{
+	char source[4200];
+	json_t *obj = json_pack("{s:s, s:s?, s:s, s:I, s:i, s:i, s:I, s:f, s:f, s:f, s:I, s:f, s:f}",
+				"model", o->model, "plan", o->plan,
+				"source", run_tokens_source(&o->tokens, source, sizeof source),
+				"offset", (json_int_t)o->tokens.offset,
+				"windows", o->tokens.windows, "seq_len", o->tokens.seq_len,
+				"tokens", (json_int_t)o->tokens.windows * o->tokens.seq_len,
+				"perplexity", r->perplexity, "nll_sum", r->nll_sum,
+				"nll_mean", r->nll_sum / (double)r->n_predictions,
+				"predictions", (json_int_t)r->n_predictions,
+				"seconds", r->seconds, "tokens_per_second", r->tokens_per_second);
+	char *text = json_dumps(obj, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	puts(text);
+	free(text);
+	json_decref(obj);
+}
+
+static void print_text(const struct eval_options *o, const struct eval_result *r)
+{
+	printf("perplexity   %.4f\n", r->perplexity);
+	printf("nll          %.6f per prediction (sum %.2f)\n",
+	       r->nll_sum / (double)r->n_predictions, r->nll_sum);
+	printf("predictions  %lld (%d windows of %d tokens from offset %lld%s)\n",
+	       (long long)r->n_predictions, o->tokens.windows, o->tokens.seq_len,
+	       (long long)o->tokens.offset,
+	       o->tokens.windows_defaulted ? ", every full window" : "");
+	printf("plan         %s\n", o->plan ? o->plan : "none (unquantized)");
+	printf("speed        %.0f tokens/s, %.2f s\n", r->tokens_per_second, r->seconds);
+}
+
+static int run_eval(struct eval_options *o, struct lwq_err *err)
+{
+	struct model_file *mf = model_file_open(o->model, 0, err);
+	if (!mf)
+		return -1;
+	int rc = -1;
+	struct bit_plan *plan = NULL;
+	int32_t *ids = NULL;
+	struct eval_result result;
+	if (forward_check_config(model_file_config(mf), err) < 0) {
+		lwq_err_prefix(err, o->model);
+		goto out;
+	}
+	if (o->plan && !(plan = plan_read_file(o->plan, model_file_config(mf), err)))
+		goto out;
+	if (run_tokens_load(mf, &o->tokens, &ids, err) < 0)
+		goto out;
+	if (o->tokens.windows_defaulted && !o->json && !cli_quiet)
+		fprintf(stderr, "lwq: eval: using every full window: %d windows of %d tokens\n",
+			o->tokens.windows, o->tokens.seq_len);
+	if (eval_perplexity(mf, plan, ids, (int64_t)o->tokens.windows * o->tokens.seq_len,
+			    o->tokens.windows, o->tokens.seq_len, &result, err) < 0)
+		goto out;
+	if (o->json)
+		print_json(o, &result);
+	else
+		print_text(o, &result);
+	rc = 0;
+out:
+	free(ids);
+	bit_plan_free(plan);
+	model_file_close(mf);
+	return rc;
+}
 
 int cmd_eval(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_error("eval", "not implemented yet");
+	struct eval_options o = { 0 };
+	int status = parse_options(argc, argv, &o);
+	if (status != 0)
+		return status < 0 ? EXIT_OK : status;
+	if (o.threads > 0)
+		openblas_set_num_threads(o.threads);
+	struct lwq_err err = { "" };
+	if (run_eval(&o, &err) < 0)
+		return cli_report("eval", &err);
+	return EXIT_OK;
 }

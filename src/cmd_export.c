@@ -1,10 +1,226 @@
-/* cmd_export.c: lwq export (not implemented yet). */
+/* cmd_export.c: lwq export: the model quantized by a plan, as an lwq HDF5 file or a GGUF
+   file for llama.cpp, written to a temp file and renamed into place. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "atomic_file.h"
 #include "cli.h"
 #include "commands.h"
+#include "export.h"
+#include "plan_file.h"
+
+static const char export_help[] =
+	"Usage: lwq export MODEL.h5 --plan PLAN.json [--format lwq|gguf] -o OUT [--force]\n"
+	"       lwq export MODEL.h5 --format gguf --f16 -o OUT.gguf\n"
+	"\n"
+	"Write the model quantized layer by layer as PLAN.json says (lwq plan -o).\n"
+	"\n"
+	"  -p, --plan PLAN.json   the bit plan (required unless --f16)\n"
+	"  -F, --format FORMAT    lwq: an lwq model file whose linears are stored RTN-quantized\n"
+	"                         (lwq eval runs it directly); gguf: a GGUF file for llama.cpp\n"
+	"                         (default: gguf when OUT ends in .gguf, else lwq)\n"
+	"  -o, --output OUT       file to write (required)\n"
+	"  -f, --force            overwrite OUT if it exists\n"
+	"      --f16              gguf: every linear as F16, no plan (input for llama-quantize)\n"
+	"      --name NAME        gguf: general.name (default: the model's name)\n"
+	"      --embed-type TYPE  gguf: f16 (default) or f32 for token_embd and output\n"
+	"      --json             print the summary as JSON\n"
+	"  -h, --help             show this help\n"
+	"\n"
+	"GGUF types per layer width: 8 Q8_0, 6 Q6_K, 5 Q5_K, 4 Q4_K, 3 Q3_K, 2 Q2_K; K-quants\n"
+	"need rows of a multiple of 256 values, shorter rows use Q4_0 (2-4 bits), Q5_0 (5) or\n"
+	"Q8_0 (6), with a warning. Layers at 0 bits are dropped. See man lwq.\n";
+
+struct export_options {
+	const char *model, *plan, *out, *name;
+	int format;                /* enum export_format, or -1 for "from the extension" */
+	int force, f16, embed_f32, json;
+};
+
+enum { OPT_F16 = 256, OPT_NAME, OPT_EMBED, OPT_JSON };
+
+static int parse_format(const char *s)
+{
+	return strcmp(s, "lwq") == 0 ? EXPORT_LWQ : strcmp(s, "gguf") == 0 ? EXPORT_GGUF : -1;
+}
+
+static int ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), k = strlen(tail);
+	return n >= k && strcmp(s + n - k, tail) == 0;
+}
+
+static int check_options(struct export_options *o)
+{
+	if (!o->out)
+		return cli_usage_error("export", "missing -o OUT");
+	if (o->format < 0)
+		o->format = ends_with(o->out, ".gguf") ? EXPORT_GGUF : EXPORT_LWQ;
+	if (o->f16 && o->format != EXPORT_GGUF)
+		return cli_usage_error("export", "--f16 is for --format gguf");
+	if (o->f16 && o->plan)
+		return cli_usage_error("export", "--f16 writes every layer at 16 bits; drop --plan");
+	if (!o->f16 && !o->plan)
+		return cli_usage_error("export", "missing --plan PLAN.json");
+	if (o->format != EXPORT_GGUF && (o->name || o->embed_f32))
+		return cli_usage_error("export", "--name and --embed-type are for --format gguf");
+	return 0;
+}
+
+static int parse_options(int argc, char **argv, struct export_options *o)
+{
+	static const struct option longopts[] = {
+		{ "plan", required_argument, NULL, 'p' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "f16", no_argument, NULL, OPT_F16 },
+		{ "name", required_argument, NULL, OPT_NAME },
+		{ "embed-type", required_argument, NULL, OPT_EMBED },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	memset(o, 0, sizeof *o);
+	o->format = -1;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:F:o:fh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p': o->plan = optarg; break;
+		case 'F':
+			if ((o->format = parse_format(optarg)) < 0)
+				return cli_usage_error("export", "--format must be lwq or gguf, not '%s'",
+						       optarg);
+			break;
+		case 'o': o->out = optarg; break;
+		case 'f': o->force = 1; break;
+		case OPT_F16: o->f16 = 1; break;
+		case OPT_NAME: o->name = optarg; break;
+		case OPT_JSON: o->json = 1; break;
+		case OPT_EMBED:
+			if (strcmp(optarg, "f16") != 0 && strcmp(optarg, "f32") != 0)
+				return cli_usage_error("export", "--embed-type must be f16 or f32, not '%s'",
+						       optarg);
+			o->embed_f32 = strcmp(optarg, "f32") == 0;
+			break;
+		default: return cli_usage_error("export", "unknown option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error("export", optind == argc ? "missing MODEL.h5"
+							      : "only one MODEL.h5 can be exported");
+	o->model = argv[optind];
+	return check_options(o);
+}
+
+static void warn_fallbacks(const struct export_stats *st)
+{
+	if (cli_quiet || st->n_fallback == 0)
+		return;
+	char widths[64] = "";
+	for (int b = 2; b <= 8; b++)
+		if (st->fallback_bits[b])
+			snprintf(widths + strlen(widths), sizeof widths - strlen(widths), "%s%d",
+				 widths[0] ? ", " : "", b);
+	fprintf(stderr, "lwq: export: warning: %d linears at %s bits have rows that are not a "
+		"multiple of 256 (needed by K-quants); stored as Q4_0 (2-4 bits), Q5_0 (5) or "
+		"Q8_0 (6) instead\n", st->n_fallback, widths);
+}
+
+static void print_summary(const struct export_options *o, const struct export_stats *st,
+			  const struct bit_plan *plan, const struct model_config *cfg)
+{
+	struct stat sb;
+	long long on_disk = stat(o->out, &sb) == 0 ? (long long)sb.st_size : -1;
+	long long predicted = plan ? (long long)plan_bytes(cfg, plan) : -1;
+	const char *format = o->format == EXPORT_GGUF ? "gguf" : "lwq";
+	if (o->json) {
+		json_t *j = json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:i}", "output", o->out,
+				      "format", format, "layers", st->n_layers_out, "bytes",
+				      (json_int_t)on_disk, "tensor_bytes", (json_int_t)st->tensor_bytes,
+				      "plan_bytes", (json_int_t)predicted, "fallback_linears",
+				      st->n_fallback);
+		char *text = j ? json_dumps(j, JSON_PRESERVE_ORDER) : NULL;
+		if (text)
+			printf("%s\n", text);
+		free(text);
+		json_decref(j);
+		return;
+	}
+	if (cli_quiet)
+		return;
+	char disk[32], plan_size[32];
+	format_size((double)on_disk, disk, sizeof disk);
+	printf("wrote %s: %s, %d layers, %s", o->out, format, st->n_layers_out, disk);
+	if (plan)
+		printf(" (plan %s, %.3f bits on average)", format_size((double)predicted, plan_size,
+		       sizeof plan_size), plan_avg_bits(cfg, plan));
+	printf("\n");
+}
+
+static int run_export(const struct export_options *o, struct model_file *mf,
+		      const struct bit_plan *plan, struct lwq_err *err)
+{
+	const struct model_config *cfg = model_file_config(mf);
+	struct atomic_target target;
+	struct progress progress;
+	struct export_stats stats;
+	if (atomic_begin(&target, o->out, o->force, err) != 0)
+		return -1;
+	int steps = o->format == EXPORT_GGUF ? export_kept_layers(plan, cfg) : cfg->n_layers;
+	struct export_job job = { mf, plan, o->plan, target.temp_path, o->name, o->f16,
+				  o->embed_f32, &progress };
+	atomic_remove_on_signal(&target);
+	progress_start(&progress, "export", "layer", steps + 1);
+	int rc = o->format == EXPORT_GGUF ? export_gguf(&job, &stats, err)
+					  : export_lwq(&job, &stats, err);
+	progress_finish(&progress);
+	if (rc == 0)
+		rc = atomic_commit(&target, err);
+	else
+		atomic_abort(&target);
+	atomic_remove_on_signal(NULL);
+	if (rc == 0) {
+		if (o->format == EXPORT_GGUF)
+			warn_fallbacks(&stats);
+		print_summary(o, &stats, plan, cfg);
+	}
+	return rc;
+}
 
 int cmd_export(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_error("export", "not implemented yet");
+	struct export_options o;
+	struct lwq_err err;
+	if (cli_wants_help(argc, argv, export_help))
+		return EXIT_OK;
+	int rc = parse_options(argc, argv, &o);
+	if (rc != 0)
+		return rc;
+	struct model_file *mf = model_file_open(o.model, 0, &err);
+	if (!mf)
+		return cli_report("export", &err);
+	struct bit_plan *plan = NULL;
+	if (o.plan) {
+		plan = plan_read_file(o.plan, model_file_config(mf), &err);
+		if (!plan) {
+			if (strncmp(err.msg, o.plan, strlen(o.plan)) != 0)
+				lwq_err_prefix(&err, o.plan);
+			model_file_close(mf);
+			return cli_report("export", &err);
+		}
+	}
+	rc = export_check_plan((enum export_format)o.format, plan, model_file_config(mf), &err);
+	if (rc != 0)
+		lwq_err_prefix(&err, o.plan);
+	else
+		rc = run_export(&o, mf, plan, &err);
+	bit_plan_free(plan);
+	model_file_close(mf);
+	return rc == 0 ? EXIT_OK : cli_report("export", &err);
 }

@@ -1,10 +1,481 @@
-/* cmd_plan.c: lwq plan (not implemented yet). */
+/* cmd_plan.c: lwq plan: a memory budget (or average bits, or a count) -> a per-layer bit plan. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
 #include "commands.h"
+#include "layout.h"
+#include "model_h5.h"
+#include "order_source.h"
+#include "plan.h"
+#include "plan_emit.h"
+#include "plan_file.h"
+#include "planner.h"
+
+static const char plan_help[] =
+	"Usage: lwq plan MODEL.h5 (--budget SIZE | --avg-bits B | --high-layers N |\n"
+	"                          --from PLAN.json)\n"
+	"                [--order ORDER] [--high BITS] [--low BITS] [--levels 2|3]\n"
+	"                [--mid BITS] [--spread K] [--group-size G] [--pin L=hi|mid|lo ...]\n"
+	"                [--json|--csv|--emit FORMAT] [-o PLAN.json] [--force]\n"
+	"\n"
+	"Rank the layers by importance and give the most important ones the high width,\n"
+	"the rest the low width, so that the model fits the budget.\n"
+	"\n"
+	"  -b, --budget SIZE      total size, e.g. 3.2MiB, 850MB, 1e9 (bytes)\n"
+	"  -a, --avg-bits B       average bits per linear weight\n"
+	"  -n, --high-layers N    exactly N layers at the high width\n"
+	"  -F, --from PLAN.json   read a plan file instead (checked against the model),\n"
+	"                         to price it or print it in another format\n"
+	"  -r, --order ORDER      lim (default when activations exist), zd, zd-inverse,\n"
+	"                         reverse-lim, random:SEED, prune, file:PATH\n"
+	"  -H, --high BITS        high width (default 4; 8 with --levels 3)\n"
+	"  -l, --low BITS         low width (default 2; 0 with --order prune)\n"
+	"  -L, --levels 2|3       two widths (default) or three\n"
+	"  -m, --mid BITS         middle width of a three-level plan (default 4)\n"
+	"  -s, --spread K         three levels: layers moved up to high, each paid for by\n"
+	"                         moving middle layers down to low (default N/8, at least 1)\n"
+	"  -g, --group-size G     RTN group size the sizes count (default: 128, or the\n"
+	"                         largest power of two below it dividing every row)\n"
+	"  -p, --pin L=hi|mid|lo  force layer L to a width; repeatable\n"
+	"  -j, --json             print the plan as JSON (the plan file format)\n"
+	"  -c, --csv              print layer,bits,rank,bytes rows\n"
+	"  -e, --emit FORMAT      print the plan for another tool: json, csv,\n"
+	"                         llama-quantize, gptqmodel\n"
+	"  -o, --output PLAN.json write the plan file (see PLAN FILE in lwq(1))\n"
+	"  -f, --force            overwrite an existing plan file\n"
+	"  -h, --help             show this help\n";
+
+#define MAX_PINS 4096
+
+struct plan_options {
+	const char *model, *order, *emit, *output;
+	const char *budget_text, *from;
+	double budget_bytes, avg_bits;
+	long high_layers;
+	int mode;                  /* 'b', 'a', 'n', 'F' */
+	int high, mid, low, levels, spread, group_size;   /* -1: default */
+	int json, csv, force;
+	int n_pins;
+	struct { int layer; char level; } pins[MAX_PINS];   /* level 'h', 'm', 'l' */
+};
+
+static int parse_pin(const char *text, struct plan_options *o)
+{
+	const char *eq = strchr(text, '=');
+	char num[16];
+	long layer;
+	if (!eq || eq == text || (size_t)(eq - text) >= sizeof num || o->n_pins == MAX_PINS)
+		return -1;
+	snprintf(num, sizeof num, "%.*s", (int)(eq - text), text);
+	if (parse_int(num, 0, 4095, &layer) < 0)
+		return -1;
+	const char *level = eq + 1;
+	char c = strcmp(level, "hi") == 0 || strcmp(level, "high") == 0 ? 'h'
+	       : strcmp(level, "mid") == 0 ? 'm'
+	       : strcmp(level, "lo") == 0 || strcmp(level, "low") == 0 ? 'l' : 0;
+	if (!c)
+		return -1;
+	o->pins[o->n_pins].layer = (int)layer;
+	o->pins[o->n_pins].level = c;
+	o->n_pins++;
+	return 0;
+}
+
+static int parse_bits(const char *text, int *out)
+{
+	long v;
+	if (parse_int(text, 0, 16, &v) < 0)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int set_mode(struct plan_options *o, int mode)
+{
+	if (o->mode && o->mode != mode)
+		return cli_usage_error("plan", "give only one of --budget, --avg-bits, --high-layers, "
+				       "--from");
+	o->mode = mode;
+	return 0;
+}
+
+static int parse_value(int c, const char *arg, struct plan_options *o)
+{
+	long v;
+	switch (c) {
+	case 'b':
+		o->budget_text = arg;
+		if (parse_size(arg, &o->budget_bytes) < 0 || o->budget_bytes > 9e18)
+			return cli_usage_error("plan", "bad size '%s' (e.g. 3.2MiB, 850MB, 1e9)", arg);
+		return set_mode(o, 'b');
+	case 'a':
+		if (parse_double(arg, &o->avg_bits) < 0)
+			return cli_usage_error("plan", "bad number of bits '%s'", arg);
+		return set_mode(o, 'a');
+	case 'n':
+		if (parse_int(arg, 0, 1 << 20, &o->high_layers) < 0)
+			return cli_usage_error("plan", "bad layer count '%s'", arg);
+		return set_mode(o, 'n');
+	case 'F':
+		o->from = arg;
+		return set_mode(o, 'F');
+	case 'H': case 'm': case 'l': {
+		int *dst = c == 'H' ? &o->high : c == 'm' ? &o->mid : &o->low;
+		if (parse_bits(arg, dst) < 0)
+			return cli_usage_error("plan", "bad width '%s'", arg);
+		return 0;
+	}
+	case 'L':
+		if (parse_int(arg, 2, 3, &v) < 0)
+			return cli_usage_error("plan", "--levels is 2 or 3, not '%s'", arg);
+		o->levels = (int)v;
+		return 0;
+	case 's':
+		if (parse_int(arg, 0, 1 << 20, &v) < 0)
+			return cli_usage_error("plan", "bad spread '%s'", arg);
+		o->spread = (int)v;
+		return 0;
+	case 'g':
+		if (parse_int(arg, 1, 1 << 20, &v) < 0)
+			return cli_usage_error("plan", "bad group size '%s'", arg);
+		o->group_size = (int)v;
+		return 0;
+	case 'p':
+		if (parse_pin(arg, o) < 0)
+			return cli_usage_error("plan", "bad pin '%s' (want LAYER=hi, mid or lo)", arg);
+		return 0;
+	}
+	return cli_usage_error("plan", "unknown option");
+}
+
+static int parse_options(int argc, char **argv, struct plan_options *o)
+{
+	static const struct option longopts[] = {
+		{ "budget", required_argument, NULL, 'b' },
+		{ "avg-bits", required_argument, NULL, 'a' },
+		{ "high-layers", required_argument, NULL, 'n' },
+		{ "from", required_argument, NULL, 'F' },
+		{ "order", required_argument, NULL, 'r' },
+		{ "high", required_argument, NULL, 'H' },
+		{ "mid", required_argument, NULL, 'm' },
+		{ "low", required_argument, NULL, 'l' },
+		{ "levels", required_argument, NULL, 'L' },
+		{ "spread", required_argument, NULL, 's' },
+		{ "group-size", required_argument, NULL, 'g' },
+		{ "pin", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "csv", no_argument, NULL, 'c' },
+		{ "emit", required_argument, NULL, 'e' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	memset(o, 0, sizeof *o);
+	o->high = o->mid = o->low = o->spread = -1;
+	o->levels = 2;
+	optind = 1;
+	opterr = 0;
+	int c, rc;
+	while ((c = getopt_long(argc, argv, ":b:a:n:F:r:H:m:l:L:s:g:p:jce:o:fh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': o->order = optarg; break;
+		case 'j': o->json = 1; break;
+		case 'c': o->csv = 1; break;
+		case 'e': o->emit = optarg; break;
+		case 'o': o->output = optarg; break;
+		case 'f': o->force = 1; break;
+		case ':': return cli_usage_error("plan", "option '%s' needs a value", argv[optind - 1]);
+		case '?': return cli_usage_error("plan", "unknown option '%s'", argv[optind - 1]);
+		default:
+			if ((rc = parse_value(c, optarg, o)) != 0)
+				return rc;
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage_error("plan", "expected one MODEL.h5");
+	o->model = argv[optind];
+	if (!o->mode)
+		return cli_usage_error("plan", "give --budget SIZE, --avg-bits B, --high-layers N "
+				       "or --from PLAN.json");
+	if (o->json + o->csv + (o->emit != NULL) > 1)
+		return cli_usage_error("plan", "--json, --csv and --emit are exclusive");
+	if (o->levels == 2 && o->mid >= 0)
+		return cli_usage_error("plan", "--mid needs --levels 3");
+	if (o->mode == 'F' && (o->order || o->n_pins || o->high >= 0 || o->low >= 0 ||
+			       o->mid >= 0 || o->levels != 2 || o->spread >= 0 || o->group_size))
+		return cli_usage_error("plan", "--from takes the order, widths and group size from "
+				       "the plan file");
+	return 0;
+}
+
+/* Fills the request's widths from the options and their documented defaults. */
+static void request_widths(const struct plan_options *o, const struct order_spec *spec,
+			   int n_layers, struct plan_request *req)
+{
+	int three = o->levels == 3;
+	req->high_bits = o->high >= 0 ? o->high : three ? 8 : 4;
+	req->mid_bits = three ? (o->mid >= 0 ? o->mid : 4) : 0;
+	req->low_bits = o->low >= 0 ? o->low : spec->kind == ORDER_PRUNE ? 0 : 2;
+	req->spread = o->spread >= 0 ? o->spread : (n_layers / 8 > 1 ? n_layers / 8 : 1);
+}
+
+static int resolve_pins(const struct plan_options *o, const struct plan_request *req,
+			int n_layers, int *pins, struct lwq_err *err)
+{
+	for (int i = 0; i < n_layers; i++)
+		pins[i] = PIN_FREE;
+	for (int i = 0; i < o->n_pins; i++) {
+		int layer = o->pins[i].layer;
+		if (layer >= n_layers)
+			return lwq_err_set(err, "--pin %d: the model has %d layers (0..%d)", layer,
+					   n_layers, n_layers - 1);
+		if (o->pins[i].level == 'm' && req->mid_bits == 0)
+			return lwq_err_set(err, "--pin %d=mid needs --levels 3", layer);
+		pins[layer] = o->pins[i].level == 'h' ? req->high_bits
+			    : o->pins[i].level == 'm' ? req->mid_bits : req->low_bits;
+	}
+	return 0;
+}
+
+/* Budget outside the feasible range: say it in the user's units. */
+static int budget_out_of_range(const struct plan_options *o, const struct model_config *cfg,
+			       const struct plan_request *req, struct lwq_err *err)
+{
+	int64_t lo, hi;
+	plan_budget_range(cfg, req, &lo, &hi);
+	double budget = floor(o->budget_bytes);
+	if (budget >= (double)lo && budget <= (double)hi)
+		return 0;
+	char b[32], l[32], h[32];
+	return lwq_err_set(err, "budget %s (%s) is outside the feasible range %s (every %slayer "
+			   "at %d bits) .. %s (every %slayer at %d bits)", o->budget_text,
+			   format_size(budget, b, sizeof b), format_size((double)lo, l, sizeof l),
+			   o->n_pins ? "free " : "", req->low_bits, format_size((double)hi, h, sizeof h),
+			   o->n_pins ? "free " : "", req->high_bits);
+}
+
+static int make_plan(const struct plan_options *o, const struct model_config *cfg,
+		     const int *ranking, const struct plan_request *req, struct bit_plan *plan,
+		     struct lwq_err *err)
+{
+	if (plan_request_check(cfg, req, err) < 0)
+		return -1;
+	switch (o->mode) {
+	case 'b':
+		if (budget_out_of_range(o, cfg, req, err) < 0)
+			return -1;
+		return plan_from_budget(cfg, ranking, (int64_t)floor(o->budget_bytes), req, plan, err);
+	case 'a':
+		return plan_from_avg_bits(cfg, ranking, o->avg_bits, req, plan, err);
+	default:
+		return plan_from_high_layers(cfg, ranking, (int)o->high_layers, req, plan, err);
+	}
+}
+
+static void print_layers_at(const struct bit_plan *plan, int bits)
+{
+	int n = 0;
+	for (int i = 0; i < plan->n_layers; i++)
+		n += plan->bits[i] == bits;
+	if (n == 0)
+		return;
+	printf("%d-bit layers (%d):", bits, n);
+	for (int i = 0; i < plan->n_layers; i++)
+		if (plan->bits[i] == bits)
+			printf(" %d", i);
+	printf("\n");
+}
+
+static void print_summary(const struct model_config *cfg, const struct bit_plan *plan,
+			  const struct plan_request *req, const char *name)
+{
+	int64_t lo, hi, total = plan_bytes(cfg, plan);
+	plan_budget_range(cfg, req, &lo, &hi);
+	char a[32], b[32], c[32];
+	int n_high = 0;
+	for (int i = 0; i < plan->n_layers; i++)
+		n_high += plan->bits[i] == plan->high_bits;
+	printf("plan for %s: order %s, ", name, plan->order);
+	if (plan->mid_bits)
+		printf("%d/%d/%d bits (spread %d), ", plan->high_bits, plan->mid_bits, plan->low_bits,
+		       req->spread);
+	else
+		printf("%d/%d bits, ", plan->high_bits, plan->low_bits);
+	printf("group size %d\n", plan->group_size);
+	printf("range: %s (M_lo, %lld bytes) .. %s (M_hi, %lld bytes)\n",
+	       format_size((double)lo, a, sizeof a), (long long)lo,
+	       format_size((double)hi, b, sizeof b), (long long)hi);
+	printf("total: %s (%lld bytes), %.4g average bits, %d of %d layers at %d bits\n",
+	       format_size((double)total, c, sizeof c), (long long)total,
+	       plan_avg_bits(cfg, plan), n_high, plan->n_layers, plan->high_bits);
+	int widths[3] = { plan->high_bits, plan->mid_bits, plan->low_bits };
+	for (int k = 0; k < 3; k++)
+		if (k != 1 || plan->mid_bits)
+			print_layers_at(plan, widths[k]);
+}
+
+static void print_csv(const struct model_config *cfg, const struct bit_plan *plan,
+		      const int *ranking)
+{
+	int *rank = calloc((size_t)plan->n_layers, sizeof *rank);
+	if (!rank)
+		return;
+	for (int r = 0; ranking && r < plan->n_layers; r++)
+		rank[ranking[r]] = r + 1;
+	printf("layer,bits,rank,bytes\n");
+	for (int i = 0; i < plan->n_layers; i++) {
+		printf("%d,%d,", i, plan->bits[i]);
+		if (ranking)
+			printf("%d", rank[i]);
+		printf(",%lld\n", (long long)layer_bytes_rtn(cfg, plan->bits[i], plan->group_size));
+	}
+	free(rank);
+}
+
+static int print_plan(const struct plan_options *o, const struct model_config *cfg,
+		      const struct bit_plan *plan, const int *ranking,
+		      const struct plan_request *req, const char *name, struct lwq_err *err)
+{
+	char *text = NULL;
+	if (o->emit) {
+		text = plan_emit(o->emit, plan, cfg, err);
+		if (!text)
+			return -1;
+	} else if (o->json) {
+		text = plan_to_json(plan, cfg);
+		if (!text)
+			return lwq_err_set(err, "cannot format the plan");
+	}
+	if (text) {
+		fputs(text, stdout);
+		free(text);
+	} else if (o->csv) {
+		print_csv(cfg, plan, ranking);
+	} else {
+		print_summary(cfg, plan, req, name);
+	}
+	return 0;
+}
+
+/* The plan file, and a copy under /plans/last when the model file is writable. */
+static int save_plan(const struct plan_options *o, struct model_file *mf, int writable,
+		     const struct bit_plan *plan, struct lwq_err *err)
+{
+	const struct model_config *cfg = model_file_config(mf);
+	if (plan_write_file(o->output, plan, cfg, o->force, err) < 0)
+		return -1;
+	char *text = plan_to_json(plan, cfg);
+	if (writable && text)
+		model_file_put_bytes(mf, PLANS_GROUP "/last", text, strlen(text), NULL);
+	free(text);
+	if (!o->json && !o->csv && !o->emit)
+		printf("wrote %s\n", o->output);
+	return 0;
+}
+
+/* A plan from the order and the budget options. */
+static int plan_from_options(const struct plan_options *o, struct model_file *mf,
+			     struct order_source *src, struct order_spec *spec, int *ranking,
+			     int *pins, struct plan_request *req, struct bit_plan *plan,
+			     struct lwq_err *err)
+{
+	const struct model_config *cfg = model_file_config(mf);
+	if (!o->order && !order_source_has_lim(mf))
+		return lwq_err_set(err, "%s has no activations, so no LIM order: give --order (zd, "
+				   "zd-inverse, random:SEED, file:PATH) or run 'lwq capture' first",
+				   o->model);
+	if (order_source_rank(src, o->order ? o->order : "lim", spec, ranking, err) < 0)
+		return -1;
+	*req = (struct plan_request){ .group_size = o->group_size ? o->group_size
+								  : group_size_default(cfg),
+				      .pins = pins, .order = spec->name };
+	request_widths(o, spec, cfg->n_layers, req);
+	if (resolve_pins(o, req, cfg->n_layers, pins, err) < 0 ||
+	    make_plan(o, cfg, ranking, req, plan, err) < 0)
+		return -1;
+	snprintf(plan->model_name, sizeof plan->model_name, "%s", model_file_model_name(mf));
+	return 0;
+}
+
+/* --from: the plan file, checked against the model; its widths stand in for a request. */
+static struct bit_plan *plan_from_file(const struct plan_options *o, struct model_file *mf,
+				       struct plan_request *req, struct lwq_err *err)
+{
+	struct bit_plan *plan = plan_read_file(o->from, model_file_config(mf), err);
+	if (plan)
+		*req = (struct plan_request){ .high_bits = plan->high_bits, .mid_bits = plan->mid_bits,
+					      .low_bits = plan->low_bits, .group_size = plan->group_size,
+					      .order = plan->order };
+	return plan;
+}
+
+static int run_plan(const struct plan_options *o, struct model_file *mf, int writable,
+		    struct lwq_err *err)
+{
+	const struct model_config *cfg = model_file_config(mf);
+	struct order_source src = { mf, NULL };
+	struct order_spec spec;
+	struct plan_request req;
+	int *ranking = malloc((size_t)cfg->n_layers * sizeof *ranking);
+	int *pins = malloc((size_t)cfg->n_layers * sizeof *pins);
+	struct bit_plan *plan = NULL;
+	int rc = -1;
+	if (!ranking || !pins) {
+		lwq_err_set(err, "out of memory");
+		goto done;
+	}
+	if (o->mode == 'F') {
+		if (!(plan = plan_from_file(o, mf, &req, err)))
+			goto done;
+		free(ranking);
+		ranking = NULL;            /* a plan file carries no ranking */
+	} else {
+		plan = bit_plan_new(cfg->n_layers);
+		if (!plan || plan_from_options(o, mf, &src, &spec, ranking, pins, &req, plan, err) < 0)
+			goto done;
+	}
+	const char *name = plan->model_name[0] ? plan->model_name : o->model;
+	if (o->output && save_plan(o, mf, writable, plan, err) < 0)
+		goto done;
+	rc = print_plan(o, cfg, plan, ranking, &req, name, err);
+done:
+	order_source_free(&src);
+	bit_plan_free(plan);
+	free(pins);
+	free(ranking);
+	return rc;
+}
 
 int cmd_plan(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_error("plan", "not implemented yet");
+	if (cli_wants_help(argc, argv, plan_help))
+		return EXIT_OK;
+	struct plan_options *o = malloc(sizeof *o);
+	if (!o)
+		return cli_error("plan", "out of memory");
+	int rc = parse_options(argc, argv, o);
+	if (rc) {
+		free(o);
+		return rc;
+	}
+	struct lwq_err err;
+	int writable = o->output != NULL;
+	struct model_file *mf = writable ? model_file_open(o->model, 1, &err) : NULL;
+	if (!mf) {
+		writable = 0;
+		mf = model_file_open(o->model, 0, &err);
+	}
+	if (!mf) {
+		free(o);
+		return cli_report("plan", &err);
+	}
+	rc = run_plan(o, mf, writable, &err) < 0 ? cli_report("plan", &err) : EXIT_OK;
+	model_file_close(mf);
+	free(o);
+	return rc;
 }

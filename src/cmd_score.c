@@ -1,10 +1,301 @@
-/* cmd_score.c: lwq score (not implemented yet). */
+/* cmd_score.c: lwq score: per-layer LIM, ZD and RTN errors, cached in the model file. */
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
 #include "commands.h"
+#include "layout.h"
+#include "model_h5.h"
+#include "order.h"
+#include "plan.h"
+#include "score_store.h"
+
+static const char score_help[] =
+	"Usage: lwq score MODEL.h5 [--json|--csv] [--group-size G] [--force]\n"
+	"\n"
+	"Compute per-layer importance and quantization error and cache them in the model\n"
+	"file under /scores: LIM (needs 'lwq capture'), ZD over each layer's seven linears\n"
+	"and per tensor, parameters, bytes per layer at 2, 3, 4 and 8 bits, and the RTN\n"
+	"relative error at those widths (also weighted by captured input statistics).\n"
+	"A second run with unchanged inputs reads the cache.\n"
+	"\n"
+	"  -g, --group-size G  RTN group size (default: 128, or the largest power of two\n"
+	"                      below it dividing every row length)\n"
+	"  -f, --force         recompute even when the cache is current\n"
+	"  -j, --json          one JSON object (documented in lwq(1))\n"
+	"  -c, --csv           one CSV row per layer (columns in lwq(1))\n"
+	"  -h, --help          show this help\n";
+
+struct score_options {
+	const char *model;
+	int group_size;            /* 0: default for the model */
+	int force, json, csv;
+};
+
+static int parse_options(int argc, char **argv, struct score_options *o)
+{
+	static const struct option longopts[] = {
+		{ "group-size", required_argument, NULL, 'g' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "csv", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	memset(o, 0, sizeof *o);
+	optind = 1;
+	opterr = 0;
+	int c;
+	long v;
+	while ((c = getopt_long(argc, argv, ":g:fjch", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'g':
+			if (parse_int(optarg, 1, 1 << 20, &v) < 0)
+				return cli_usage_error("score", "bad group size '%s'", optarg);
+			o->group_size = (int)v;
+			break;
+		case 'f': o->force = 1; break;
+		case 'j': o->json = 1; break;
+		case 'c': o->csv = 1; break;
+		case ':': return cli_usage_error("score", "option '%s' needs a value", argv[optind - 1]);
+		default: return cli_usage_error("score", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (o->json && o->csv)
+		return cli_usage_error("score", "--json and --csv are exclusive");
+	if (optind != argc - 1)
+		return cli_usage_error("score", "expected one MODEL.h5");
+	o->model = argv[optind];
+	return 0;
+}
+
+/* 1-based importance rank of each layer in a score's descending order; 0 when absent. */
+static void ranks_of(const char *order, const float *lim, const float *zd, int n, int *rank)
+{
+	struct order_spec spec;
+	int *ranking = malloc((size_t)n * sizeof *ranking);
+	memset(rank, 0, (size_t)n * sizeof *rank);
+	order_parse(order, &spec, NULL);
+	if (ranking && order_ranking(&spec, lim, zd, n, ranking, NULL) == 0)
+		for (int r = 0; r < n; r++)
+			rank[ranking[r]] = r + 1;
+	free(ranking);
+}
+
+static json_t *json_float_or_null(const float *v, int64_t i)
+{
+	return v ? json_real(v[i]) : json_null();
+}
+
+/* {"2": [q k v o gate up down], ...} of one layer, or null. */
+static json_t *json_tensor_errors(const float *rel, int layer)
+{
+	if (!rel)
+		return json_null();
+	json_t *o = json_object();
+	for (int b = 0; b < SCORE_RTN_LEVELS; b++) {
+		json_t *row = json_array();
+		for (int k = 0; k < LIN_COUNT; k++)
+			json_array_append_new(row, json_real(
+				rel[((int64_t)layer * LIN_COUNT + k) * SCORE_RTN_LEVELS + b]));
+		char key[8];
+		snprintf(key, sizeof key, "%d", score_rtn_bits[b]);
+		json_object_set_new(o, key, row);
+	}
+	return o;
+}
+
+static json_t *json_layer_errors(const struct model_config *cfg, const float *rel, int layer)
+{
+	if (!rel)
+		return json_null();
+	json_t *o = json_object();
+	for (int b = 0; b < SCORE_RTN_LEVELS; b++) {
+		char key[8];
+		snprintf(key, sizeof key, "%d", score_rtn_bits[b]);
+		json_object_set_new(o, key, json_real(layer_rtn_error(cfg, rel, layer, b)));
+	}
+	return o;
+}
+
+static json_t *json_layer(const struct model_config *cfg, const struct layer_scores *s,
+			  int l, const int *rank_lim, const int *rank_zd)
+{
+	json_t *o = json_object(), *zdt = json_object();
+	json_object_set_new(o, "layer", json_integer(l));
+	json_object_set_new(o, "params", json_integer((json_int_t)s->params[l]));
+	json_object_set_new(o, "lim", json_float_or_null(s->lim, l));
+	json_object_set_new(o, "zd", json_real(s->zd[l]));
+	json_object_set_new(o, "rank_lim", s->lim ? json_integer(rank_lim[l]) : json_null());
+	json_object_set_new(o, "rank_zd", json_integer(rank_zd[l]));
+	for (int k = 0; k < LIN_COUNT; k++)
+		json_object_set_new(zdt, linear_names[k], json_real(s->zd_tensor[l * LIN_COUNT + k]));
+	json_object_set_new(o, "zd_tensor", zdt);
+	json_object_set_new(o, "rtn_err", json_layer_errors(cfg, s->rtn_err, l));
+	json_object_set_new(o, "rtn_err_weighted", json_layer_errors(cfg, s->rtn_werr, l));
+	json_object_set_new(o, "rtn_err_tensor", json_tensor_errors(s->rtn_err, l));
+	json_object_set_new(o, "rtn_err_weighted_tensor", json_tensor_errors(s->rtn_werr, l));
+	return o;
+}
+
+static void print_json(struct model_file *mf, const struct layer_scores *s, const int *rank_lim,
+		       const int *rank_zd)
+{
+	const struct model_config *cfg = model_file_config(mf);
+	json_t *root = json_object(), *model = json_object(), *bytes = json_object();
+	json_t *layers = json_array();
+	json_object_set_new(model, "name", json_string(model_file_model_name(mf)));
+	json_object_set_new(model, "params", json_integer(total_params(cfg)));
+	json_object_set_new(model, "n_layers", json_integer(cfg->n_layers));
+	json_object_set_new(root, "model", model);
+	json_object_set_new(root, "group_size", json_integer(s->group_size));
+	json_object_set_new(root, "cached", json_boolean(s->cached));
+	json_object_set_new(root, "fingerprint", json_string(s->fingerprint));
+	json_object_set_new(root, "fixed_bytes", json_integer(fixed_bytes(cfg)));
+	for (int b = 0; b < SCORE_RTN_LEVELS; b++) {
+		char key[8];
+		snprintf(key, sizeof key, "%d", score_rtn_bits[b]);
+		json_object_set_new(bytes, key, json_integer(layer_bytes_rtn(cfg, score_rtn_bits[b],
+									      s->group_size)));
+	}
+	json_object_set_new(root, "layer_bytes", bytes);
+	for (int l = 0; l < s->n_layers; l++)
+		json_array_append_new(layers, json_layer(cfg, s, l, rank_lim, rank_zd));
+	json_object_set_new(root, "layers", layers);
+	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(7));
+	fputc('\n', stdout);
+	json_decref(root);
+}
+
+static void print_csv_value(const float *v, int64_t i)
+{
+	if (v)
+		printf(",%.7g", v[i]);
+	else
+		printf(",");
+}
+
+static void print_csv(const struct model_config *cfg, const struct layer_scores *s,
+		      const int *rank_lim, const int *rank_zd)
+{
+	printf("layer,params,lim,zd,rank_lim,rank_zd,err_2,err_3,err_4,err_8,"
+	       "werr_2,werr_3,werr_4,werr_8,bytes_2,bytes_3,bytes_4,bytes_8\n");
+	for (int l = 0; l < s->n_layers; l++) {
+		printf("%d,%.0f", l, s->params[l]);
+		print_csv_value(s->lim, l);
+		printf(",%.7g", s->zd[l]);
+		if (s->lim)
+			printf(",%d", rank_lim[l]);
+		else
+			printf(",");
+		printf(",%d", rank_zd[l]);
+		for (int pass = 0; pass < 2; pass++) {
+			const float *rel = pass == 0 ? s->rtn_err : s->rtn_werr;
+			for (int b = 0; b < SCORE_RTN_LEVELS; b++)
+				if (rel)
+					printf(",%.7g", layer_rtn_error(cfg, rel, l, b));
+				else
+					printf(",");
+		}
+		for (int b = 0; b < SCORE_RTN_LEVELS; b++)
+			printf(",%lld", (long long)layer_bytes_rtn(cfg, score_rtn_bits[b], s->group_size));
+		printf("\n");
+	}
+}
+
+static void print_table(struct model_file *mf, const struct layer_scores *s, const int *rank_lim,
+			const int *rank_zd)
+{
+	const struct model_config *cfg = model_file_config(mf);
+	char buf[4][32], fixed[32];
+	printf("%s: %d layers, %lld linear parameters per layer, scores %s (group size %d)\n",
+	       model_file_model_name(mf)[0] ? model_file_model_name(mf) : model_file_path(mf),
+	       cfg->n_layers, (long long)layer_linear_params(cfg),
+	       s->cached ? "cached" : "computed", s->group_size);
+	for (int b = 0; b < SCORE_RTN_LEVELS; b++)
+		format_size((double)layer_bytes_rtn(cfg, score_rtn_bits[b], s->group_size), buf[b],
+			    sizeof buf[b]);
+	printf("bytes per layer: 2-bit %s, 3-bit %s, 4-bit %s, 8-bit %s; outside layers %s\n\n",
+	       buf[0], buf[1], buf[2], buf[3], format_size((double)fixed_bytes(cfg), fixed, sizeof fixed));
+	printf("layer      LIM  #LIM      ZD  #ZD   err@2   err@3   err@4   err@8%s\n",
+	       s->rtn_werr ? "  werr@2  werr@3  werr@4  werr@8" : "");
+	for (int l = 0; l < s->n_layers; l++) {
+		if (s->lim)
+			printf("%5d %8.5f %5d", l, s->lim[l], rank_lim[l]);
+		else
+			printf("%5d %8s %5s", l, "-", "-");
+		printf(" %7.5f %4d", s->zd[l], rank_zd[l]);
+		for (int pass = 0; pass < 2; pass++) {
+			const float *rel = pass == 0 ? s->rtn_err : s->rtn_werr;
+			for (int b = 0; rel && b < SCORE_RTN_LEVELS; b++)
+				printf(" %7.4f", layer_rtn_error(cfg, rel, l, b));
+		}
+		printf("\n");
+	}
+	if (!s->lim)
+		printf("\nLIM unavailable: the file has no activations; run 'lwq capture %s "
+		       "--text FILE' first.\n", model_file_path(mf));
+}
+
+/* Opens writable to cache the scores; a read-only file still gets scored, uncached. */
+static struct model_file *open_for_scores(const char *path, int *writable, struct lwq_err *err)
+{
+	struct model_file *mf = model_file_open(path, 1, err);
+	*writable = mf != NULL;
+	if (!mf)
+		mf = model_file_open(path, 0, err);
+	return mf;
+}
 
 int cmd_score(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_error("score", "not implemented yet");
+	if (cli_wants_help(argc, argv, score_help))
+		return EXIT_OK;
+	struct score_options o;
+	int rc = parse_options(argc, argv, &o);
+	if (rc)
+		return rc;
+	struct lwq_err err;
+	int writable;
+	struct model_file *mf = open_for_scores(o.model, &writable, &err);
+	if (!mf)
+		return cli_report("score", &err);
+	const struct model_config *cfg = model_file_config(mf);
+	struct score_request req = { .group_size = o.group_size ? o.group_size
+								: group_size_default(cfg),
+				     .with_rtn = 1, .force = o.force, .store = writable };
+	if (group_size_check(cfg, req.group_size, &err) < 0) {
+		model_file_close(mf);
+		return cli_report("score", &err);
+	}
+	struct layer_scores *s = scores_get(mf, &req, &err);
+	if (!s) {
+		lwq_err_prefix(&err, o.model);
+		model_file_close(mf);
+		return cli_report("score", &err);
+	}
+	if (!writable && !s->cached && !cli_quiet)
+		fprintf(stderr, "lwq: score: %s is read-only; scores were not cached\n", o.model);
+	int *rank_lim = calloc((size_t)s->n_layers, sizeof *rank_lim);
+	int *rank_zd = calloc((size_t)s->n_layers, sizeof *rank_zd);
+	if (rank_lim && rank_zd) {
+		if (s->lim)
+			ranks_of("lim", s->lim, s->zd, s->n_layers, rank_lim);
+		ranks_of("zd", s->lim, s->zd, s->n_layers, rank_zd);
+		if (o.json)
+			print_json(mf, s, rank_lim, rank_zd);
+		else if (o.csv)
+			print_csv(cfg, s, rank_lim, rank_zd);
+		else
+			print_table(mf, s, rank_lim, rank_zd);
+	}
+	free(rank_lim);
+	free(rank_zd);
+	layer_scores_free(s);
+	model_file_close(mf);
+	return EXIT_OK;
 }

@@ -1,10 +1,435 @@
-/* cmd_sweep.c: lwq sweep (not implemented yet). */
+/* cmd_sweep.c: lwq sweep: perplexity as layers move to low bits one step at a time, per order. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
 #include "commands.h"
+#include "eval_run.h"
+#include "layout.h"
+#include "model_h5.h"
+#include "order_source.h"
+#include "plan.h"
+#include "planner.h"
+#include "progress.h"
+#include "run_tokens.h"
+
+static const char sweep_help[] =
+	"Usage: lwq sweep MODEL.h5 (--ids FILE|--text FILE) [--offset N] [--windows W]\n"
+	"                 [--seq-len L] [--orders LIST] [--step K] [--high BITS] [--low BITS]\n"
+	"                 [--group-size G] [--json|--csv]\n"
+	"\n"
+	"For each order, move the n least important layers to the low width for\n"
+	"n = 0, K, 2K, ..., N and measure perplexity on evaluation text. Curves are\n"
+	"stored in the model file under /sweeps/<order> for the explorer.\n"
+	"\n"
+	"  -t, --text FILE       evaluation text (tokenized with the model's tokenizer)\n"
+	"  -i, --ids FILE        evaluation token ids, little-endian int32\n"
+	"      --offset N        skip the first N tokens (default 0; keep evaluation text\n"
+	"                        apart from the calibration text)\n"
+	"  -w, --windows W       windows per evaluation (default 8)\n"
+	"  -L, --seq-len L       tokens per window (default 512)\n"
+	"  -r, --orders LIST     comma-separated orders (default lim,zd,zd-inverse,\n"
+	"                        reverse-lim,random:1; without activations zd,zd-inverse,\n"
+	"                        random:1); also prune and file:PATH\n"
+	"  -k, --step K          layers moved per step (default 1)\n"
+	"  -H, --high BITS       high width (default 4)\n"
+	"  -l, --low BITS        low width (default 2; prune always drops to 0)\n"
+	"  -g, --group-size G    RTN group size (default as in lwq plan)\n"
+	"  -j, --json            one JSON object (documented in lwq(1))\n"
+	"  -c, --csv             order,n_low,avg_bits,bytes,ppl rows\n"
+	"  -h, --help            show this help\n";
+
+#define MAX_ORDERS 32
+
+struct sweep_options {
+	const char *model;
+	struct run_tokens tokens;
+	char orders_text[1024];
+	int step, high, low, group_size;
+	int json, csv;
+};
+
+/* One measured curve. */
+struct sweep_curve_run {
+	char name[64];             /* canonical order name */
+	int n_points;
+	float *n_low, *avg_bits, *bytes, *ppl;
+};
+
+struct sweep_run {
+	struct sweep_curve_run curves[MAX_ORDERS];
+	int n_curves;
+	double baseline_ppl;
+	char source[600];
+};
+
+static int parse_options(int argc, char **argv, struct sweep_options *o)
+{
+	static const struct option longopts[] = {
+		RUN_TOKENS_LONGOPTS,
+		{ "orders", required_argument, NULL, 'r' },
+		{ "step", required_argument, NULL, 'k' },
+		{ "high", required_argument, NULL, 'H' },
+		{ "low", required_argument, NULL, 'l' },
+		{ "group-size", required_argument, NULL, 'g' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "csv", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	memset(o, 0, sizeof *o);
+	o->tokens.windows = 8;
+	o->tokens.seq_len = 512;
+	o->step = 1;
+	o->high = 4;
+	o->low = 2;
+	optind = 1;
+	opterr = 0;
+	int c;
+	long v;
+	while ((c = getopt_long(argc, argv, ":t:i:O:w:L:r:k:H:l:g:jch", longopts, NULL)) != -1) {
+		int shared = run_tokens_option("sweep", c, optarg, &o->tokens);
+		if (shared < 0)
+			return EXIT_USAGE;
+		if (shared)
+			continue;
+		switch (c) {
+		case 'r':
+			snprintf(o->orders_text, sizeof o->orders_text, "%s", optarg);
+			break;
+		case 'k':
+			if (parse_int(optarg, 1, 1 << 20, &v) < 0)
+				return cli_usage_error("sweep", "bad step '%s'", optarg);
+			o->step = (int)v;
+			break;
+		case 'H': case 'l':
+			if (parse_int(optarg, 0, 16, &v) < 0)
+				return cli_usage_error("sweep", "bad width '%s'", optarg);
+			*(c == 'H' ? &o->high : &o->low) = (int)v;
+			break;
+		case 'g':
+			if (parse_int(optarg, 1, 1 << 20, &v) < 0)
+				return cli_usage_error("sweep", "bad group size '%s'", optarg);
+			o->group_size = (int)v;
+			break;
+		case 'j': o->json = 1; break;
+		case 'c': o->csv = 1; break;
+		case ':': return cli_usage_error("sweep", "option '%s' needs a value", argv[optind - 1]);
+		default: return cli_usage_error("sweep", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage_error("sweep", "expected one MODEL.h5");
+	o->model = argv[optind];
+	if (o->json && o->csv)
+		return cli_usage_error("sweep", "--json and --csv are exclusive");
+	return run_tokens_check("sweep", &o->tokens);
+}
+
+static void curve_free(struct sweep_curve_run *c)
+{
+	free(c->n_low);
+	free(c->avg_bits);
+	free(c->bytes);
+	free(c->ppl);
+}
+
+/* n_low = 0, K, 2K, ..., and N itself. */
+static int sweep_points(int n_layers, int step)
+{
+	return (n_layers + step - 1) / step + 1;
+}
+
+static int point_n_low(int i, int n_layers, int step)
+{
+	int n = i * step;
+	return n > n_layers ? n_layers : n;
+}
+
+static int curve_alloc(struct sweep_curve_run *c, int n_points)
+{
+	c->n_points = n_points;
+	c->n_low = calloc((size_t)n_points, sizeof(float));
+	c->avg_bits = calloc((size_t)n_points, sizeof(float));
+	c->bytes = calloc((size_t)n_points, sizeof(float));
+	c->ppl = calloc((size_t)n_points, sizeof(float));
+	return c->n_low && c->avg_bits && c->bytes && c->ppl ? 0 : -1;
+}
+
+/* Everything an evaluation needs besides the plan. */
+struct sweep_env {
+	struct model_file *mf;
+	const int32_t *ids;
+	int64_t n_ids;
+	const struct run_tokens *tokens;
+	struct progress *progress;
+};
+
+static int evaluate(struct sweep_env *env, const struct bit_plan *plan, const char *label,
+		    double *ppl, struct lwq_err *err)
+{
+	struct eval_result r;
+	if (eval_perplexity(env->mf, plan, env->ids, env->n_ids, env->tokens->windows,
+			    env->tokens->seq_len, &r, err) < 0)
+		return lwq_err_prefix(err, label);
+	*ppl = r.perplexity;
+	progress_step(env->progress, label, (double)env->tokens->windows * env->tokens->seq_len);
+	return 0;
+}
+
+/* One order's curve; the all-high point (n_low = 0) is shared by every order. */
+static int sweep_order(struct sweep_env *env, const struct sweep_options *o,
+		       const int *ranking, const struct order_spec *spec, double all_high_ppl,
+		       struct sweep_curve_run *c, struct lwq_err *err)
+{
+	const struct model_config *cfg = model_file_config(env->mf);
+	int n = cfg->n_layers, rc = 0;
+	struct plan_request req = { .high_bits = o->high, .group_size = o->group_size,
+				    .low_bits = spec->kind == ORDER_PRUNE ? 0 : o->low,
+				    .order = spec->name };
+	struct bit_plan *plan = bit_plan_new(n);
+	if (!plan || curve_alloc(c, sweep_points(n, o->step)) < 0) {
+		bit_plan_free(plan);
+		return lwq_err_set(err, "out of memory");
+	}
+	snprintf(c->name, sizeof c->name, "%s", spec->name);
+	for (int i = 0; i < c->n_points && rc == 0; i++) {
+		int n_low = point_n_low(i, n, o->step);
+		rc = plan_from_high_layers(cfg, ranking, n - n_low, &req, plan, err);
+		if (rc < 0)
+			break;
+		double ppl = all_high_ppl;
+		char label[96];
+		snprintf(label, sizeof label, "%s n_low=%d", spec->name, n_low);
+		if (n_low > 0)
+			rc = evaluate(env, plan, label, &ppl, err);
+		c->n_low[i] = (float)n_low;
+		c->avg_bits[i] = (float)plan_avg_bits(cfg, plan);
+		c->bytes[i] = (float)plan_bytes(cfg, plan);
+		c->ppl[i] = (float)ppl;
+	}
+	bit_plan_free(plan);
+	return rc;
+}
+
+/* HDF5 names may not contain '/': a file order "file:a/b" is stored as "file:a_b". */
+static void group_name(const char *order, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", SWEEPS_GROUP, order);
+	for (char *p = buf + strlen(SWEEPS_GROUP) + 1; *p; p++)
+		if (*p == '/')
+			*p = '_';
+}
+
+static int store_curve(struct model_file *mf, const struct sweep_options *o,
+		       const struct sweep_run *run, const struct sweep_curve_run *c,
+		       struct lwq_err *err)
+{
+	char g[160], path[200];
+	group_name(c->name, g, sizeof g);
+	if (model_file_exists(mf, g))
+		model_file_delete(mf, g);
+	int64_t dims[1] = { c->n_points };
+	const char *names[4] = { "n_low", "avg_bits", "bytes", "ppl" };
+	const float *data[4] = { c->n_low, c->avg_bits, c->bytes, c->ppl };
+	for (int k = 0; k < 4; k++) {
+		snprintf(path, sizeof path, "%s/%s", g, names[k]);
+		if (model_file_put_f32(mf, path, data[k], 1, dims, err) < 0)
+			return -1;
+	}
+	const char *ints[6] = { "high_bits", "low_bits", "group_size", "windows", "seq_len", "offset" };
+	int64_t values[6] = { o->high, strncmp(c->name, "prune", 5) == 0 ? 0 : o->low,
+			      o->group_size, o->tokens.windows, o->tokens.seq_len, o->tokens.offset };
+	for (int k = 0; k < 6; k++)
+		if (model_file_set_attr_i64(mf, g, ints[k], values[k], err) < 0)
+			return -1;
+	if (model_file_set_attr_f64(mf, g, "baseline_ppl", run->baseline_ppl, err) < 0 ||
+	    model_file_set_attr_str(mf, g, "order", c->name, err) < 0 ||
+	    model_file_set_attr_str(mf, g, "source", run->source, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Splits the comma list and ranks every order up front, so a bad name fails before the
+   first (slow) evaluation. */
+static int rank_orders(struct order_source *src, const struct sweep_options *o,
+		       struct order_spec *specs, int **rankings, int *n_orders, struct lwq_err *err)
+{
+	const struct model_config *cfg = model_file_config(src->mf);
+	char list[1024];
+	const char *dflt = order_source_has_lim(src->mf) ? "lim,zd,zd-inverse,reverse-lim,random:1"
+							: "zd,zd-inverse,random:1";
+	snprintf(list, sizeof list, "%s", o->orders_text[0] ? o->orders_text : dflt);
+	*n_orders = 0;
+	for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (*n_orders == MAX_ORDERS)
+			return lwq_err_set(err, "at most %d orders per sweep", MAX_ORDERS);
+		int *ranking = malloc((size_t)cfg->n_layers * sizeof *ranking);
+		rankings[*n_orders] = ranking;
+		if (!ranking)
+			return lwq_err_set(err, "out of memory");
+		if (order_source_rank(src, tok, &specs[*n_orders], ranking, err) < 0)
+			return -1;
+		(*n_orders)++;
+	}
+	if (*n_orders == 0)
+		return lwq_err_set(err, "--orders names no order");
+	return 0;
+}
+
+static int run_sweep(struct sweep_env *env, const struct sweep_options *o, struct sweep_run *run,
+		     struct lwq_err *err)
+{
+	const struct model_config *cfg = model_file_config(env->mf);
+	struct order_source src = { env->mf, NULL };
+	struct order_spec specs[MAX_ORDERS];
+	int *rankings[MAX_ORDERS] = { NULL }, n_orders = 0, rc = -1;
+	struct bit_plan *all_high = bit_plan_new(cfg->n_layers);
+	if (!all_high || rank_orders(&src, o, specs, rankings, &n_orders, err) < 0)
+		goto done;
+	struct plan_request req = { .high_bits = o->high, .low_bits = o->low,
+				    .group_size = o->group_size, .order = "all-high" };
+	if (plan_from_high_layers(cfg, rankings[0], cfg->n_layers, &req, all_high, err) < 0)
+		goto done;
+	struct progress p;
+	int evals = 2;
+	for (int k = 0; k < n_orders; k++)
+		evals += sweep_points(cfg->n_layers, o->step) - 1;
+	progress_start(&p, "sweep", "evaluations", evals);
+	env->progress = &p;
+	double all_high_ppl;
+	if (evaluate(env, NULL, "baseline", &run->baseline_ppl, err) < 0 ||
+	    evaluate(env, all_high, "all high", &all_high_ppl, err) < 0)
+		goto finish;
+	for (int k = 0; k < n_orders; k++) {
+		run->n_curves = k + 1;     /* counted first so a failed curve is freed too */
+		if (sweep_order(env, o, rankings[k], &specs[k], all_high_ppl, &run->curves[k], err) < 0)
+			goto finish;
+	}
+	rc = 0;
+finish:
+	progress_finish(&p);
+done:
+	for (int k = 0; k < MAX_ORDERS; k++)
+		free(rankings[k]);
+	bit_plan_free(all_high);
+	order_source_free(&src);
+	return rc;
+}
+
+static void print_results(const struct sweep_options *o, const struct sweep_run *run,
+			  struct model_file *mf)
+{
+	if (o->csv) {
+		printf("order,n_low,avg_bits,bytes,ppl\n");
+		for (int k = 0; k < run->n_curves; k++)
+			for (int i = 0; i < run->curves[k].n_points; i++)
+				printf("%s,%.0f,%.6g,%.0f,%.6g\n", run->curves[k].name,
+				       run->curves[k].n_low[i], run->curves[k].avg_bits[i],
+				       run->curves[k].bytes[i], run->curves[k].ppl[i]);
+		return;
+	}
+	if (o->json) {
+		json_t *root = json_object(), *orders = json_array();
+		json_object_set_new(root, "model", json_string(model_file_model_name(mf)));
+		json_object_set_new(root, "source", json_string(run->source));
+		json_object_set_new(root, "offset", json_integer(o->tokens.offset));
+		json_object_set_new(root, "windows", json_integer(o->tokens.windows));
+		json_object_set_new(root, "seq_len", json_integer(o->tokens.seq_len));
+		json_object_set_new(root, "high_bits", json_integer(o->high));
+		json_object_set_new(root, "low_bits", json_integer(o->low));
+		json_object_set_new(root, "group_size", json_integer(o->group_size));
+		json_object_set_new(root, "baseline_ppl", json_real(run->baseline_ppl));
+		for (int k = 0; k < run->n_curves; k++) {
+			const struct sweep_curve_run *c = &run->curves[k];
+			json_t *points = json_array();
+			for (int i = 0; i < c->n_points; i++)
+				json_array_append_new(points, json_pack("{s:i, s:f, s:I, s:f}",
+					"n_low", (int)c->n_low[i], "avg_bits", (double)c->avg_bits[i],
+					"bytes", (json_int_t)c->bytes[i], "ppl", (double)c->ppl[i]));
+			json_array_append_new(orders, json_pack("{s:s, s:o}", "order", c->name,
+								"points", points));
+		}
+		json_object_set_new(root, "orders", orders);
+		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(7));
+		fputc('\n', stdout);
+		json_decref(root);
+		return;
+	}
+	printf("%s, %d windows of %d tokens from %s (offset %lld), %d/%d bits, group size %d\n",
+	       model_file_model_name(mf), o->tokens.windows, o->tokens.seq_len, run->source,
+	       (long long)o->tokens.offset, o->high, o->low, o->group_size);
+	printf("unquantized perplexity %.4f\n\n", run->baseline_ppl);
+	printf("%-16s %5s %8s %11s %10s\n", "order", "n_low", "avg bits", "size", "ppl");
+	for (int k = 0; k < run->n_curves; k++)
+		for (int i = 0; i < run->curves[k].n_points; i++) {
+			char size[32];
+			printf("%-16s %5.0f %8.3f %11s %10.4f\n", run->curves[k].name,
+			       run->curves[k].n_low[i], run->curves[k].avg_bits[i],
+			       format_size(run->curves[k].bytes[i], size, sizeof size),
+			       run->curves[k].ppl[i]);
+		}
+}
+
+static int sweep_model(struct sweep_options *o, struct model_file *mf, int writable,
+		       struct lwq_err *err)
+{
+	const struct model_config *cfg = model_file_config(mf);
+	if (!o->group_size)
+		o->group_size = group_size_default(cfg);
+	struct sweep_run *run = calloc(1, sizeof *run);
+	int32_t *ids = NULL;
+	int rc = -1;
+	if (!run) {
+		lwq_err_set(err, "out of memory");
+		return -1;
+	}
+	run_tokens_source(&o->tokens, run->source, sizeof run->source);
+	if (run_tokens_load(mf, &o->tokens, &ids, err) < 0)
+		goto done;
+	struct sweep_env env = { mf, ids, (int64_t)o->tokens.windows * o->tokens.seq_len,
+				 &o->tokens, NULL };
+	if (run_sweep(&env, o, run, err) < 0)
+		goto done;
+	for (int k = 0; writable && k < run->n_curves; k++)
+		if (store_curve(mf, o, run, &run->curves[k], err) < 0)
+			goto done;
+	if (writable && model_file_flush(mf, err) < 0)
+		goto done;
+	print_results(o, run, mf);
+	rc = 0;
+done:
+	for (int k = 0; k < run->n_curves; k++)
+		curve_free(&run->curves[k]);
+	free(run);
+	free(ids);
+	return rc;
+}
 
 int cmd_sweep(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_error("sweep", "not implemented yet");
+	if (cli_wants_help(argc, argv, sweep_help))
+		return EXIT_OK;
+	struct sweep_options o;
+	int rc = parse_options(argc, argv, &o);
+	if (rc)
+		return rc;
+	struct lwq_err err;
+	int writable = 1;
+	struct model_file *mf = model_file_open(o.model, 1, &err);
+	if (!mf) {
+		writable = 0;
+		mf = model_file_open(o.model, 0, &err);
+	}
+	if (!mf)
+		return cli_report("sweep", &err);
+	if (!writable && !cli_quiet)
+		fprintf(stderr, "lwq: sweep: %s is read-only; curves will not be stored\n", o.model);
+	rc = sweep_model(&o, mf, writable, &err) < 0 ? cli_report("sweep", &err) : EXIT_OK;
+	model_file_close(mf);
+	return rc;
 }

@@ -58,6 +58,8 @@ void model_file_close(struct model_file *mf);
 
 const struct model_config *model_file_config(const struct model_file *mf);
 const char *model_file_path(const struct model_file *mf);
+/* The file's format_version attribute (major is LWQ_FORMAT_MAJOR or older). */
+void model_file_format_version(const struct model_file *mf, int *major, int *minor);
 /* Root attrs "source" and "model_name" ("" when absent). */
 const char *model_file_source(const struct model_file *mf);
 const char *model_file_model_name(const struct model_file *mf);
@@ -79,11 +81,35 @@ int model_file_read_weight_f32(struct model_file *mf, const char *name, float *d
 int model_file_read_weight_raw(struct model_file *mf, const char *name, void *dst,
 			       size_t bytes, struct lwq_err *err);
 
+/* ---- quantized weights (lwq export --format lwq; src/model_h5_quant.c) ----
+   model_file_weight_info and model_file_read_weight_f32 dequantize them transparently. */
+
+/* Writes /weights/<name> as a group: "codes" uint8 [ceil(bits*rows*cols/8)] (the
+   row-major codes packed with pack_codes), "scales" and "zeros" f16 [rows, cols/group_size],
+   attrs bits, group_size, rows, cols and quantizer = "rtn-asym". scales and zeros are
+   stored as f16, so they must be f16 values already (rtn_quantize's are). */
+int model_file_write_quantized(struct model_file *mf, const char *name, int bits,
+			       int group_size, int64_t rows, int64_t cols, const uint8_t *packed,
+			       const float *scales, const float *zeros, struct lwq_err *err);
+/* Width of /weights/<name>: 0 for a plain dataset, its bits when quantized, -1 when absent. */
+int model_file_weight_bits(struct model_file *mf, const char *name);
+/* Copies the object at absolute path from_path in src (a dataset or a whole group,
+   attributes included, exactly as stored) to to_path in dst, replacing what is there. */
+int model_file_copy(struct model_file *src, const char *from_path, struct model_file *dst,
+		    const char *to_path, struct lwq_err *err);
+/* Copies the attributes of from_path in src that to_path in dst does not have yet. */
+int model_file_copy_attrs(struct model_file *src, const char *from_path,
+			  struct model_file *dst, const char *to_path, struct lwq_err *err);
+
 /* ---- generic datasets and attributes (activations, scores, plans, sweeps) ----
    path is absolute ("/scores/lim"); intermediate groups are created; an existing
    dataset at path is replaced. */
 int model_file_exists(struct model_file *mf, const char *path);
 int model_file_delete(struct model_file *mf, const char *path);
+/* Moves (renames) the object at `from` to `to` (which must not exist), e.g. to swap in a
+   group written under a temporary name. */
+int model_file_rename(struct model_file *mf, const char *from, const char *to,
+		      struct lwq_err *err);
 int model_file_put_f32(struct model_file *mf, const char *path, const float *data,
 		       int rank, const int64_t *dims, struct lwq_err *err);
 int model_file_put_f16(struct model_file *mf, const char *path, const float *data,

@@ -1,0 +1,110 @@
+/* colormap.c: value in [0,1] -> RGB and -> xterm-256 index, one ramp for screen and PNG. */
+#include "colormap.h"
+
+#include <math.h>
+
+/* Nine evenly spaced stops of the viridis map (public domain, van der Walt & Smith);
+   linear interpolation between them stays close to perceptually uniform. */
+static const struct rgb ramp_stops[] = {
+	{ 68, 1, 84 }, { 71, 45, 123 }, { 59, 82, 139 }, { 44, 114, 142 },
+	{ 33, 145, 140 }, { 40, 174, 128 }, { 94, 201, 98 }, { 173, 220, 48 },
+	{ 253, 231, 37 },
+};
+#define N_STOPS ((int)(sizeof ramp_stops / sizeof ramp_stops[0]))
+
+static uint8_t mix(uint8_t a, uint8_t b, double t)
+{
+	return (uint8_t)lround(a + (b - a) * t);
+}
+
+struct rgb colormap_missing(void)
+{
+	return (struct rgb){ 96, 96, 96 };
+}
+
+struct rgb colormap_rgb(double v)
+{
+	if (isnan(v))
+		return colormap_missing();
+	if (v <= 0)
+		return ramp_stops[0];
+	if (v >= 1)
+		return ramp_stops[N_STOPS - 1];
+	double pos = v * (N_STOPS - 1);
+	int i = (int)pos;
+	double t = pos - i;
+	struct rgb a = ramp_stops[i], b = ramp_stops[i + 1];
+	return (struct rgb){ mix(a.r, b.r, t), mix(a.g, b.g, t), mix(a.b, b.b, t) };
+}
+
+static const uint8_t cube_levels[6] = { 0, 95, 135, 175, 215, 255 };
+
+struct rgb xterm256_rgb(int index)
+{
+	if (index >= 232 && index <= 255) {
+		uint8_t g = (uint8_t)(8 + 10 * (index - 232));
+		return (struct rgb){ g, g, g };
+	}
+	if (index < 16 || index > 255)
+		return (struct rgb){ 0, 0, 0 };
+	int k = index - 16;
+	return (struct rgb){ cube_levels[k / 36], cube_levels[(k / 6) % 6], cube_levels[k % 6] };
+}
+
+/* Squared distance with the usual "redmean" weights: cheap and closer to what the
+   eye sees than plain Euclidean RGB. */
+static double colour_distance(struct rgb a, struct rgb b)
+{
+	double rmean = (a.r + b.r) / 2.0;
+	double dr = a.r - b.r, dg = a.g - b.g, db = a.b - b.b;
+	return (2 + rmean / 256) * dr * dr + 4 * dg * dg + (2 + (255 - rmean) / 256) * db * db;
+}
+
+int colormap_xterm256(double v)
+{
+	struct rgb want = colormap_rgb(v);
+	int best = 16;
+	double best_d = INFINITY;
+	for (int i = 16; i < 256; i++) {
+		double d = colour_distance(want, xterm256_rgb(i));
+		if (d < best_d) {
+			best_d = d;
+			best = i;
+		}
+	}
+	return best;
+}
+
+static double srgb_to_linear(uint8_t c)
+{
+	double x = c / 255.0;
+	return x <= 0.04045 ? x / 12.92 : pow((x + 0.055) / 1.055, 2.4);
+}
+
+double rgb_luminance(struct rgb c)
+{
+	return 0.2126 * srgb_to_linear(c.r) + 0.7152 * srgb_to_linear(c.g) +
+	       0.0722 * srgb_to_linear(c.b);
+}
+
+int colormap_level(double v, int n)
+{
+	if (isnan(v))
+		return -1;
+	if (v <= 0)
+		return 0;
+	if (v >= 1)
+		return n - 1;
+	int level = (int)(v * n);
+	return level >= n ? n - 1 : level;
+}
+
+double normalize_value(double x, double lo, double hi)
+{
+	if (isnan(x))
+		return x;
+	if (!(hi > lo))
+		return 0.5;
+	double t = (x - lo) / (hi - lo);
+	return t < 0 ? 0 : t > 1 ? 1 : t;
+}

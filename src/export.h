@@ -1,0 +1,44 @@
+/* export.h: writing a quantized model as an lwq HDF5 file or a GGUF file for llama.cpp. */
+#ifndef LWQ_EXPORT_H
+#define LWQ_EXPORT_H
+
+#include <stdint.h>
+
+#include "model_h5.h"
+#include "plan.h"
+#include "progress.h"
+#include "status.h"
+
+enum export_format { EXPORT_LWQ, EXPORT_GGUF };
+
+struct export_job {
+	struct model_file *src;
+	const struct bit_plan *plan;   /* bits per source layer; 0 drops the layer */
+	const char *plan_path;         /* for messages and provenance */
+	const char *path;              /* the (temporary) file to create */
+	const char *name;              /* GGUF general.name; NULL: the model's name */
+	int f16;                       /* GGUF: every linear F16 (input for llama-quantize) */
+	int embed_f32;                 /* GGUF: token_embd/output as F32 instead of F16 */
+	struct progress *progress;     /* one step per layer, plus one for the rest */
+};
+
+/* What an export produced, for the summary line. */
+struct export_stats {
+	int n_layers_out;
+	int64_t tensor_bytes;          /* bytes of tensor data written */
+	int n_fallback;                /* GGUF: linears stored in a 32-value type instead */
+	int fallback_bits[9];          /* GGUF: which widths fell back */
+};
+
+/* Checks that every layer's width can be stored in the format and that the plan keeps
+   at least one layer: "layer 3: the lwq format stores 2, 3, 4 or 8 bits, not 7". */
+int export_check_plan(enum export_format format, const struct bit_plan *plan,
+		      const struct model_config *cfg, struct lwq_err *err);
+
+/* Number of layers the plan keeps (bits != 0); without a plan, all of them. */
+int export_kept_layers(const struct bit_plan *plan, const struct model_config *cfg);
+
+int export_lwq(const struct export_job *job, struct export_stats *stats, struct lwq_err *err);
+int export_gguf(const struct export_job *job, struct export_stats *stats, struct lwq_err *err);
+
+#endif

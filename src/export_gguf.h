@@ -1,0 +1,14 @@
+/* export_gguf.h: what the two halves of the GGUF exporter share (not for other modules). */
+#ifndef LWQ_EXPORT_GGUF_H
+#define LWQ_EXPORT_GGUF_H
+
+#include "export.h"
+#include "gguf_quants.h"
+#include "gguf_write.h"
+
+/* general.*, llama.* hyperparameters and the tokenizer.ggml.* vocabulary. main_type is
+   the GGUF type most linears use (it gives general.file_type). */
+int gguf_export_metadata(struct gguf_writer *w, const struct export_job *job, int n_layers,
+			 int main_type, struct lwq_err *err);
+
+#endif

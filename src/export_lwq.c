@@ -1,0 +1,183 @@
+/* export_lwq.c: a quantized lwq model file: each layer's linears RTN-quantized at the plan's
+   width (codes, f16 scales and zeros), everything else copied as stored. One linear is
+   in memory at a time. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "export.h"
+#include "gguf_quants.h"
+#include "layer_io.h"
+#include "plan_file.h"
+#include "quant_rtn.h"
+
+int export_kept_layers(const struct bit_plan *plan, const struct model_config *cfg)
+{
+	int kept = 0;
+	if (!plan)
+		return cfg->n_layers;
+	for (int i = 0; i < plan->n_layers; i++)
+		kept += plan->bits[i] != 0;
+	return kept;
+}
+
+int export_check_plan(enum export_format format, const struct bit_plan *plan,
+		      const struct model_config *cfg, struct lwq_err *err)
+{
+	if (!plan)
+		return 0;
+	for (int i = 0; i < plan->n_layers; i++) {
+		int b = plan->bits[i];
+		if (format == EXPORT_LWQ && b != 0 && b != 2 && b != 3 && b != 4 && b != 8)
+			return lwq_err_set(err, "layer %d: the lwq format stores 2, 3, 4 or 8 bits, "
+					   "not %d", i, b);
+		if (format == EXPORT_GGUF && b != 0 && gguf_type_ideal_for_bits(b) < 0)
+			return lwq_err_set(err, "layer %d: GGUF has no type for %d bits (2, 3, 4, "
+					   "5, 6, 8)", i, b);
+	}
+	if (export_kept_layers(plan, cfg) == 0)
+		return lwq_err_set(err, "the plan prunes every layer; nothing to export");
+	if (format == EXPORT_LWQ && group_size_check(cfg, plan->group_size, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* One linear: read as f32, quantize, pack, write as a group. */
+static int write_linear(const struct export_job *job, struct model_file *out,
+			const char *from, const char *to, int64_t rows, int64_t cols, int bits,
+			int64_t *bytes, struct lwq_err *err)
+{
+	int g = job->plan->group_size;
+	int64_t n = rows * cols, n_groups = rows * (cols / g);
+	size_t n_packed = (size_t)((bits * n + 7) / 8);
+	float *w = weight_read_alloc(job->src, from, n, err);
+	uint8_t *codes = malloc((size_t)n), *packed = malloc(n_packed);
+	float *scales = malloc((size_t)n_groups * sizeof *scales);
+	float *zeros = malloc((size_t)n_groups * sizeof *zeros);
+	int rc = -1;
+	if (!w)
+		;
+	else if (!codes || !packed || !scales || !zeros)
+		lwq_err_set(err, "out of memory quantizing %s", from);
+	else if (rtn_quantize(w, rows, cols, bits, g, codes, scales, zeros, err) != 0)
+		lwq_err_prefix(err, from);
+	else {
+		pack_codes(codes, (size_t)n, bits, packed);
+		rc = model_file_write_quantized(out, to, bits, g, rows, cols, packed, scales,
+						zeros, err);
+		*bytes += (int64_t)n_packed + 4 * n_groups;
+	}
+	free(w);
+	free(codes);
+	free(packed);
+	free(scales);
+	free(zeros);
+	return rc;
+}
+
+static int copy_weight(const struct export_job *job, struct model_file *out, const char *from,
+		       const char *to, int64_t *bytes, struct lwq_err *err)
+{
+	char src_path[512], dst_path[512];
+	struct tensor_info info;
+	snprintf(src_path, sizeof src_path, "/weights/%s", from);
+	snprintf(dst_path, sizeof dst_path, "/weights/%s", to);
+	if (model_file_weight_info(job->src, from, &info, err) != 0)
+		return -1;
+	*bytes += info.count * (int64_t)dtype_size(info.dtype);
+	return model_file_copy(job->src, src_path, out, dst_path, err);
+}
+
+static int write_layer(const struct export_job *job, struct model_file *out, int layer,
+		       int index, int64_t *bytes, struct lwq_err *err)
+{
+	static const char *const kept[] = { "attn_norm", "mlp_norm", "q_bias", "k_bias", "v_bias" };
+	const struct model_config *cfg = model_file_config(job->src);
+	int bits = job->plan->bits[layer];
+	char from[64], to[64], group[80];
+	for (int k = 0; k < LIN_COUNT; k++) {
+		int64_t rows, cols;
+		linear_shape(cfg, (enum linear_kind)k, &rows, &cols);
+		weight_name(from, sizeof from, layer, linear_names[k]);
+		weight_name(to, sizeof to, index, linear_names[k]);
+		if (write_linear(job, out, from, to, rows, cols, bits, bytes, err) != 0)
+			return -1;
+	}
+	for (size_t k = 0; k < sizeof kept / sizeof kept[0]; k++) {
+		if (k >= 2 && !cfg->qkv_bias)
+			break;
+		weight_name(from, sizeof from, layer, kept[k]);
+		weight_name(to, sizeof to, index, kept[k]);
+		if (copy_weight(job, out, from, to, bytes, err) != 0)
+			return -1;
+	}
+	snprintf(group, sizeof group, "/weights/layers/%03d", index);
+	return model_file_set_attr_i64(out, group, "source_layer", layer, err);
+}
+
+/* Root attributes and /plans/export that say how the file was made. */
+static int write_provenance(const struct export_job *job, struct model_file *out,
+			    struct lwq_err *err)
+{
+	const struct model_config *cfg = model_file_config(job->src);
+	const struct bit_plan *plan = job->plan;
+	char *json = plan_to_json(plan, cfg);
+	if (!json)
+		return lwq_err_set(err, "cannot serialize the plan");
+	int rc = model_file_put_bytes(out, "/plans/export", json, strlen(json), err);
+	free(json);
+	if (rc == 0)
+		rc = model_file_copy_attrs(job->src, "/", out, "/", err) |
+		     model_file_set_attr_i64(out, "/", "quantized", 1, err) |
+		     model_file_set_attr_str(out, "/", "quantizer", "rtn-asym", err) |
+		     model_file_set_attr_i64(out, "/", "quant_group_size", plan->group_size, err) |
+		     model_file_set_attr_str(out, "/", "plan_order", plan->order, err) |
+		     model_file_set_attr_f64(out, "/", "plan_avg_bits", plan_avg_bits(cfg, plan), err) |
+		     model_file_set_attr_i64(out, "/", "plan_bytes", plan_bytes(cfg, plan), err) |
+		     model_file_set_attr_i64(out, "/", "source_layers", cfg->n_layers, err) |
+		     model_file_set_attr_str(out, "/", "quantized_from", model_file_path(job->src), err);
+	return rc ? -1 : 0;
+}
+
+static int write_rest(const struct export_job *job, struct model_file *out, int64_t *bytes,
+		      struct lwq_err *err)
+{
+	const struct model_config *cfg = model_file_config(job->src);
+	if (copy_weight(job, out, "embed", "embed", bytes, err) != 0 ||
+	    copy_weight(job, out, "final_norm", "final_norm", bytes, err) != 0)
+		return -1;
+	if (!cfg->tied_embeddings && copy_weight(job, out, "lm_head", "lm_head", bytes, err) != 0)
+		return -1;
+	if (model_file_exists(job->src, "/tokenizer") &&
+	    model_file_copy(job->src, "/tokenizer", out, "/tokenizer", err) != 0)
+		return -1;
+	return write_provenance(job, out, err);
+}
+
+int export_lwq(const struct export_job *job, struct export_stats *stats, struct lwq_err *err)
+{
+	struct model_config cfg = *model_file_config(job->src);
+	const struct bit_plan *plan = job->plan;
+	memset(stats, 0, sizeof *stats);
+	cfg.n_layers = export_kept_layers(plan, &cfg);
+	struct model_file *out = model_file_create(job->path, &cfg, model_file_source(job->src),
+						   model_file_model_name(job->src), err);
+	if (!out)
+		return -1;
+	int rc = 0;
+	for (int i = 0, index = 0; rc == 0 && i < plan->n_layers; i++) {
+		char label[32];
+		snprintf(label, sizeof label, "layer %d", i);
+		if (plan->bits[i] != 0)
+			rc = write_layer(job, out, i, index++, &stats->tensor_bytes, err);
+		progress_step(job->progress, label, 0);
+	}
+	if (rc == 0)
+		rc = write_rest(job, out, &stats->tensor_bytes, err);
+	progress_step(job->progress, "embeddings", 0);
+	if (rc == 0)
+		rc = model_file_flush(out, err);
+	model_file_close(out);
+	stats->n_layers_out = cfg.n_layers;
+	return rc;
+}

@@ -1,0 +1,33 @@
+/* heatmap_image.h: the layer heatmap as an image (same columns and colours as the explorer). */
+#ifndef LWQ_HEATMAP_IMAGE_H
+#define LWQ_HEATMAP_IMAGE_H
+
+#include "canvas.h"
+#include "explorer_data.h"
+#include "plan.h"
+#include "status.h"
+
+enum heatmap_metric { HM_LIM, HM_ZD, HM_ZD_TENSOR, HM_RTN, HM_TOKENS, HM_PLAN, HM_ALL };
+
+/* "lim", "zd", "zd-tensor", "rtn", "tokens", "plan", "all"; -1 when unknown. */
+int heatmap_metric_parse(const char *text, enum heatmap_metric *m);
+const char *heatmap_metric_name(enum heatmap_metric m);
+
+struct heatmap_options {
+	enum heatmap_metric metric;
+	const struct bit_plan *plan;   /* the plan column; NULL: none ("all" then omits it) */
+	int scale;                     /* pixels per font dot, 1..8 (cells are 22 x 9 dots) */
+};
+
+#define HEATMAP_MAX_SCALE 8
+
+/* Draws title, layer labels, cells, token map and legend. NULL with err when what the
+   metric needs is missing ("demo.h5: no LIM scores: run lwq capture, then lwq score"). */
+struct canvas *heatmap_render(const struct explorer_data *d, const struct heatmap_options *o,
+			      struct lwq_err *err);
+
+/* heatmap_render, then an atomic PNG write. */
+int heatmap_write_png(const struct explorer_data *d, const struct heatmap_options *o,
+		      const char *path, int overwrite, struct lwq_err *err);
+
+#endif

@@ -1,0 +1,113 @@
+/* run_tokens.c: the token options eval and capture share (--text/--ids/--offset/--windows/--seq-len). */
+#include "run_tokens.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "token_source.h"
+
+int run_tokens_option(const char *verb, int opt, const char *arg, struct run_tokens *rt)
+{
+	long v;
+	switch (opt) {
+	case 't':
+		rt->text_path = arg;
+		return 1;
+	case 'i':
+		rt->ids_path = arg;
+		return 1;
+	case 'O':
+		if (parse_int(arg, 0, LONG_MAX, &v) < 0)
+			return cli_usage_error(verb, "--offset: '%s' is not a token count >= 0", arg),
+			       -1;
+		rt->offset = v;
+		return 1;
+	case 'w':
+		if (parse_int(arg, 1, 1 << 20, &v) < 0)
+			return cli_usage_error(verb, "--windows: '%s' is not a count >= 1", arg), -1;
+		rt->windows = (int)v;
+		return 1;
+	case 'L':
+		if (parse_int(arg, 2, 1 << 20, &v) < 0)
+			return cli_usage_error(verb, "--seq-len: '%s' is not a length >= 2", arg), -1;
+		rt->seq_len = (int)v;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int run_tokens_check(const char *verb, const struct run_tokens *rt)
+{
+	if (!rt->text_path == !rt->ids_path)
+		return cli_usage_error(verb, "give exactly one of --text FILE and --ids FILE.i32");
+	return 0;
+}
+
+/* Tokens in the source: the ids file's size / 4, or the length of the encoded text. */
+static int64_t count_tokens(struct model_file *mf, const struct run_tokens *rt,
+			    struct lwq_err *err)
+{
+	struct stat st;
+	if (rt->ids_path) {
+		if (stat(rt->ids_path, &st) < 0)
+			return lwq_err_set(err, "%s: cannot read", rt->ids_path);
+		return st.st_size / 4;
+	}
+	FILE *f = fopen(rt->text_path, "rb");
+	if (!f || fstat(fileno(f), &st) < 0) {
+		if (f)
+			fclose(f);
+		return lwq_err_set(err, "%s: cannot read", rt->text_path);
+	}
+	char *text = malloc((size_t)st.st_size + 1);
+	size_t len = text ? fread(text, 1, (size_t)st.st_size, f) : 0;
+	fclose(f);
+	if (!text)
+		return lwq_err_set(err, "%s: out of memory", rt->text_path);
+	if (len == 0) {
+		free(text);
+		return lwq_err_set(err, "%s: empty text", rt->text_path);
+	}
+	struct tokenizer *tok = tokenizer_from_model(mf, err);
+	int32_t *ids = NULL;
+	size_t n = 0;
+	int rc = tok ? tokenizer_encode(tok, text, len, &ids, &n, err) : -1;
+	tokenizer_free(tok);
+	free(text);
+	free(ids);
+	return rc < 0 ? -1 : (int64_t)n;
+}
+
+int run_tokens_load(struct model_file *mf, struct run_tokens *rt, int32_t **ids,
+		    struct lwq_err *err)
+{
+	if (rt->windows == 0) {
+		int64_t n = count_tokens(mf, rt, err);
+		if (n < 0)
+			return -1;
+		int64_t after = n > rt->offset ? n - rt->offset : 0;
+		if (after / rt->seq_len < 1)
+			return lwq_err_set(err, "%s: has %lld tokens after offset %lld, fewer than "
+					   "one window of %d",
+					   rt->text_path ? rt->text_path : rt->ids_path,
+					   (long long)after, (long long)rt->offset, rt->seq_len);
+		int64_t w = after / rt->seq_len;
+		rt->windows = w > (1 << 20) ? 1 << 20 : (int)w;
+		rt->windows_defaulted = 1;
+	}
+	return load_tokens(mf, rt->text_path, rt->ids_path, rt->offset, rt->windows,
+			   rt->seq_len, ids, err);
+}
+
+const char *run_tokens_source(const struct run_tokens *rt, char *buf, size_t len)
+{
+	if (rt->text_path)
+		snprintf(buf, len, "text:%s", rt->text_path);
+	else
+		snprintf(buf, len, "ids:%s", rt->ids_path);
+	return buf;
+}

@@ -1,0 +1,41 @@
+/* run_tokens.h: the token options eval and capture share (--text/--ids/--offset/--windows/--seq-len). */
+#ifndef LWQ_RUN_TOKENS_H
+#define LWQ_RUN_TOKENS_H
+
+#include <stdint.h>
+
+#include "model_h5.h"
+#include "status.h"
+
+struct run_tokens {
+	const char *text_path, *ids_path;
+	int64_t offset;
+	int windows;               /* 0: as many full windows as the tokens allow */
+	int seq_len;
+	int windows_defaulted;     /* set by run_tokens_load when it chose `windows` */
+};
+
+/* Handles one getopt result for the shared options: 1 when it was one of them, 0 when
+   not, -1 (message printed, usage status) when its value is bad. */
+int run_tokens_option(const char *verb, int opt, const char *arg, struct run_tokens *rt);
+
+/* getopt_long entries for the shared options (codes 't', 'i', 'O', 'w', 'L'). */
+#define RUN_TOKENS_LONGOPTS \
+	{ "text", required_argument, NULL, 't' }, \
+	{ "ids", required_argument, NULL, 'i' }, \
+	{ "offset", required_argument, NULL, 'O' }, \
+	{ "windows", required_argument, NULL, 'w' }, \
+	{ "seq-len", required_argument, NULL, 'L' }
+
+/* Checks that exactly one source was given (usage error otherwise): 0 or exit status. */
+int run_tokens_check(const char *verb, const struct run_tokens *rt);
+
+/* Loads the run's ids (windows * seq_len of them). With windows == 0, first counts the
+   tokens after the offset and takes every full window (at least one). */
+int run_tokens_load(struct model_file *mf, struct run_tokens *rt, int32_t **ids,
+		    struct lwq_err *err);
+
+/* "text:PATH" or "ids:PATH", for the record in the model file and in JSON. */
+const char *run_tokens_source(const struct run_tokens *rt, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,195 @@
+/* token_source.c: the token ids a run works on, from a text file or an int32 ids file. */
+#include "config.h"
+
+#include "token_source.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "tokenizer_json.h"
+
+#define TOKENIZER_KIND_HF "hf-tokenizer-json"
+
+struct tokenizer *tokenizer_from_model(struct model_file *mf, struct lwq_err *err)
+{
+	const char *path = model_file_path(mf);
+	char kind[64];
+	if (model_file_get_attr_str(mf, "/tokenizer", "kind", kind, sizeof kind) < 0 ||
+	    !strcmp(kind, "none")) {
+		lwq_err_set(err, "%s: the model file carries no tokenizer (give token ids with --ids)",
+			    path);
+		return NULL;
+	}
+	if (strcmp(kind, TOKENIZER_KIND_HF)) {
+		lwq_err_set(err, "%s: tokenizer kind '%s' cannot encode text (give token ids with --ids)",
+			    path, kind);
+		return NULL;
+	}
+	char *json;
+	size_t n;
+	if (model_file_get_bytes(mf, "/tokenizer/json", &json, &n, err) < 0)
+		return NULL;
+	struct tokenizer *tok = tokenizer_from_json(json, n, err);
+	free(json);
+	if (!tok)
+		lwq_err_prefix(err, path);
+	return tok;
+}
+
+static int too_few(const char *path, int64_t have, int64_t offset, int windows, int seq_len,
+		   struct lwq_err *err)
+{
+	int64_t after = have > offset ? have - offset : 0;
+	return lwq_err_set(err, "%s: has %lld tokens after offset %lld, need %d x %d = %lld",
+			   path, (long long)after, (long long)offset, windows, seq_len,
+			   (long long)windows * seq_len);
+}
+
+/* Ids must index the model's embedding rows; position is the index in the whole stream. */
+static int check_ids(const char *path, const int32_t *ids, int64_t n, int64_t first_position,
+		     int vocab, struct lwq_err *err)
+{
+	for (int64_t i = 0; i < n; i++)
+		if (ids[i] < 0 || ids[i] >= vocab)
+			return lwq_err_set(err, "%s: token id %d at position %lld is outside [0, %d)",
+					   path, ids[i], (long long)(first_position + i), vocab);
+	return 0;
+}
+
+static int open_for_reading(const char *path, FILE **f, off_t *size, struct lwq_err *err)
+{
+	struct stat st;
+	int problem = 0;
+	*f = fopen(path, "rb");
+	if (!*f)
+		problem = errno;
+	else if (fstat(fileno(*f), &st) < 0)
+		problem = errno;
+	else if (S_ISDIR(st.st_mode))
+		problem = EISDIR;
+	if (problem) {
+		if (*f)
+			fclose(*f);
+		return lwq_err_set(err, "%s: %s", path, strerror(problem));
+	}
+	*size = st.st_size;
+	return 0;
+}
+
+static int read_whole_file(const char *path, char **out, size_t *n, struct lwq_err *err)
+{
+	FILE *f;
+	off_t size;
+	if (open_for_reading(path, &f, &size, err) < 0)
+		return -1;
+	char *buf = malloc((size_t)size + 1);
+	size_t got = buf ? fread(buf, 1, (size_t)size, f) : 0;
+	int failed = !buf || ferror(f) || got != (size_t)size;
+	fclose(f);
+	if (failed) {
+		lwq_err_set(err, "%s: %s", path, buf ? "read error" : "out of memory");
+		free(buf);
+		return -1;
+	}
+	buf[got] = '\0';
+	*out = buf;
+	*n = got;
+	return 0;
+}
+
+/* Tokenizes the whole text with the model's tokenizer. */
+static int tokens_from_text(struct model_file *mf, const char *path, int32_t **all,
+			    int64_t *n_all, struct lwq_err *err)
+{
+	char *text;
+	size_t len, n_ids;
+	if (read_whole_file(path, &text, &len, err) < 0)
+		return -1;
+	if (len == 0) {
+		free(text);
+		return lwq_err_set(err, "%s: empty text", path);
+	}
+	struct tokenizer *tok = tokenizer_from_model(mf, err);
+	int rc = tok ? tokenizer_encode(tok, text, len, all, &n_ids, err) : -1;
+	tokenizer_free(tok);
+	free(text);
+	if (rc < 0)
+		return -1;
+	*n_all = (int64_t)n_ids;
+	return 0;
+}
+
+static int32_t le_int32(const unsigned char *b)
+{
+	return (int32_t)((uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+			 (uint32_t)b[3] << 24);
+}
+
+/* Reads ids [offset, offset + need) of a little-endian int32 file, and nothing else. */
+static int tokens_from_ids(const char *path, int64_t offset, int windows, int seq_len,
+			   int32_t **ids, struct lwq_err *err)
+{
+	int64_t need = (int64_t)windows * seq_len;
+	FILE *f;
+	off_t size;
+	if (open_for_reading(path, &f, &size, err) < 0)
+		return -1;
+	unsigned char *raw = NULL;
+	int rc = -1;
+	if (size % 4)
+		lwq_err_set(err, "%s: size %lld is not a multiple of 4 (little-endian int32 ids)",
+			    path, (long long)size);
+	else if (size / 4 - offset < need)
+		too_few(path, size / 4, offset, windows, seq_len, err);
+	else if (!(raw = malloc((size_t)need * 4)))
+		lwq_err_set(err, "%s: out of memory", path);
+	else if (fseeko(f, (off_t)offset * 4, SEEK_SET) < 0 ||
+		 fread(raw, 4, (size_t)need, f) != (size_t)need)
+		lwq_err_set(err, "%s: read error", path);
+	else if (!(*ids = malloc((size_t)need * sizeof **ids)))
+		lwq_err_set(err, "%s: out of memory", path);
+	else
+		rc = 0;
+	for (int64_t i = 0; rc == 0 && i < need; i++)
+		(*ids)[i] = le_int32(raw + 4 * i);
+	free(raw);
+	fclose(f);
+	return rc;
+}
+
+int load_tokens(struct model_file *mf, const char *text_path, const char *ids_path,
+		int64_t offset, int windows, int seq_len, int32_t **ids, struct lwq_err *err)
+{
+	*ids = NULL;
+	if (!text_path == !ids_path)
+		return lwq_err_set(err, "tokens: give exactly one of --text and --ids");
+	if (offset < 0 || windows <= 0 || seq_len <= 0)
+		return lwq_err_set(err, "tokens: offset %lld, %d windows of %d tokens: out of range",
+				   (long long)offset, windows, seq_len);
+	int64_t need = (int64_t)windows * seq_len;
+	const char *path = text_path ? text_path : ids_path;
+	if (ids_path) {
+		if (tokens_from_ids(ids_path, offset, windows, seq_len, ids, err) < 0)
+			return -1;
+	} else {
+		int32_t *all = NULL;
+		int64_t n_all = 0;
+		if (tokens_from_text(mf, text_path, &all, &n_all, err) < 0)
+			return -1;
+		if (n_all - offset < need) {
+			free(all);
+			return too_few(text_path, n_all, offset, windows, seq_len, err);
+		}
+		memmove(all, all + offset, (size_t)need * sizeof *all);
+		*ids = all;
+	}
+	if (check_ids(path, *ids, need, offset, model_file_config(mf)->vocab, err) < 0) {
+		free(*ids);
+		*ids = NULL;
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,70 @@
+/* bench_tokenizer.c: tokens per second encoding a text with a tokenizer.json (speed figure, not a test).
+   Usage: bench_tokenizer [TOKENIZER.JSON TEXT [REPEATS]]
+   Without arguments: $SHARED_DATA/models/lwq-ref-24L/{tokenizer.json,heldout.txt}. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "../unit/read_file.h"
+#include "tokenizer.h"
+#include "tokenizer_json.h"
+
+static double seconds_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+int main(int argc, char **argv)
+{
+	char json_path[4096], text_path[4096];
+	const char *data = getenv("SHARED_DATA");
+	int repeats = argc > 3 ? atoi(argv[3]) : 5;
+	if (argc >= 3) {
+		snprintf(json_path, sizeof json_path, "%s", argv[1]);
+		snprintf(text_path, sizeof text_path, "%s", argv[2]);
+	} else if (data) {
+		snprintf(json_path, sizeof json_path, "%s/models/lwq-ref-24L/tokenizer.json", data);
+		snprintf(text_path, sizeof text_path, "%s/models/lwq-ref-24L/heldout.txt", data);
+	} else {
+		fprintf(stderr, "usage: bench_tokenizer TOKENIZER.JSON TEXT [REPEATS]\n");
+		return 2;
+	}
+	size_t n_json, n_text;
+	char *json = read_file(json_path, &n_json), *text = read_file(text_path, &n_text);
+	if (!json || !text) {
+		fprintf(stderr, "bench_tokenizer: cannot read %s\n", json ? text_path : json_path);
+		return 1;
+	}
+	struct lwq_err err;
+	double t0 = seconds_now();
+	struct tokenizer *tok = tokenizer_from_json(json, n_json, &err);
+	double t_load = seconds_now() - t0;
+	if (!tok) {
+		fprintf(stderr, "bench_tokenizer: %s\n", err.msg);
+		return 1;
+	}
+	double best = 1e30;
+	size_t n_ids = 0;
+	for (int r = 0; r < (repeats > 0 ? repeats : 1); r++) {
+		int32_t *ids;
+		t0 = seconds_now();
+		if (tokenizer_encode(tok, text, n_text, &ids, &n_ids, &err) < 0) {
+			fprintf(stderr, "bench_tokenizer: %s\n", err.msg);
+			return 1;
+		}
+		double t = seconds_now() - t0;
+		best = t < best ? t : best;
+		free(ids);
+	}
+	printf("load %.3f s; encode %zu bytes -> %zu tokens in %.3f s (best of %d): "
+	       "%.2f M tokens/s, %.1f MB/s\n", t_load, n_text, n_ids, best, repeats,
+	       n_ids / best / 1e6, n_text / best / 1e6);
+	tokenizer_free(tok);
+	free(json);
+	free(text);
+	return 0;
+}

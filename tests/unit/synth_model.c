@@ -1,0 +1,108 @@
+/* synth_model.c: small random decoder models for forward-pass tests. */
+#include "synth_model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t rng_next(uint64_t *s)
+{
+	/* splitmix64: good enough for test weights, identical on every platform */
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* uniform in [-1, 1) */
+static float rng_uniform(uint64_t *s)
+{
+	return (float)((rng_next(s) >> 11) * (1.0 / 9007199254740992.0) * 2.0 - 1.0);
+}
+
+static void fill(float *v, int64_t n, float scale, float offset, uint64_t *s)
+{
+	for (int64_t i = 0; i < n; i++)
+		v[i] = offset + scale * rng_uniform(s);
+}
+
+struct model_config synth_config(int n_layers, int qkv_bias, int tied)
+{
+	struct model_config c;
+	memset(&c, 0, sizeof c);
+	strcpy(c.architecture, qkv_bias ? "Qwen2ForCausalLM" : "LlamaForCausalLM");
+	c.n_layers = n_layers;
+	c.hidden = 64;
+	c.intermediate = 96;
+	c.n_heads = 8;
+	c.n_kv_heads = 2;
+	c.head_dim = 16;
+	c.vocab = 300;
+	c.max_seq_len = 1024;
+	c.rope_theta = 10000.0;
+	strcpy(c.rope_scaling, "none");
+	c.norm_eps = 1e-5;
+	c.tied_embeddings = tied;
+	c.qkv_bias = qkv_bias;
+	c.bos_id = c.eos_id = -1;
+	return c;
+}
+
+struct test_model *synth_model_new(const struct model_config *cfg, uint64_t seed)
+{
+	struct test_model *m = calloc(1, sizeof *m);
+	uint64_t s = seed;
+	m->cfg = *cfg;
+	int64_t vh = (int64_t)cfg->vocab * cfg->hidden;
+	m->embed = malloc((size_t)vh * sizeof(float));
+	m->final_norm = malloc((size_t)cfg->hidden * sizeof(float));
+	fill(m->embed, vh, 1.0f, 0.0f, &s);
+	fill(m->final_norm, cfg->hidden, 0.2f, 1.0f, &s);
+	if (!cfg->tied_embeddings) {
+		m->lm_head = malloc((size_t)vh * sizeof(float));
+		fill(m->lm_head, vh, 2.0f / sqrtf((float)cfg->hidden), 0.0f, &s);
+	}
+	m->layers = calloc((size_t)cfg->n_layers, sizeof *m->layers);
+	for (int l = 0; l < cfg->n_layers; l++) {
+		struct layer_weights *lw = layer_weights_new(cfg, NULL);
+		for (int k = 0; k < LIN_COUNT; k++) {
+			int64_t rows, cols;
+			linear_shape(cfg, (enum linear_kind)k, &rows, &cols);
+			/* q and k larger than usual so attention is far from uniform */
+			float gain = k == LIN_Q || k == LIN_K ? 3.0f : 1.0f;
+			fill(lw->lin[k], rows * cols, gain / sqrtf((float)cols), 0.0f, &s);
+		}
+		fill(lw->attn_norm, cfg->hidden, 0.3f, 1.0f, &s);
+		fill(lw->mlp_norm, cfg->hidden, 0.3f, 1.0f, &s);
+		if (cfg->qkv_bias)
+			fill(lw->bias[0], (int64_t)(cfg->n_heads + 2 * cfg->n_kv_heads) * cfg->head_dim,
+			     0.5f, 0.0f, &s);
+		m->layers[l] = lw;
+	}
+	m->ref.cfg = *cfg;
+	m->ref.embed = m->embed;
+	m->ref.final_norm = m->final_norm;
+	m->ref.head = cfg->tied_embeddings ? m->embed : m->lm_head;
+	m->ref.layers = m->layers;
+	return m;
+}
+
+void test_model_free(struct test_model *m)
+{
+	if (!m)
+		return;
+	for (int l = 0; l < m->cfg.n_layers; l++)
+		layer_weights_free(m->layers[l]);
+	free(m->layers);
+	free(m->embed);
+	free(m->final_norm);
+	free(m->lm_head);
+	free(m);
+}
+
+void synth_ids(int32_t *ids, int64_t n, int vocab, uint64_t seed)
+{
+	uint64_t s = seed;
+	for (int64_t i = 0; i < n; i++)
+		ids[i] = (int32_t)(rng_next(&s) % (uint64_t)vocab);
+}

@@ -1,0 +1,26 @@
+/* synth_model.h: small random decoder models for forward-pass tests. */
+#ifndef LWQ_SYNTH_MODEL_H
+#define LWQ_SYNTH_MODEL_H
+
+#include <stdint.h>
+
+#include "forward.h"
+#include "forward_ref.h"
+
+struct test_model {
+	struct model_config cfg;
+	float *embed, *final_norm, *lm_head;
+	struct layer_weights **layers;
+	struct ref_model ref;
+};
+
+/* A config with GQA (8 query heads, 2 KV heads), q_dim != hidden, and the given bias and
+   tying choices; the caller may change RoPE and sliding-window fields afterwards. */
+struct model_config synth_config(int n_layers, int qkv_bias, int tied);
+/* Random weights scaled so activations stay O(1); deterministic for a seed. */
+struct test_model *synth_model_new(const struct model_config *cfg, uint64_t seed);
+void test_model_free(struct test_model *m);
+/* n ids in [0, vocab) from a seed. */
+void synth_ids(int32_t *ids, int64_t n, int vocab, uint64_t seed);
+
+#endif

@@ -1,0 +1,399 @@
+/* test_token_source.c: tokenizer.json reading, and load_tokens on text and ids files with every error. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "model_h5.h"
+#include "read_file.h"
+#include "tap.h"
+#include "token_source.h"
+#include "tokenizer.h"
+#include "tokenizer_json.h"
+
+/* ---- a small tokenizer.json: printable ASCII, space and newline, three merges ---- */
+
+enum { ID_SPACE = 94, ID_NEWLINE, ID_SP_T, ID_HE, ID_THE, ID_BOS, ID_EOS, N_IDS };
+
+static json_t *base_json(int merges_as_pairs)
+{
+	json_t *vocab = json_object(), *merges = json_array();
+	for (int c = '!'; c <= '~'; c++)
+		json_object_set_new(vocab, (char[]){(char)c, 0}, json_integer(c - '!'));
+	json_object_set_new(vocab, "\xc4\xa0", json_integer(ID_SPACE));   /* U+0120: byte ' ' */
+	json_object_set_new(vocab, "\xc4\x8a", json_integer(ID_NEWLINE)); /* U+010A: byte '\n' */
+	json_object_set_new(vocab, "\xc4\xa0t", json_integer(ID_SP_T));
+	json_object_set_new(vocab, "he", json_integer(ID_HE));
+	json_object_set_new(vocab, "\xc4\xa0the", json_integer(ID_THE));
+	json_object_set_new(vocab, "<s>", json_integer(ID_BOS));
+	static const char *const pairs[3][2] = {{"\xc4\xa0", "t"}, {"h", "e"}, {"\xc4\xa0t", "he"}};
+	for (int i = 0; i < 3; i++) {
+		char line[32];
+		snprintf(line, sizeof line, "%s %s", pairs[i][0], pairs[i][1]);
+		json_array_append_new(merges, merges_as_pairs
+				      ? json_pack("[ss]", pairs[i][0], pairs[i][1])
+				      : json_string(line));
+	}
+	/* "</s>" exists only as an added token, past the end of model.vocab. */
+	return json_pack("{s:n, s:{s:s, s:b}, s:{s:s, s:o, s:o, s:n}, s:[{s:i, s:s, s:b}, "
+			 "{s:i, s:s, s:b}], s:{s:s}}",
+			 "normalizer",
+			 "pre_tokenizer", "type", "ByteLevel", "add_prefix_space", 0,
+			 "model", "type", "BPE", "vocab", vocab, "merges", merges, "unk_token",
+			 "added_tokens", "id", ID_BOS, "content", "<s>", "special", 1,
+			 "id", ID_EOS, "content", "</s>", "special", 1,
+			 "post_processor", "type", "ByteLevel");
+}
+
+static char *dump(json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	return s;
+}
+
+/* Encodes text with a tokenizer.json; returns the count, fills ids (at most 16). */
+static int encode_with(const char *json, const char *text, int32_t *out, struct lwq_err *err)
+{
+	struct tokenizer *tok = tokenizer_from_json(json, strlen(json), err);
+	int32_t *ids = NULL;
+	size_t n = 0;
+	if (!tok || tokenizer_encode(tok, text, strlen(text), &ids, &n, err) < 0) {
+		tokenizer_free(tok);
+		return -1;
+	}
+	for (size_t i = 0; i < n && i < 16; i++)
+		out[i] = ids[i];
+	free(ids);
+	tokenizer_free(tok);
+	return (int)n;
+}
+
+static void test_json_accepts(void)
+{
+	struct lwq_err err;
+	int32_t a[16], b[16];
+	char *strings = dump(base_json(0)), *pairs = dump(base_json(1));
+	int na = encode_with(strings, " the the</s>!", a, &err);
+	int nb = encode_with(pairs, " the the</s>!", b, &err);
+	ok(na == 4 && a[0] == ID_THE && a[1] == ID_THE && a[2] == ID_EOS && a[3] == '!' - '!',
+	   "merges as \"a b\" strings: %d ids", na);
+	ok(nb == na && memcmp(a, b, sizeof a[0] * (size_t)na) == 0,
+	   "merges as [\"a\", \"b\"] pairs give the same ids");
+
+	struct tokenizer_json *tj = tokenizer_json_parse(strings, strlen(strings), &err);
+	const struct tokenizer_spec *spec = tj ? tokenizer_json_spec(tj) : NULL;
+	ok(spec && spec->n_tokens == N_IDS && spec->n_merges == 3 && spec->add_bos_id == -1 &&
+	   spec->add_prefix_space == 0 && spec->n_added == 2 && !spec->unk_token,
+	   "spec fields read");
+	tokenizer_json_free(tj);
+
+	struct tokenizer *tok = tokenizer_from_json(strings, strlen(strings), &err);
+	char piece[16] = "";
+	if (tok)
+		tokenizer_decode_token(tok, ID_EOS, piece, sizeof piece);
+	ok(tok && tokenizer_vocab_size(tok) == N_IDS && !strcmp(piece, "</s>"),
+	   "an added token past model.vocab gets its id and text");
+	tokenizer_free(tok);
+
+	json_t *j = base_json(0);
+	json_object_set_new(json_object_get(j, "pre_tokenizer"), "add_prefix_space", json_true());
+	json_object_set_new(j, "post_processor", json_pack(
+		"{s:s, s:[{s:{s:s, s:i}}, {s:{s:s, s:i}}], s:{s:{s:s, s:[i], s:[s]}}}",
+		"type", "TemplateProcessing", "single", "SpecialToken", "id", "<s>", "type_id", 0,
+		"Sequence", "id", "A", "type_id", 0,
+		"special_tokens", "<s>", "id", "<s>", "ids", ID_BOS, "tokens", "<s>"));
+	char *bos = dump(j);
+	na = encode_with(bos, "the", a, &err);
+	ok(na == 2 && a[0] == ID_BOS && a[1] == ID_THE,
+	   "TemplateProcessing \"<s> $A\" prepends BOS; add_prefix_space adds the space");
+	free(bos);
+
+	j = base_json(0);
+	json_object_set_new(j, "post_processor", json_pack("{s:s, s:[{s:s}]}", "type", "Sequence",
+							   "processors", "type", "ByteLevel"));
+	char *seq = dump(j);
+	ok(encode_with(seq, " the", a, &err) == 1 && a[0] == ID_THE,
+	   "a Sequence of ByteLevel post-processors adds nothing");
+	free(seq);
+	free(strings);
+	free(pairs);
+}
+
+/* Applies one change to the base file and expects the parse to fail with `want`. */
+static void expect_reject(const char *path, const char *key, json_t *value, const char *want)
+{
+	struct lwq_err err = {{0}};
+	json_t *j = base_json(0), *parent = j;
+	char buf[64];
+	snprintf(buf, sizeof buf, "%s", path);
+	for (char *part = strtok(buf, "."); part; part = strtok(NULL, "."))
+		parent = json_is_array(parent) ? json_array_get(parent, (size_t)atoi(part))
+					       : json_object_get(parent, part);
+	json_object_set_new(parent, key, value);
+	char *text = dump(j);
+	struct tokenizer *tok = tokenizer_from_json(text, strlen(text), &err);
+	ok(!tok && strstr(err.msg, want), "rejects %s%s%s: %s", path[0] ? path : "", path[0] ? "." : "",
+	   key, tok ? "(accepted)" : err.msg);
+	tokenizer_free(tok);
+	free(text);
+}
+
+static void test_json_rejects(void)
+{
+	struct lwq_err err;
+	expect_reject("", "model", json_pack("{s:s, s:[]}", "type", "Unigram", "vocab"),
+		      "tokenizer.json: unsupported model type 'Unigram'");
+	expect_reject("model", "type", json_string("WordPiece"),
+		      "tokenizer.json: unsupported model type 'WordPiece'");
+	expect_reject("", "normalizer", json_pack("{s:s}", "type", "NFC"),
+		      "tokenizer.json: unsupported normalizer 'NFC'");
+	expect_reject("", "pre_tokenizer", json_pack("{s:s}", "type", "Whitespace"),
+		      "tokenizer.json: unsupported pre_tokenizer 'Whitespace'");
+	expect_reject("", "pre_tokenizer", json_null(), "unsupported pre_tokenizer 'null'");
+	expect_reject("pre_tokenizer", "use_regex", json_false(), "use_regex=false");
+	expect_reject("model", "byte_fallback", json_true(), "unsupported BPE option 'byte_fallback'");
+	expect_reject("model", "ignore_merges", json_true(), "unsupported BPE option 'ignore_merges'");
+	expect_reject("model", "dropout", json_real(0.1), "unsupported BPE option 'dropout'");
+	expect_reject("model", "continuing_subword_prefix", json_string("##"),
+		      "unsupported BPE option 'continuing_subword_prefix'");
+	expect_reject("added_tokens.0", "lstrip", json_true(), "unsupported added-token option 'lstrip'");
+	expect_reject("", "post_processor", json_pack("{s:s}", "type", "BertProcessing"),
+		      "unsupported post_processor 'BertProcessing'");
+	expect_reject("", "post_processor", json_pack(
+		"{s:s, s:[{s:{s:s}}, {s:{s:s}}]}", "type", "TemplateProcessing", "single",
+		"Sequence", "id", "A", "SpecialToken", "id", "</s>"),
+		"unsupported post_processor template 'single'");
+	expect_reject("model", "merges", json_pack("[s]", "he"), "merge 0 'he' is not 'left right'");
+	expect_reject("model", "merges", json_pack("[s]", "x q"),
+		      "merge 0: token 'xq' not in the vocabulary");
+	expect_reject("model", "vocab", json_pack("{s:i, s:i}", "a", 3, "b", 3), "vocab id 3 used twice");
+
+	const char *broken = "{\"model\": ";
+	ok(!tokenizer_from_json(broken, strlen(broken), &err) &&
+	   !strncmp(err.msg, "tokenizer.json: line 1:", 23), "invalid JSON: %s", err.msg);
+}
+
+static void test_real_files(const char *data)
+{
+	static const char *const models[2] = {"lwq-demo-16L", "lwq-ref-24L"};
+	static const int sizes[2][2] = {{2048, 1789}, {8192, 7933}};
+	for (int m = 0; m < 2; m++) {
+		char path[4096];
+		size_t size = 0;
+		struct lwq_err err;
+		snprintf(path, sizeof path, "%s/models/%s/tokenizer.json", data, models[m]);
+		char *json = read_file(path, &size);
+		struct tokenizer_json *tj = json ? tokenizer_json_parse(json, size, &err) : NULL;
+		const struct tokenizer_spec *spec = tj ? tokenizer_json_spec(tj) : NULL;
+		ok(spec && spec->n_tokens == sizes[m][0] && spec->n_merges == sizes[m][1] &&
+		   spec->n_added == 3 && spec->add_bos_id == -1 && !spec->add_prefix_space,
+		   "%s: %d tokens, %d merges, 3 specials, no BOS, no prefix space", models[m],
+		   spec ? spec->n_tokens : -1, spec ? spec->n_merges : -1);
+		tokenizer_json_free(tj);
+		free(json);
+	}
+}
+
+/* ---- load_tokens on a tiny model file ---- */
+
+static char dir[64];
+
+static const char *tmp_path(const char *name)
+{
+	static char buf[8][256];
+	static int next;
+	char *p = buf[next++ % 8];
+	snprintf(p, 256, "%s/%s", dir, name);
+	return p;
+}
+
+static void write_bytes(const char *path, const void *data, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(data, 1, n, f) != n)
+		fprintf(stderr, "cannot write %s\n", path);
+	if (f)
+		fclose(f);
+}
+
+/* Little-endian int32 ids first, first+1, ... with an optional bad value at bad_pos. */
+static void write_ids(const char *path, int n, int first, int bad_pos, int32_t bad)
+{
+	unsigned char *raw = malloc((size_t)n * 4);
+	for (int i = 0; i < n; i++) {
+		uint32_t v = (uint32_t)(i == bad_pos ? bad : first + i);
+		for (int k = 0; k < 4; k++)
+			raw[4 * i + k] = (unsigned char)(v >> (8 * k));
+	}
+	write_bytes(path, raw, (size_t)n * 4);
+	free(raw);
+}
+
+static struct model_file *make_model(const char *name, int vocab, const char *tokenizer_json)
+{
+	struct model_config c;
+	struct lwq_err err;
+	memset(&c, 0, sizeof c);
+	snprintf(c.architecture, sizeof c.architecture, "LlamaForCausalLM");
+	c.n_layers = 1;
+	c.hidden = 8;
+	c.intermediate = 16;
+	c.n_heads = 2;
+	c.n_kv_heads = 2;
+	c.head_dim = 4;
+	c.vocab = vocab;
+	c.rope_theta = 10000.0;
+	snprintf(c.rope_scaling, sizeof c.rope_scaling, "none");
+	c.norm_eps = 1e-5;
+	c.bos_id = c.eos_id = -1;
+	struct model_file *mf = model_file_create(tmp_path(name), &c, "", "tiny", &err);
+	if (!mf) {
+		printf("# %s\n", err.msg);
+		return NULL;
+	}
+	if (tokenizer_json &&
+	    (model_file_put_bytes(mf, "/tokenizer/json", tokenizer_json, strlen(tokenizer_json),
+				  &err) < 0 ||
+	     model_file_set_attr_str(mf, "/tokenizer", "kind", "hf-tokenizer-json", &err) < 0))
+		printf("# %s\n", err.msg);
+	return mf;
+}
+
+/* Runs load_tokens and expects failure with a message containing want. */
+static void expect_fail(struct model_file *mf, const char *text, const char *ids, int64_t offset,
+			int windows, int seq_len, const char *want, const char *what)
+{
+	struct lwq_err err = {{0}};
+	int32_t *out = (int32_t *)&err;        /* must come back NULL */
+	int rc = load_tokens(mf, text, ids, offset, windows, seq_len, &out, &err);
+	ok(rc < 0 && out == NULL && strstr(err.msg, want), "%s: %s", what, err.msg);
+}
+
+static void test_load_from_text(const char *json)
+{
+	struct model_file *mf = make_model("tok.h5", N_IDS, json);
+	struct model_file *bare = make_model("bare.h5", N_IDS, NULL);
+	struct model_file *small = make_model("small.h5", ID_THE, json);
+	if (!mf || !bare || !small) {
+		ok(0, "tiny model files created");
+		return;
+	}
+	const char *text = tmp_path("text.txt"), *empty = tmp_path("empty.txt");
+	write_bytes(text, " the the the the the the the the the the the the", 48); /* 12 tokens */
+	write_bytes(empty, "", 0);
+	int32_t *ids = NULL;
+	struct lwq_err err;
+	int rc = load_tokens(mf, text, NULL, 2, 2, 5, &ids, &err);
+	int all_the = rc == 0;
+	for (int i = 0; all_the && i < 10; i++)
+		all_the = ids[i] == ID_THE;
+	ok(all_the, "text: 2 windows of 5 after offset 2%s%s", rc ? ": " : "", rc ? err.msg : "");
+	free(ids);
+
+	char want[512];
+	snprintf(want, sizeof want, "%s: has 12 tokens after offset 0, need 5 x 3 = 15", text);
+	expect_fail(mf, text, NULL, 0, 5, 3, want, "too few text tokens");
+	snprintf(want, sizeof want, "%s: has 0 tokens after offset 20, need 1 x 1 = 1", text);
+	expect_fail(mf, text, NULL, 20, 1, 1, want, "offset past the end");
+	snprintf(want, sizeof want, "%s: empty text", empty);
+	expect_fail(mf, empty, NULL, 0, 1, 1, want, "empty text");
+	expect_fail(mf, tmp_path("absent.txt"), NULL, 0, 1, 1, "absent.txt: No such file or directory",
+		    "missing text file");
+	expect_fail(mf, dir, NULL, 0, 1, 1, "Is a directory", "a directory as text");
+	expect_fail(bare, text, NULL, 0, 1, 1, "bare.h5: the model file carries no tokenizer",
+		    "model without a tokenizer");
+	snprintf(want, sizeof want, "%s: token id %d at position 0 is outside [0, %d)", text,
+		 ID_THE, ID_THE);
+	expect_fail(small, text, NULL, 0, 1, 1, want, "tokenizer ids past the model's vocabulary");
+	expect_fail(mf, text, text, 0, 1, 1, "exactly one of --text and --ids", "both sources");
+	expect_fail(mf, NULL, NULL, 0, 1, 1, "exactly one of --text and --ids", "no source");
+	expect_fail(mf, text, NULL, -1, 1, 1, "out of range", "negative offset");
+	expect_fail(mf, text, NULL, 0, 0, 1, "out of range", "zero windows");
+	model_file_close(mf);
+	model_file_close(bare);
+	model_file_close(small);
+}
+
+static void test_load_from_ids(void)
+{
+	struct model_file *mf = make_model("ids.h5", 1000, NULL);
+	if (!mf) {
+		ok(0, "tiny model file created");
+		return;
+	}
+	const char *good = tmp_path("good.i32"), *bad = tmp_path("bad.i32");
+	const char *neg = tmp_path("neg.i32"), *odd = tmp_path("odd.i32");
+	write_ids(good, 100, 0, -1, 0);
+	write_ids(bad, 100, 0, 57, 1000);
+	write_ids(neg, 100, 0, 3, -5);
+	write_bytes(odd, "\1\0\0\0\2", 5);
+	int32_t *ids = NULL;
+	struct lwq_err err;
+	int rc = load_tokens(mf, NULL, good, 10, 3, 4, &ids, &err);
+	int in_order = rc == 0;
+	for (int i = 0; in_order && i < 12; i++)
+		in_order = ids[i] == 10 + i;
+	ok(in_order, "ids: 3 windows of 4 after offset 10%s%s", rc ? ": " : "", rc ? err.msg : "");
+	free(ids);
+	rc = load_tokens(mf, NULL, good, 0, 10, 10, &ids, &err);
+	ok(rc == 0 && ids[0] == 0 && ids[99] == 99, "ids: exactly the whole file");
+	free(ids);
+
+	char want[512];
+	snprintf(want, sizeof want, "%s: has 90 tokens after offset 10, need 10 x 10 = 100", good);
+	expect_fail(mf, NULL, good, 10, 10, 10, want, "too few ids");
+	snprintf(want, sizeof want, "%s: token id 1000 at position 57 is outside [0, 1000)", bad);
+	expect_fail(mf, NULL, bad, 50, 2, 5, want, "id past the vocabulary, absolute position");
+	rc = load_tokens(mf, NULL, bad, 0, 5, 10, &ids, &err);
+	ok(rc == 0 && ids[49] == 49, "a bad id outside the selected range does not matter");
+	free(ids);
+	snprintf(want, sizeof want, "%s: token id -5 at position 3 is outside [0, 1000)", neg);
+	expect_fail(mf, NULL, neg, 0, 1, 10, want, "negative id");
+	snprintf(want, sizeof want, "%s: size 5 is not a multiple of 4", odd);
+	expect_fail(mf, NULL, odd, 0, 1, 1, want, "ids file size");
+	expect_fail(mf, NULL, tmp_path("none.i32"), 0, 1, 1, "none.i32: No such file or directory",
+		    "missing ids file");
+
+	/* A 4 GiB sparse file: only the requested window may be read. */
+	const char *huge = tmp_path("huge.i32");
+	int fd = open(huge, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd >= 0 && ftruncate(fd, (off_t)1 << 32) == 0) {
+		rc = load_tokens(mf, NULL, huge, ((int64_t)1 << 30) - 8, 2, 4, &ids, &err);
+		ok(rc == 0 && ids[7] == 0, "reads 8 ids at the end of a 4 GiB file%s%s",
+		   rc ? ": " : "", rc ? err.msg : "");
+		free(ids);
+	} else {
+		ok(1, "# SKIP no sparse 4 GiB file here");
+	}
+	if (fd >= 0)
+		close(fd);
+	unlink(huge);
+	model_file_close(mf);
+}
+
+int main(void)
+{
+	test_json_accepts();
+	test_json_rejects();
+	const char *data = tap_shared_data();
+	if (data)
+		test_real_files(data);
+	snprintf(dir, sizeof dir, "%s", "/tmp/lwq-tokens-XXXXXX");
+	if (!mkdtemp(dir))
+		return 1;
+	char *json = dump(base_json(0));
+	test_load_from_text(json);
+	test_load_from_ids();
+	free(json);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return tap_done();
+}

@@ -1,0 +1,117 @@
+/* ui_plan.c: adapts the planner (analysis/planner.h, order.h) to the explorer's slider. */
+#include "ui_plan.h"
+
+#include <stdio.h>
+
+const enum order_kind ui_orders[UI_ORDER_COUNT] = {
+	ORDER_LIM, ORDER_ZD, ORDER_ZD_INVERSE, ORDER_REVERSE_LIM, ORDER_RANDOM,
+};
+
+const char *ui_order_name(enum order_kind o)
+{
+	switch (o) {
+	case ORDER_LIM: return "lim";
+	case ORDER_ZD: return "zd";
+	case ORDER_ZD_INVERSE: return "zd-inverse";
+	case ORDER_REVERSE_LIM: return "reverse-lim";
+	case ORDER_RANDOM: return "random";
+	case ORDER_PRUNE: return "prune";
+	default: return "manual";
+	}
+}
+
+int ui_order_available(const struct explorer_data *d, enum order_kind o)
+{
+	struct order_spec spec = { .kind = o };
+	if (order_needs_lim(&spec))
+		return d->lim != NULL;
+	if (order_needs_zd(&spec))
+		return d->zd != NULL;
+	return o == ORDER_RANDOM;
+}
+
+int ui_rank_layers(const struct explorer_data *d, enum order_kind o, uint64_t seed,
+		   int *ranking, struct lwq_err *err)
+{
+	struct order_spec spec = { .kind = o, .seed = seed };
+	return order_ranking(&spec, d->lim, d->zd, d->n_layers, ranking, err);
+}
+
+int bit_pair_levels(enum bit_pair p, int levels[3])
+{
+	switch (p) {
+	case PAIR_8_4:
+		levels[0] = 4, levels[1] = 8;
+		return 2;
+	case PAIR_8_4_2:
+		levels[0] = 2, levels[1] = 4, levels[2] = 8;
+		return 3;
+	default:
+		levels[0] = 2, levels[1] = 4;
+		return 2;
+	}
+}
+
+struct plan_request ui_plan_request(const struct explorer_data *d, enum bit_pair p,
+				    const signed char *pins, int *pin_bits)
+{
+	int levels[3];
+	int n = bit_pair_levels(p, levels);
+	struct plan_request req = {
+		.high_bits = levels[n - 1],
+		.mid_bits = n == 3 ? levels[1] : 0,
+		.low_bits = levels[0],
+		.group_size = d->group_size,
+		.spread = 0,
+		.pins = pin_bits,
+	};
+	for (int i = 0; i < d->n_layers; i++)
+		pin_bits[i] = pins[i] == 1 ? req.high_bits : pins[i] == 2 ? req.low_bits : PIN_FREE;
+	return req;
+}
+
+static int free_layer_count(const struct explorer_data *d, const struct plan_request *req)
+{
+	int n = 0;
+	for (int i = 0; i < d->n_layers; i++)
+		n += !req->pins || req->pins[i] == PIN_FREE;
+	return n;
+}
+
+int ui_max_steps(const struct explorer_data *d, const struct plan_request *req)
+{
+	return (req->mid_bits ? 2 : 1) * free_layer_count(d, req);
+}
+
+int64_t ui_step_budget(const struct explorer_data *d, const struct plan_request *req, int k)
+{
+	const struct model_config *cfg = &d->cfg;
+	int n_free = free_layer_count(d, req);
+	int64_t lo, hi;
+	plan_budget_range(cfg, req, &lo, &hi);
+	int64_t l_lo = layer_bytes_rtn(cfg, req->low_bits, req->group_size);
+	int64_t l_hi = layer_bytes_rtn(cfg, req->high_bits, req->group_size);
+	if (k <= 0)
+		return lo;
+	if (!req->mid_bits)
+		return k >= n_free ? hi : lo + (int64_t)k * (l_hi - l_lo);
+	int64_t l_mid = layer_bytes_rtn(cfg, req->mid_bits, req->group_size);
+	if (k <= n_free)
+		return lo + (int64_t)k * (l_mid - l_lo);
+	if (k >= 2 * n_free)
+		return hi;
+	return lo + (int64_t)n_free * (l_mid - l_lo) + (int64_t)(k - n_free) * (l_hi - l_mid);
+}
+
+int ui_step_at(const struct explorer_data *d, const struct plan_request *req, int64_t budget)
+{
+	int lo = 0, hi = ui_max_steps(d, req);
+	while (lo < hi) { /* largest k with step_budget(k) <= budget */
+		int m = lo + (hi - lo + 1) / 2;
+		if (ui_step_budget(d, req, m) <= budget)
+			lo = m;
+		else
+			hi = m - 1;
+	}
+	return lo;
+}

@@ -1,0 +1,41 @@
+/* ui_plan.h: the explorer's side of the planner: orders, bit pairs, slider steps, pins. */
+#ifndef LWQ_UI_PLAN_H
+#define LWQ_UI_PLAN_H
+
+#include <stdint.h>
+
+#include "explorer_data.h"
+#include "order.h"
+#include "planner.h"
+
+/* The orders the explorer cycles through, in this sequence. */
+#define UI_ORDER_COUNT 5
+extern const enum order_kind ui_orders[UI_ORDER_COUNT];
+
+enum bit_pair { PAIR_4_2, PAIR_8_4, PAIR_8_4_2, PAIR_COUNT };
+
+/* "lim", "zd", "zd-inverse", "reverse-lim", "random" (the /sweeps group names). */
+const char *ui_order_name(enum order_kind o);
+/* 1 when the scores the order needs are present. */
+int ui_order_available(const struct explorer_data *d, enum order_kind o);
+/* Layers most important first; -1 with err when the order's scores are missing. */
+int ui_rank_layers(const struct explorer_data *d, enum order_kind o, uint64_t seed,
+		   int *ranking, struct lwq_err *err);
+
+/* Widths of a pair, low to high: {2,4} / {4,8} / {2,4,8}; returns the count. */
+int bit_pair_levels(enum bit_pair p, int levels[3]);
+
+/* What the planner needs for a pair and the explorer's pins (1 high, 2 low per layer):
+   pin_bits receives the planner's per-layer pins (PIN_FREE or a width). */
+struct plan_request ui_plan_request(const struct explorer_data *d, enum bit_pair p,
+				    const signed char *pins, int *pin_bits);
+
+/* The slider moves in steps: step k is the smallest budget at which k free layers have
+   moved up one width (for three widths, every free layer reaches the middle width
+   before any reaches the highest). These are the planner's exact thresholds. */
+int ui_max_steps(const struct explorer_data *d, const struct plan_request *req);
+int64_t ui_step_budget(const struct explorer_data *d, const struct plan_request *req, int k);
+/* The largest step whose budget is <= budget. */
+int ui_step_at(const struct explorer_data *d, const struct plan_request *req, int64_t budget);
+
+#endif

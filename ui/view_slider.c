@@ -1,0 +1,136 @@
+/* view_slider.c: the budget slider, the plan's numbers, the predicted perplexity, the cell value. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "colors.h"
+#include "draw.h"
+#include "views.h"
+
+/* x of the knob for the current budget. */
+static int knob_x(const struct ui_state *s)
+{
+	const struct ui_layout *l = &s->layout;
+	double range = (double)(s->budget_max - s->budget_min);
+	double f = range > 0 ? (double)(s->budget - s->budget_min) / range : 1.0;
+	return l->track_x + (int)lround(f * (l->track_w - 1));
+}
+
+static void draw_track(const struct ui_state *s, int y)
+{
+	const struct ui_layout *l = &s->layout;
+	const struct ui_glyphs *g = colors_glyphs();
+	int knob = knob_x(s);
+	draw_text(y, 0, l->track_x - 1, role_attr(ROLE_HEADER), "Budget");
+	draw_text(y, l->track_x - 1, 1, A_NORMAL, "[");
+	draw_repeat(y, l->track_x, knob - l->track_x, role_attr(ROLE_SLIDER_FILL), g->track_fill);
+	draw_repeat(y, knob + 1, l->track_x + l->track_w - knob - 1, role_attr(ROLE_DIM),
+		    g->track_empty);
+	draw_repeat(y, knob, 1, role_attr(ROLE_SLIDER_KNOB), g->knob);
+	draw_text(y, l->track_x + l->track_w, 1, A_NORMAL, "]");
+}
+
+/* "8/16 at 4-bit" or "3 at 8, 9 at 4, 4 at 2". */
+static void plan_counts(const struct ui_state *s, char *buf, size_t len)
+{
+	int levels[3];
+	int n = bit_pair_levels(s->pair, levels), total = s->data->n_layers;
+	if (n == 2)
+		snprintf(buf, len, "%d/%d high (%d-bit)", s->n_high, total, levels[1]);
+	else
+		snprintf(buf, len, "%d@8 %d@4 %d@2", s->n_high, s->n_mid,
+			 total - s->n_high - s->n_mid);
+}
+
+/* The feasible range under the bar's ends: all-low on the left, all-high on the right. */
+static void draw_range(const struct ui_state *s, int y)
+{
+	const struct ui_layout *l = &s->layout;
+	char lo[32], hi[32];
+	format_size((double)s->budget_min, lo, sizeof lo);
+	format_size((double)s->budget_max, hi, sizeof hi);
+	draw_clear(y, 0, 1, l->slider_w);
+	draw_text(y, l->track_x, l->track_w, role_attr(ROLE_DIM), lo);
+	int w = text_columns(hi);
+	draw_text(y, l->track_x + l->track_w - w, w, role_attr(ROLE_DIM), hi);
+}
+
+static void draw_numbers(const struct ui_state *s, int y)
+{
+	char budget[32], counts[64], size[32];
+	format_size((double)s->budget, budget, sizeof budget);
+	format_size((double)s->plan_bytes, size, sizeof size);
+	plan_counts(s, counts, sizeof counts);
+	draw_textf(y, 0, s->layout.slider_w, A_BOLD, "%s  %.2f bits  %s  plan %s", budget,
+		   s->avg_bits, counts, size);
+}
+
+static void draw_prediction(const struct ui_state *s, int y)
+{
+	int w = s->layout.slider_w, pins_high = 0, pins_low = 0;
+	for (int i = 0; i < s->data->n_layers; i++) {
+		pins_high += s->pins[i] == PIN_HIGH;
+		pins_low += s->pins[i] == PIN_LOW;
+	}
+	char pins[48] = "";
+	if (pins_high || pins_low)
+		snprintf(pins, sizeof pins, "  pins %d high %d low", pins_high, pins_low);
+	const char *order = ui_order_name(s->order);
+	if (s->predicted_ppl > 0) {
+		draw_textf(y, 0, w, A_NORMAL, "order %s %s  ppl ~ %.2f (sweep)%s", order,
+			   bit_pair_name(s->pair), s->predicted_ppl, pins);
+		return;
+	}
+	const char *why = s->data->n_sweeps ? "no sweep for this order/pair" : "no sweeps: lwq sweep";
+	int x = draw_textf(y, 0, w, A_NORMAL, "order %s %s  ", order, bit_pair_name(s->pair));
+	draw_textf(y, x, w - x, role_attr(ROLE_DIM), "%s%s", why, pins);
+}
+
+/* The exact value under the cursor, and what it means. */
+static void draw_cell_value(const struct ui_state *s, int y)
+{
+	int w = s->layout.slider_w, layer = ui_selected_layer(s);
+	const struct explorer_data *d = s->data;
+	if (s->sel_col >= HEAT_COLS) {
+		int b = s->sel_col - HEAT_COLS, n_buckets = s->layout.tok_w;
+		int64_t t0 = token_bucket_start(d, n_buckets, b);
+		int64_t t1 = token_bucket_start(d, n_buckets, b + 1);
+		draw_textf(y, 0, w, A_NORMAL, "L%03d tokens %lld..%lld  per-token LIM %.6f", layer,
+			   (long long)t0, (long long)t1 - 1, view_tokens_value(s, layer, b));
+		return;
+	}
+	enum heat_column c = (enum heat_column)s->sel_col;
+	double v = heat_value(d, c, layer, s->bits);
+	if (isnan(v)) {
+		draw_textf(y, 0, w, role_attr(ROLE_DIM), "L%03d %s: no data (run lwq score)", layer,
+			   heat_column_title(c));
+		return;
+	}
+	int rank = 0;
+	while (rank < d->n_layers && s->ranking[rank] != layer)
+		rank++;
+	if (c == COL_PLAN)
+		draw_textf(y, 0, w, A_NORMAL, "L%03d %s = %d  (rank %d of %d by %s)", layer,
+			   heat_column_title(c), (int)v, rank + 1, d->n_layers,
+			   ui_order_name(s->order));
+	else
+		draw_textf(y, 0, w, A_NORMAL, "L%03d %s = %.6g  (rank %d of %d by %s)", layer,
+			   heat_column_title(c), v, rank + 1, d->n_layers, ui_order_name(s->order));
+}
+
+void view_slider_draw(const struct ui_state *s)
+{
+	const struct ui_layout *l = &s->layout;
+	int y = l->bottom_y;
+	draw_clear(y, 0, l->bottom_h, l->slider_w);
+	draw_track(s, y);
+	draw_range(s, y + 1);
+	draw_numbers(s, y + 2);
+	draw_prediction(s, y + 3);
+	draw_cell_value(s, y + 4);
+	if (l->bottom_h >= 7 && s->data->missing[0])
+		draw_textf(y + 5, 0, l->slider_w, role_attr(ROLE_DIM), "missing %s",
+			   s->data->missing);
+	prompt_draw(s);
+}
