@@ -66,7 +66,7 @@ static vfloat vselect(vint mask, vfloat a, vfloat b)
 	return (vfloat)(((vint)a & mask) | ((vint)b & ~mask));
 }
 
-static vfloat vexp(vfloat x)
+__attribute__((always_inline)) static inline vfloat vexp(vfloat x)
 {
 	x = vselect(x < vsplat(EXP_LO), vsplat(EXP_LO), x);
 	x = vselect(x > vsplat(EXP_HI), vsplat(EXP_HI), x);

@@ -7,8 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
+
+#include "cli.h"
 
 static void split_dir(const char *path, char *dir, size_t len)
 {
@@ -87,6 +91,25 @@ void atomic_abort(struct atomic_target *t)
 	if (t->temp_path[0])
 		unlink(t->temp_path);
 	t->temp_path[0] = '\0';
+}
+
+int atomic_check_space(const char *path, uint64_t bytes, struct lwq_err *err)
+{
+	char dir[4096], need[32], have[32];
+	struct statvfs vfs;
+	struct rlimit lim;
+	uint64_t room = UINT64_MAX;
+	split_dir(path, dir, sizeof dir);
+	if (statvfs(dir, &vfs) == 0)
+		room = (uint64_t)vfs.f_bavail * (uint64_t)vfs.f_frsize;
+	if (getrlimit(RLIMIT_FSIZE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY &&
+	    (uint64_t)lim.rlim_cur < room)
+		room = (uint64_t)lim.rlim_cur;
+	if (bytes <= room)
+		return 0;
+	return lwq_err_set(err, "%s: needs %s, only %s can be written there (disk full or file "
+			   "size limit)", path, format_size((double)bytes, need, sizeof need),
+			   format_size((double)room, have, sizeof have));
 }
 
 int atomic_write_file(const char *path, const void *data, size_t n, int overwrite,

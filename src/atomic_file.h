@@ -3,6 +3,7 @@
 #define LWQ_ATOMIC_FILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "status.h"
 
@@ -23,6 +24,11 @@ void atomic_abort(struct atomic_target *t);
 /* Removes t's temp file if SIGINT, SIGTERM or SIGHUP arrives before commit or abort
    (NULL disarms). One target at a time. */
 void atomic_remove_on_signal(const struct atomic_target *t);
+
+/* Fails with "PATH: needs 2.9 MiB, only 1.0 MiB can be written there (disk full or file
+   size limit)" when the free space of path's directory or the process's file size limit
+   (RLIMIT_FSIZE) is below `bytes`. Lets big writers refuse before writing anything. */
+int atomic_check_space(const char *path, uint64_t bytes, struct lwq_err *err);
 
 /* Writes a whole buffer to path atomically (for JSON, CSV, text outputs). */
 int atomic_write_file(const char *path, const void *data, size_t n, int overwrite,

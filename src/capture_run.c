@@ -9,8 +9,6 @@
 #include "layer_pass.h"
 #include "layout.h"
 
-#define ACT_TEMP_GROUP "/activations_incomplete"
-
 /* Watches run_layers: the stream entering each layer, and each linear's input. */
 struct capture_watch {
 	struct capture_data *cd;

@@ -31,26 +31,28 @@ struct explore_session {
 	const struct explorer_data *data;
 };
 
-static int export_plan_hook(void *ctx, const struct bit_plan *plan, const char *path,
-			    int overwrite, struct lwq_err *err)
+static int export_plan_hook(void *ctx, const struct export_request *req, struct lwq_err *err)
 {
 	const struct explore_session *session = ctx;
-	return plan_write_file(path, plan, &session->data->cfg, overwrite, err);
+	return plan_write_file(req->path, req->plan, &session->data->cfg, req->overwrite, err);
 }
 
-static int export_png_hook(void *ctx, const struct bit_plan *plan, const char *path,
-			   int overwrite, struct lwq_err *err)
+/* The image uses the screen's colour scales, so its colours are the screen's. */
+static int export_png_hook(void *ctx, const struct export_request *req, struct lwq_err *err)
 {
 	const struct explore_session *session = ctx;
-	struct heatmap_options o = { .metric = HM_ALL, .plan = plan, .scale = 2 };
-	return heatmap_write_png(session->data, &o, path, overwrite, err);
+	struct heatmap_options o = { .metric = HM_ALL, .plan = req->plan, .scale = 2,
+				     .color_scale = req->color_by_value ? SCALE_VALUE : SCALE_RANK,
+				     .tokens_per_layer = req->tokens_per_layer };
+	return heatmap_write_png(session->data, &o, req->path, req->overwrite, err);
 }
 
 /* The quantized model as lwq export writes it: GGUF when the name ends in .gguf. */
-static int export_model_hook(void *ctx, const struct bit_plan *plan, const char *path,
-			     int overwrite, struct lwq_err *err)
+static int export_model_hook(void *ctx, const struct export_request *req, struct lwq_err *err)
 {
 	const struct explore_session *session = ctx;
+	const struct bit_plan *plan = req->plan;
+	const char *path = req->path;
 	size_t n = strlen(path);
 	enum export_format format = n > 5 && strcmp(path + n - 5, ".gguf") == 0 ? EXPORT_GGUF
 										  : EXPORT_LWQ;
@@ -60,11 +62,12 @@ static int export_model_hook(void *ctx, const struct bit_plan *plan, const char 
 	struct atomic_target target;
 	int rc = export_check_plan(format, plan, model_file_config(mf), err);
 	if (rc == 0)
-		rc = atomic_begin(&target, path, overwrite, err);
+		rc = atomic_begin(&target, path, req->overwrite, err);
 	if (rc == 0) {
 		struct progress silent; /* the terminal belongs to the explorer */
 		memset(&silent, 0, sizeof silent);
-		struct export_job job = { mf, plan, "explorer", target.temp_path, NULL, 0, 0, &silent };
+		struct export_job job = { .src = mf, .plan = plan, .plan_path = "explorer",
+					  .path = target.temp_path, .out = path, .progress = &silent };
 		struct export_stats stats;
 		rc = format == EXPORT_GGUF ? export_gguf(&job, &stats, err)
 					   : export_lwq(&job, &stats, err);

@@ -173,8 +173,9 @@ static int run_export(const struct export_options *o, struct model_file *mf,
 	if (atomic_begin(&target, o->out, o->force, err) != 0)
 		return -1;
 	int steps = o->format == EXPORT_GGUF ? export_kept_layers(plan, cfg) : cfg->n_layers;
-	struct export_job job = { mf, plan, o->plan, target.temp_path, o->name, o->f16,
-				  o->embed_f32, &progress };
+	struct export_job job = { .src = mf, .plan = plan, .plan_path = o->plan,
+				  .path = target.temp_path, .out = o->out, .name = o->name,
+				  .f16 = o->f16, .embed_f32 = o->embed_f32, .progress = &progress };
 	atomic_remove_on_signal(&target);
 	progress_start(&progress, "export", "layer", steps + 1);
 	int rc = o->format == EXPORT_GGUF ? export_gguf(&job, &stats, err)
@@ -202,6 +203,7 @@ int cmd_export(int argc, char **argv)
 	int rc = parse_options(argc, argv, &o);
 	if (rc != 0)
 		return rc;
+	model_file_no_exit_cleanup();
 	struct model_file *mf = model_file_open(o.model, 0, &err);
 	if (!mf)
 		return cli_report("export", &err);

@@ -22,6 +22,10 @@ static const char heatmap_help[] =
 	"                       all (default: every column the file has, plus the plan)\n"
 	"  -p, --plan PLAN.json add the plan's bits per layer (needed for --metric plan)\n"
 	"  -s, --scale N        pixels per font dot, 1 to 8 (default 2)\n"
+	"      --color-scale S  rank (default: colour = rank among the layers) or value\n"
+	"                       (linear between the 2nd and 98th percentile)\n"
+	"      --token-scale S  layer (default: each layer of the token map on its own\n"
+	"                       scale) or all (one scale for every layer)\n"
 	"  -o, --output FILE    the PNG to write (required)\n"
 	"  -f, --force          overwrite FILE if it exists\n"
 	"  -h, --help           show this help\n";
@@ -30,8 +34,10 @@ struct heatmap_args {
 	const char *model, *plan, *out;
 	enum heatmap_metric metric;
 	long scale;
-	int force;
+	int force, by_value, tokens_all;
 };
+
+enum { OPT_COLOR_SCALE = 256, OPT_TOKEN_SCALE };
 
 static int parse_options(int argc, char **argv, struct heatmap_args *a)
 {
@@ -41,6 +47,8 @@ static int parse_options(int argc, char **argv, struct heatmap_args *a)
 		{ "scale", required_argument, NULL, 's' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "color-scale", required_argument, NULL, OPT_COLOR_SCALE },
+		{ "token-scale", required_argument, NULL, OPT_TOKEN_SCALE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -62,6 +70,18 @@ static int parse_options(int argc, char **argv, struct heatmap_args *a)
 			break;
 		case 'o': a->out = optarg; break;
 		case 'f': a->force = 1; break;
+		case OPT_COLOR_SCALE:
+			if (strcmp(optarg, "rank") != 0 && strcmp(optarg, "value") != 0)
+				return cli_usage_error("heatmap", "--color-scale must be rank or value, "
+						       "not '%s'", optarg);
+			a->by_value = strcmp(optarg, "value") == 0;
+			break;
+		case OPT_TOKEN_SCALE:
+			if (strcmp(optarg, "layer") != 0 && strcmp(optarg, "all") != 0)
+				return cli_usage_error("heatmap", "--token-scale must be layer or all, "
+						       "not '%s'", optarg);
+			a->tokens_all = strcmp(optarg, "all") == 0;
+			break;
 		default:
 			return cli_usage_error("heatmap", "unknown option '%s'", argv[optind - 1]);
 		}
@@ -80,7 +100,8 @@ static int parse_options(int argc, char **argv, struct heatmap_args *a)
 static int render_and_write(const struct heatmap_args *a, const struct explorer_data *d,
 			    const struct bit_plan *plan, struct lwq_err *err)
 {
-	struct heatmap_options o = { a->metric, plan, (int)a->scale };
+	struct heatmap_options o = { a->metric, plan, (int)a->scale,
+				     a->by_value ? SCALE_VALUE : SCALE_RANK, !a->tokens_all };
 	struct canvas *c = heatmap_render(d, &o, err);
 	if (!c)
 		return -1;

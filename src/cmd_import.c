@@ -13,6 +13,7 @@
 #include "atomic_file.h"
 #include "cli.h"
 #include "commands.h"
+#include "file_read.h"
 #include "hf_config.h"
 #include "import_map.h"
 #include "llama2c.h"
@@ -59,13 +60,21 @@ static void remove_temp_and_die(int sig)
 	raise(sig);
 }
 
+/* Installs (path) or removes (NULL) the cleanup handler; signals the shell told us to
+   ignore (as for background jobs) stay ignored. */
 static void guard_temp(const char *path)
 {
+	static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
 	snprintf(interrupted_temp, sizeof interrupted_temp, "%s", path ? path : "");
-	void (*handler)(int) = path ? remove_temp_and_die : SIG_DFL;
-	signal(SIGINT, handler);
-	signal(SIGTERM, handler);
-	signal(SIGHUP, handler);
+	for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+		struct sigaction old, act;
+		if (sigaction(signals[i], NULL, &old) != 0 || old.sa_handler == SIG_IGN)
+			continue;
+		memset(&act, 0, sizeof act);
+		act.sa_handler = path ? remove_temp_and_die : SIG_DFL;
+		sigemptyset(&act.sa_mask);
+		sigaction(signals[i], &act, NULL);
+	}
 }
 
 static int parse_options(int argc, char **argv, struct import_options *o)
@@ -82,7 +91,8 @@ static int parse_options(int argc, char **argv, struct import_options *o)
 	o->dtype = -1;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:fn:d:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:fn:d:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->out = optarg; break;
 		case 'f': o->force = 1; break;
@@ -94,7 +104,10 @@ static int parse_options(int argc, char **argv, struct import_options *o)
 				return cli_usage_error("import", "--dtype must be keep, f32, f16 or "
 						       "bf16, not '%s'", optarg);
 			break;
-		default: return cli_usage_error("import", "unknown option");
+		case ':':
+			return cli_usage_error("import", "%s needs a value", argv[optind - 1]);
+		default:
+			return cli_usage_error("import", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind + 1 != argc)
@@ -189,7 +202,7 @@ static int write_tensors(struct import_source *s, struct model_file *mf,
 	int rc = raw && converted ? 0 : lwq_err_set(err, "out of memory (%lld values)",
 						  (long long)largest);
 	struct progress p;
-	progress_start(&p, "import", "tensor", n);
+	progress_start(&p, "import", "tensors", n);
 	for (int i = 0; i < n && rc == 0; i++) {
 		enum dtype dt;
 		rc = read_tensor(s, &want[i], raw, &dt, err);
@@ -218,7 +231,7 @@ static int write_tokenizer(struct import_source *s, struct model_file *mf,
 		return model_file_set_attr_str(mf, "/tokenizer", "kind", "none", err);
 	char *json;
 	size_t len;
-	if (hf_read_file(s->tokenizer_path, (size_t)1 << 30, &json, &len, err) != 0)
+	if (read_whole_file(s->tokenizer_path, (size_t)1 << 30, &json, &len, err) != 0)
 		return -1;
 	int rc = model_file_put_bytes(mf, "/tokenizer/json", json, len, err);
 	free(json);

@@ -27,8 +27,26 @@ struct weight_totals {
 	int64_t tensors;
 	int64_t bytes[DT_COUNT];
 	int64_t values;
-	int64_t other;             /* expected weights stored some other way (e.g. quantized) */
+	int64_t quantized;         /* weights stored as quantized groups (lwq export) */
+	int64_t quantized_bytes;   /* their codes, scales and zeros */
+	int64_t other;             /* expected weights that are missing or unreadable */
 };
+
+/* Bytes of the datasets inside a quantized weight's group. */
+static int64_t quantized_bytes(struct model_file *mf, const char *name)
+{
+	static const char *const parts[] = { "codes", "scales", "zeros" };
+	int64_t sum = 0;
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		char path[512];
+		struct tensor_info info;
+		struct lwq_err err;
+		snprintf(path, sizeof path, "/weights/%s/%s", name, parts[i]);
+		if (model_file_dataset_info(mf, path, &info, &err) == 0)
+			sum += info.count * (i == 0 ? 1 : (int64_t)dtype_size(info.dtype));
+	}
+	return sum;
+}
 
 static void sum_weights(struct model_file *mf, struct weight_totals *w)
 {
@@ -38,6 +56,11 @@ static void sum_weights(struct model_file *mf, struct weight_totals *w)
 	for (int i = 0; i < n; i++) {
 		struct tensor_info info;
 		struct lwq_err err;
+		if (model_file_weight_bits(mf, want[i].name) > 0) {
+			w->quantized++;
+			w->quantized_bytes += quantized_bytes(mf, want[i].name);
+			continue;
+		}
 		if (model_file_weight_info(mf, want[i].name, &info, &err) != 0) {
 			w->other++;
 			continue;
@@ -105,10 +128,29 @@ static json_t *tokenizer_json(struct model_file *mf)
 	return json_pack("{s:s, s:I}", "kind", kind, "bytes", (json_int_t)bytes);
 }
 
+/* How lwq export quantized the file (root attributes), or null for an unquantized one. */
+static json_t *quantized_json(struct model_file *mf)
+{
+	int64_t quantized = 0, group = 0, layers = 0;
+	double avg_bits = 0;
+	char quantizer[64] = "", order[64] = "";
+	if (model_file_get_attr_i64(mf, "/", "quantized", &quantized) != 0 || !quantized)
+		return json_null();
+	model_file_get_attr_i64(mf, "/", "quant_group_size", &group);
+	model_file_get_attr_i64(mf, "/", "source_layers", &layers);
+	model_file_get_attr_f64(mf, "/", "plan_avg_bits", &avg_bits);
+	model_file_get_attr_str(mf, "/", "quantizer", quantizer, sizeof quantizer);
+	model_file_get_attr_str(mf, "/", "plan_order", order, sizeof order);
+	return json_pack("{s:s, s:I, s:f, s:s, s:I}", "quantizer", quantizer, "group_size",
+			 (json_int_t)group, "avg_bits", avg_bits, "plan_order", order,
+			 "source_layers", (json_int_t)layers);
+}
+
 /* The analysis sections other verbs add: null when absent, else a few key facts. */
 static json_t *sections_json(struct model_file *mf)
 {
 	json_t *o = json_object();
+	json_object_set_new(o, "quantized", quantized_json(mf));
 	json_object_set_new(o, "tokenizer", tokenizer_json(mf));
 	json_t *act = json_null();
 	if (model_file_exists(mf, ACT_GROUP))
@@ -155,9 +197,11 @@ static json_t *info_json(struct model_file *mf, const char *path)
 			    "total", (json_int_t)total_params(c),
 			    "layer_linears", (json_int_t)linear,
 			    "outside_linears", (json_int_t)non_linear_params(c)));
-	json_object_set_new(o, "weights", json_pack("{s:I, s:I, s:o, s:I}",
+	json_object_set_new(o, "weights", json_pack("{s:I, s:I, s:o, s:I, s:I, s:I}",
 			    "tensors", (json_int_t)w.tensors, "values", (json_int_t)w.values,
-			    "bytes_by_dtype", bytes, "other_tensors", (json_int_t)w.other));
+			    "bytes_by_dtype", bytes, "quantized_tensors", (json_int_t)w.quantized,
+			    "quantized_bytes", (json_int_t)w.quantized_bytes,
+			    "other_tensors", (json_int_t)w.other));
 	json_t *sections = sections_json(mf);
 	json_object_update(o, sections);
 	json_decref(sections);
@@ -250,14 +294,27 @@ static void print_storage(json_t *o)
 			printf(" %s %s", key, format_size((double)json_integer_value(v), size,
 							  sizeof size));
 	}
+	if (get_int(w, "quantized_tensors") > 0) {
+		char size[32];
+		printf(", %lld quantized %s", (long long)get_int(w, "quantized_tensors"),
+		       format_size((double)get_int(w, "quantized_bytes"), size, sizeof size));
+	}
 	if (get_int(w, "other_tensors") > 0)
-		printf(", %lld stored otherwise", (long long)get_int(w, "other_tensors"));
+		printf(", %lld missing or unreadable", (long long)get_int(w, "other_tensors"));
 	printf("\n");
 }
 
 static void print_sections(json_t *o)
 {
 	json_t *tok = json_object_get(o, "tokenizer"), *act = json_object_get(o, "activations");
+	json_t *q = json_object_get(o, "quantized");
+	if (json_is_object(q))
+		printf("%-14s%s, group %lld, %.3f bits on average (plan %s, from %lld layers)\n",
+		       "quantized", json_string_value(json_object_get(q, "quantizer")),
+		       (long long)get_int(q, "group_size"),
+		       json_real_value(json_object_get(q, "avg_bits")),
+		       json_string_value(json_object_get(q, "plan_order")),
+		       (long long)get_int(q, "source_layers"));
 	printf("%-14s", "tokenizer");
 	if (json_is_null(tok))
 		printf("absent\n");
@@ -289,9 +346,10 @@ int cmd_info(int argc, char **argv)
 		return EXIT_OK;
 	int as_json = 0, c;
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
 		if (c != 'j')
-			return cli_usage_error("info", "unknown option");
+			return cli_usage_error("info", "unknown option '%s'", argv[optind - 1]);
 		as_json = 1;
 	}
 	if (optind + 1 != argc)

@@ -16,6 +16,7 @@ struct export_job {
 	const struct bit_plan *plan;   /* bits per source layer; 0 drops the layer */
 	const char *plan_path;         /* for messages and provenance */
 	const char *path;              /* the (temporary) file to create */
+	const char *out;               /* the final name, for messages */
 	const char *name;              /* GGUF general.name; NULL: the model's name */
 	int f16;                       /* GGUF: every linear F16 (input for llama-quantize) */
 	int embed_f32;                 /* GGUF: token_embd/output as F32 instead of F16 */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atomic_file.h"
 #include "export_gguf.h"
 #include "gguf_names.h"
 #include "layer_io.h"
@@ -256,6 +257,8 @@ int export_gguf(const struct export_job *job, struct export_stats *stats, struct
 		rc = gguf_export_metadata(w, job, stats->n_layers_out, main_type(&l), err);
 	if (rc == 0)
 		rc = declare_items(w, &l, err);
+	if (rc == 0)
+		rc = atomic_check_space(job->out, gguf_file_bytes(w), err);
 	if (rc == 0)
 		rc = gguf_write_begin(w, job->path, err);
 	for (int i = 0; rc == 0 && i < l.n; i++) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atomic_file.h"
 #include "export.h"
 #include "gguf_quants.h"
 #include "layer_io.h"
@@ -75,17 +76,41 @@ static int write_linear(const struct export_job *job, struct model_file *out,
 	return rc;
 }
 
+/* A weight copied as stored (its dtype kept), through memory: HDF5 1.10's H5Ocopy crashes
+   when the disk fills up under it, a plain dataset write fails cleanly. */
 static int copy_weight(const struct export_job *job, struct model_file *out, const char *from,
 		       const char *to, int64_t *bytes, struct lwq_err *err)
 {
-	char src_path[512], dst_path[512];
 	struct tensor_info info;
-	snprintf(src_path, sizeof src_path, "/weights/%s", from);
-	snprintf(dst_path, sizeof dst_path, "/weights/%s", to);
 	if (model_file_weight_info(job->src, from, &info, err) != 0)
 		return -1;
-	*bytes += info.count * (int64_t)dtype_size(info.dtype);
-	return model_file_copy(job->src, src_path, out, dst_path, err);
+	size_t n = (size_t)info.count * dtype_size(info.dtype);
+	void *data = malloc(n ? n : 1);
+	if (!data)
+		return lwq_err_set(err, "out of memory copying %s", from);
+	int rc = model_file_read_weight_raw(job->src, from, data, n, err);
+	if (rc == 0)
+		rc = model_file_write_weight(out, to, info.dtype, data, info.rank, info.dims, err);
+	free(data);
+	*bytes += (int64_t)n;
+	return rc;
+}
+
+static int copy_tokenizer(const struct export_job *job, struct model_file *out,
+			  struct lwq_err *err)
+{
+	char kind[64] = "none", *json = NULL;
+	size_t n = 0;
+	model_file_get_attr_str(job->src, "/tokenizer", "kind", kind, sizeof kind);
+	if (model_file_exists(job->src, "/tokenizer/json")) {
+		if (model_file_get_bytes(job->src, "/tokenizer/json", &json, &n, err) != 0)
+			return -1;
+		int rc = model_file_put_bytes(out, "/tokenizer/json", json, n, err);
+		free(json);
+		if (rc != 0)
+			return -1;
+	}
+	return model_file_set_attr_str(out, "/tokenizer", "kind", kind, err);
 }
 
 static int write_layer(const struct export_job *job, struct model_file *out, int layer,
@@ -128,7 +153,7 @@ static int write_provenance(const struct export_job *job, struct model_file *out
 	free(json);
 	if (rc == 0)
 		rc = model_file_copy_attrs(job->src, "/", out, "/", err) |
-		     model_file_set_attr_i64(out, "/", "quantized", 1, err) |
+		     model_file_mark_quantized(out, err) |
 		     model_file_set_attr_str(out, "/", "quantizer", "rtn-asym", err) |
 		     model_file_set_attr_i64(out, "/", "quant_group_size", plan->group_size, err) |
 		     model_file_set_attr_str(out, "/", "plan_order", plan->order, err) |
@@ -148,8 +173,7 @@ static int write_rest(const struct export_job *job, struct model_file *out, int6
 		return -1;
 	if (!cfg->tied_embeddings && copy_weight(job, out, "lm_head", "lm_head", bytes, err) != 0)
 		return -1;
-	if (model_file_exists(job->src, "/tokenizer") &&
-	    model_file_copy(job->src, "/tokenizer", out, "/tokenizer", err) != 0)
+	if (model_file_exists(job->src, "/tokenizer") && copy_tokenizer(job, out, err) != 0)
 		return -1;
 	return write_provenance(job, out, err);
 }
@@ -160,6 +184,11 @@ int export_lwq(const struct export_job *job, struct export_stats *stats, struct 
 	const struct bit_plan *plan = job->plan;
 	memset(stats, 0, sizeof *stats);
 	cfg.n_layers = export_kept_layers(plan, &cfg);
+	struct tensor_info tok = { .count = 0 };
+	model_file_dataset_info(job->src, "/tokenizer/json", &tok, NULL);
+	/* HDF5 cannot recover from a disk that fills up under it: refuse up front. */
+	if (atomic_check_space(job->out, (uint64_t)(plan_bytes(model_file_config(job->src), plan) + tok.count), err) != 0)
+		return -1;
 	struct model_file *out = model_file_create(job->path, &cfg, model_file_source(job->src),
 						   model_file_model_name(job->src), err);
 	if (!out)

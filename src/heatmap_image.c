@@ -80,6 +80,11 @@ static int select_columns(const struct explorer_data *d, const struct heatmap_op
 	return 0;
 }
 
+static int pixel_scale(const struct heatmap_options *o)
+{
+	return o->scale < 1 ? 1 : o->scale > HEATMAP_MAX_SCALE ? HEATMAP_MAX_SCALE : o->scale;
+}
+
 static int legend_lines(const struct hm_layout *l)
 {
 	return l->n_cols + (l->n_buckets > 0);
@@ -101,7 +106,7 @@ static void place(const struct explorer_data *d, struct hm_layout *l)
 	l->tok_x = l->n_cols ? x + 2 * GROUP_GAP * u : x;
 	int right = l->tok_x + l->n_buckets * BUCKET_W * u;
 	l->legend_y = l->grid_y + d->n_layers * CELL_H * u + 2 * LINE * u;
-	int legend_w = PAD * u + 60 * GLYPH_ADVANCE * u;
+	int legend_w = PAD * u + 80 * GLYPH_ADVANCE * u;
 	l->width = right + PAD * u > legend_w ? right + PAD * u : legend_w;
 	l->height = l->legend_y + (3 + legend_lines(l)) * LINE * u + PAD * u;
 }
@@ -114,7 +119,7 @@ static void text_centred(struct canvas *c, int x, int w, int y, int u, struct rg
 }
 
 static void draw_cells(struct canvas *c, const struct explorer_data *d, const struct hm_layout *l,
-		       const int *bits)
+		       const struct heat_scales *scales, const int *bits)
 {
 	int u = l->u;
 	for (int i = 0; i < l->n_cols; i++)
@@ -126,7 +131,7 @@ static void draw_cells(struct canvas *c, const struct explorer_data *d, const st
 		snprintf(label, sizeof label, "L%03d", layer);
 		canvas_text(c, PAD * u, y + u, u, ink, label);
 		for (int i = 0; i < l->n_cols; i++) {
-			struct rgb color = colormap_rgb(heat_normalized(d, l->cols[i], layer, bits));
+			struct rgb color = colormap_rgb(heat_normalized(d, scales, l->cols[i], layer, bits));
 			canvas_fill(c, l->col_x[i], y, CELL_W * u, CELL_H * u - (u > 1), color);
 			if (l->cols[i] != COL_PLAN || !bits)
 				continue;
@@ -139,8 +144,10 @@ static void draw_cells(struct canvas *c, const struct explorer_data *d, const st
 	}
 }
 
+/* Token buckets coloured on one scale, or each layer on its own (per_layer); lo/hi get
+   the overall scale for the legend. */
 static int draw_tokens(struct canvas *c, const struct explorer_data *d, const struct hm_layout *l,
-		       double *lo, double *hi)
+		       int per_layer, double *lo, double *hi)
 {
 	int u = l->u, nb = l->n_buckets;
 	float *values = malloc((size_t)d->n_layers * (size_t)nb * sizeof *values);
@@ -148,52 +155,68 @@ static int draw_tokens(struct canvas *c, const struct explorer_data *d, const st
 		free(values);
 		return -1;
 	}
-	token_scale(values, (int64_t)d->n_layers * nb, lo, hi);
+	robust_range(values, (int64_t)d->n_layers * nb, lo, hi);
 	char title[96];
 	snprintf(title, sizeof title, "PER-TOKEN LIM, TOKENS 0-%lld", (long long)d->n_tokens - 1);
 	canvas_text(c, l->tok_x, l->grid_y - LINE * u, u, ink, title);
-	for (int layer = 0; layer < d->n_layers; layer++)
+	for (int layer = 0; layer < d->n_layers; layer++) {
+		const float *row = values + (int64_t)layer * nb;
+		double row_lo = *lo, row_hi = *hi;
+		if (per_layer)
+			robust_range(row, nb, &row_lo, &row_hi);
 		for (int b = 0; b < nb; b++) {
-			double v = normalize_value(values[layer * nb + b], *lo, *hi);
+			double v = normalize_value(row[b], row_lo, row_hi);
 			canvas_fill(c, l->tok_x + b * BUCKET_W * u, l->grid_y + layer * CELL_H * u,
 				    BUCKET_W * u, CELL_H * u - (u > 1), colormap_rgb(v));
 		}
+	}
 	free(values);
 	return 0;
 }
 
-/* The ramp with its ends labelled, then each column's value range. */
+/* The ramp with its ends labelled, then each column's colour scale and value range. */
 static void draw_legend(struct canvas *c, const struct explorer_data *d, const struct hm_layout *l,
-			const int *bits, double tok_lo, double tok_hi)
+			const struct heatmap_options *o, const struct heat_scales *scales,
+			double tok_lo, double tok_hi)
 {
 	int u = l->u, x = PAD * u, y = l->legend_y;
 	for (int i = 0; i < RAMP_W; i++)
 		canvas_fill(c, x + i * u, y, u, 6 * u, colormap_rgb((i + 0.5) / RAMP_W));
 	canvas_text(c, x, y + 8 * u, u, faint, "LOW");
 	canvas_text(c, x + RAMP_W * u - canvas_text_width("HIGH", u), y + 8 * u, u, faint, "HIGH");
-	canvas_text(c, x + RAMP_W * u + 6 * u, y, u, faint, "EACH COLUMN SCALED TO ITS OWN RANGE");
+	canvas_text(c, x + RAMP_W * u + 6 * u, y, u, faint, "EACH COLUMN ON ITS OWN SCALE:");
+	canvas_text(c, x + RAMP_W * u + 6 * u, y + LINE * u / 2 + 4 * u, u, faint,
+		    scales->kind == SCALE_RANK ? "COLOUR = RANK AMONG THE LAYERS"
+					       : "LINEAR, 2ND..98TH PERCENTILE OVER THE LAYERS");
 	y += 2 * LINE * u;
 	for (int i = 0; i < l->n_cols; i++, y += LINE * u) {
-		char line[128];
+		char line[160];
 		enum heat_column col = l->cols[i];
-		if (col == COL_PLAN) {
-			snprintf(line, sizeof line, "BIT: PLAN WIDTH, 2 DARK .. 8 BRIGHT (LOG SCALE)");
-		} else {
-			double lo = INFINITY, hi = -INFINITY;
-			for (int layer = 0; layer < d->n_layers; layer++) {
-				double v = heat_value(d, col, layer, bits);
-				lo = v < lo ? v : lo;
-				hi = v > hi ? v : hi;
-			}
-			snprintf(line, sizeof line, "%s: %s  %.4g .. %.4g", heat_column_short(col),
-				 heat_column_title(col), lo, hi);
+		double lo = INFINITY, hi = -INFINITY;
+		for (int layer = 0; layer < d->n_layers; layer++) {
+			double v = heat_value(d, col, layer, NULL);
+			lo = v < lo ? v : lo;
+			hi = v > hi ? v : hi;
 		}
+		if (col == COL_PLAN)
+			snprintf(line, sizeof line, "BIT: PLAN WIDTH PER LAYER, 2 DARK .. 4 MIDDLE .. 8 BRIGHT");
+		else if (scales->kind == SCALE_RANK)
+			snprintf(line, sizeof line, "%s: VALUES %.4g .. %.4g", heat_column_title(col),
+				 lo, hi);
+		else
+			snprintf(line, sizeof line, "%s: COLOUR %.4g .. %.4g, VALUES %.4g .. %.4g",
+				 heat_column_title(col), scales->lo[col], scales->hi[col], lo, hi);
 		canvas_text(c, x, y, u, ink, line);
 	}
 	if (l->n_buckets) {
-		char line[128];
-		snprintf(line, sizeof line, "TOKENS: PER-TOKEN LIM, %d COLUMNS, 2-98%% RANGE %.4g .. %.4g",
-			 l->n_buckets, tok_lo, tok_hi);
+		char line[160];
+		if (o->tokens_per_layer)
+			snprintf(line, sizeof line, "TOKENS: PER-TOKEN LIM, MEAN OF %.3g TOKENS PER "
+				 "COLUMN, EACH LAYER ON ITS OWN SCALE", (double)d->n_tokens / l->n_buckets);
+		else
+			snprintf(line, sizeof line, "TOKENS: PER-TOKEN LIM, MEAN OF %.3g TOKENS PER "
+				 "COLUMN, COLOUR %.4g .. %.4g", (double)d->n_tokens / l->n_buckets,
+				 tok_lo, tok_hi);
 		canvas_text(c, x, y, u, ink, line);
 	}
 }
@@ -216,7 +239,7 @@ struct canvas *heatmap_render(const struct explorer_data *d, const struct heatma
 {
 	struct hm_layout l;
 	memset(&l, 0, sizeof l);
-	l.u = o->scale < 1 ? 1 : o->scale > HEATMAP_MAX_SCALE ? HEATMAP_MAX_SCALE : o->scale;
+	l.u = pixel_scale(o);
 	if (o->plan && o->plan->n_layers != d->n_layers) {
 		lwq_err_set(err, "plan has %d layers, %s has %d", o->plan->n_layers, d->path,
 			    d->n_layers);
@@ -232,15 +255,37 @@ struct canvas *heatmap_render(const struct explorer_data *d, const struct heatma
 	}
 	const int *bits = o->plan ? o->plan->bits : NULL;
 	double tok_lo = 0, tok_hi = 0;
+	struct heat_scales scales;
+	heat_scales_compute(d, o->color_scale, &scales);
 	draw_title(c, d, &l, o);
-	draw_cells(c, d, &l, bits);
-	if (l.n_buckets && draw_tokens(c, d, &l, &tok_lo, &tok_hi) != 0) {
+	draw_cells(c, d, &l, &scales, bits);
+	if (l.n_buckets && draw_tokens(c, d, &l, o->tokens_per_layer, &tok_lo, &tok_hi) != 0) {
+		heat_scales_release(&scales);
 		canvas_free(c);
 		lwq_err_set(err, "%s: out of memory for the token map", d->path);
 		return NULL;
 	}
-	draw_legend(c, d, &l, bits, tok_lo, tok_hi);
+	draw_legend(c, d, &l, o, &scales, tok_lo, tok_hi);
+	heat_scales_release(&scales);
 	return c;
+}
+
+int heatmap_cell_origin(const struct explorer_data *d, const struct heatmap_options *o,
+			enum heat_column c, int layer, int *x, int *y)
+{
+	struct hm_layout l;
+	memset(&l, 0, sizeof l);
+	l.u = pixel_scale(o);
+	if (select_columns(d, o, &l, NULL) != 0)
+		return -1;
+	place(d, &l);
+	for (int i = 0; i < l.n_cols; i++)
+		if (l.cols[i] == c) {
+			*x = l.col_x[i];
+			*y = l.grid_y + layer * CELL_H * l.u;
+			return 0;
+		}
+	return -1;
 }
 
 int heatmap_write_png(const struct explorer_data *d, const struct heatmap_options *o,

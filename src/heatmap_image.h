@@ -4,6 +4,7 @@
 
 #include "canvas.h"
 #include "explorer_data.h"
+#include "heat_columns.h"
 #include "plan.h"
 #include "status.h"
 
@@ -17,6 +18,8 @@ struct heatmap_options {
 	enum heatmap_metric metric;
 	const struct bit_plan *plan;   /* the plan column; NULL: none ("all" then omits it) */
 	int scale;                     /* pixels per font dot, 1..8 (cells are 22 x 9 dots) */
+	enum heat_scale_kind color_scale;  /* heat columns by rank (default) or by value */
+	int tokens_per_layer;          /* token map: each layer on its own colour scale */
 };
 
 #define HEATMAP_MAX_SCALE 8
@@ -25,6 +28,11 @@ struct heatmap_options {
    metric needs is missing ("demo.h5: no LIM scores: run lwq capture, then lwq score"). */
 struct canvas *heatmap_render(const struct explorer_data *d, const struct heatmap_options *o,
 			      struct lwq_err *err);
+
+/* Top-left pixel of the cell (column c, layer) in the image heatmap_render would draw;
+   -1 when that column is not drawn (or the metric cannot be drawn). */
+int heatmap_cell_origin(const struct explorer_data *d, const struct heatmap_options *o,
+			enum heat_column c, int layer, int *x, int *y);
 
 /* heatmap_render, then an atomic PNG write. */
 int heatmap_write_png(const struct explorer_data *d, const struct heatmap_options *o,

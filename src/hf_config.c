@@ -2,11 +2,12 @@
    defaults transformers applies when a key is absent. */
 #include "hf_config.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "file_read.h"
 
 const char hf_supported_architectures[] =
 	"LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM";
@@ -177,48 +178,11 @@ int hf_config_parse(const char *text, size_t len, const char *name,
 	return rc;
 }
 
-int hf_read_file(const char *path, size_t max, char **out, size_t *len,
-		 struct lwq_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return lwq_err_set(err, "%s: cannot open: %s", path, strerror(errno));
-	char *text = NULL;
-	size_t n = 0, cap = 0;
-	for (;;) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 4096;
-			char *grown = cap <= 2 * max + 4096 ? realloc(text, cap + 1) : NULL;
-			if (!grown) {
-				free(text);
-				fclose(f);
-				return lwq_err_set(err, "%s: larger than %zu bytes", path, max);
-			}
-			text = grown;
-		}
-		size_t got = fread(text + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	int failed = ferror(f);
-	fclose(f);
-	if (failed || n > max) {
-		free(text);
-		return failed ? lwq_err_set(err, "%s: read error", path)
-			      : lwq_err_set(err, "%s: larger than %zu bytes", path, max);
-	}
-	text[n] = '\0';
-	*out = text;
-	*len = n;
-	return 0;
-}
-
 int hf_config_load(const char *path, struct model_config *cfg, struct lwq_err *err)
 {
 	char *text;
 	size_t len;
-	if (hf_read_file(path, 16u << 20, &text, &len, err) != 0)
+	if (read_whole_file(path, 16u << 20, &text, &len, err) != 0)
 		return -1;
 	int rc = hf_config_parse(text, len, path, cfg, err);
 	free(text);

@@ -16,9 +16,6 @@ extern const char hf_supported_architectures[];
    model_config_validate. */
 int hf_config_parse(const char *text, size_t len, const char *name,
 		    struct model_config *cfg, struct lwq_err *err);
-/* Reads a whole file of at most max bytes into a malloc'd, NUL-terminated buffer. */
-int hf_read_file(const char *path, size_t max, char **out, size_t *len,
-		 struct lwq_err *err);
 /* Reads and parses a config.json file. */
 int hf_config_load(const char *path, struct model_config *cfg, struct lwq_err *err);
 

@@ -24,6 +24,15 @@
 #define CALL_ROWS 1024
 #define CALL_BYTES ((int64_t)64 << 20)
 
+static int64_t pass_bytes_budget = PASS_BYTES;
+static int call_rows_budget = CALL_ROWS;
+
+void layer_pass_set_budget(int64_t pass_bytes, int call_rows)
+{
+	pass_bytes_budget = pass_bytes > 0 ? pass_bytes : PASS_BYTES;
+	call_rows_budget = call_rows > 0 ? call_rows : CALL_ROWS;
+}
+
 static int clamp_windows(int64_t n, int max)
 {
 	if (n < 1)
@@ -34,7 +43,7 @@ static int clamp_windows(int64_t n, int max)
 int pass_windows(const struct model_config *cfg, int seq_len, int windows)
 {
 	int64_t per_window = (int64_t)seq_len * cfg->hidden * (int64_t)sizeof(float);
-	return clamp_windows(PASS_BYTES / per_window, windows);
+	return clamp_windows(pass_bytes_budget / per_window, windows);
 }
 
 int call_windows(const struct model_config *cfg, int seq_len, int pass)
@@ -42,7 +51,7 @@ int call_windows(const struct model_config *cfg, int seq_len, int pass)
 	int64_t one = forward_scratch_bytes(cfg, seq_len, 1);
 	int64_t two = forward_scratch_bytes(cfg, seq_len, 2);
 	int64_t per_window = two - one > 0 ? two - one : one;
-	int64_t by_rows = CALL_ROWS / seq_len, by_bytes = CALL_BYTES / per_window;
+	int64_t by_rows = call_rows_budget / seq_len, by_bytes = CALL_BYTES / per_window;
 	return clamp_windows(by_rows < by_bytes ? by_rows : by_bytes, pass);
 }
 

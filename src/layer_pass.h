@@ -36,6 +36,9 @@ int run_layers(struct model_file *mf, const struct bit_plan *plan, const int32_t
 	       int windows, int seq_len, const char *verb, const struct pass_observer *obs,
 	       struct pass_nll *nll, struct lwq_err *err);
 
+/* Tests lower the budgets to exercise several passes and calls; 0 restores a default. */
+void layer_pass_set_budget(int64_t pass_bytes, int call_rows);
+
 /* Windows per pass and per layer_forward call for these sizes (documented choices). */
 int pass_windows(const struct model_config *cfg, int seq_len, int windows);
 int call_windows(const struct model_config *cfg, int seq_len, int pass);

@@ -9,7 +9,8 @@
 #define ACT_STREAM_POS   "/activations/stream_tokens" /* i32 [n_kept] token positions kept */
 #define ACT_INPUT_SQ     "/activations/input_sq"     /* group: NNN/{attn,o,mlp,down} f32 [in] sum x^2 per column */
 #define ACT_TOKENS       "/activations/tokens"       /* i32 [n_tokens] calibration ids */
-/* attrs on /activations: windows, seq_len, offset, n_tokens, source */
+#define ACT_TEMP_GROUP   "/activations_incomplete"   /* written first, then renamed */
+/* attrs on /activations: windows, seq_len, offset, n_tokens, n_kept, source */
 
 /* lwq score */
 #define SCORES_GROUP     "/scores"

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file_read.h"
+
 /* The f32 arrays of a checkpoint, in file order. Per-layer arrays hold all layers
    back to back. */
 enum l2c_array {
@@ -176,22 +178,6 @@ static int lookup(const struct llama2c *l, int layer, const char *tensor, enum l
 	return -1;
 }
 
-static int read_at(const struct llama2c *l, void *dst, size_t n, uint64_t offset)
-{
-	char *p = dst;
-	while (n > 0) {
-		ssize_t got = pread(l->fd, p, n, (off_t)offset);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return -1;
-		p += got;
-		n -= (size_t)got;
-		offset += (uint64_t)got;
-	}
-	return 0;
-}
-
 /* Reorders the rows of a q or k matrix from llama2.c's interleaved RoPE pairs to the
    rotate_half convention, so the HF forward pass computes the same attention. */
 static void permute_rope_rows(float *w, const float *src, int64_t rows, int64_t cols,
@@ -219,7 +205,7 @@ int llama2c_read(struct llama2c *l, int layer, const char *tensor, float *dst,
 	float *buf = rope ? malloc((size_t)count * sizeof *buf) : dst;
 	if (!buf)
 		return lwq_err_set(err, "%s: out of memory", l->path);
-	int rc = read_at(l, buf, (size_t)count * sizeof *buf, offset);
+	int rc = pread_full(l->fd, buf, (size_t)count * sizeof *buf, offset);
 	if (rc == 0 && rope)
 		permute_rope_rows(dst, buf, count / l->cfg.hidden, l->cfg.hidden, l->cfg.head_dim);
 	if (rope)

@@ -52,8 +52,7 @@ int main(int argc, char **argv)
 			printf("lwq %s\n", PACKAGE_VERSION);
 			return EXIT_OK;
 		} else {
-			fprintf(stderr, "lwq: unknown option '%s'\n", argv[i]);
-			usage(stderr);
+			fprintf(stderr, "lwq: unknown option '%s'\nTry 'lwq --help'.\n", argv[i]);
 			return EXIT_USAGE;
 		}
 	}
@@ -67,7 +66,6 @@ int main(int argc, char **argv)
 		argv[i - 1] = "explore";
 		return cmd_explore(argc - i + 1, argv + i - 1);
 	}
-	fprintf(stderr, "lwq: '%s' is not a verb or a model file\n", argv[i]);
-	usage(stderr);
+	fprintf(stderr, "lwq: '%s' is not a verb or a model file\nTry 'lwq --help'.\n", argv[i]);
 	return EXIT_USAGE;
 }

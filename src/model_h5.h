@@ -15,7 +15,8 @@
 
 /* Layout summary (authoritative text: man/lwq-format.5):
  *   /                          attrs: format, format_version [major, minor], architecture,
- *                              source, model_name, and every model_config field
+ *                              source, source_format, model_name, lwq_version, and every
+ *                              model_config field under its Hugging Face config.json name
  *   /weights/embed             [vocab, hidden]
  *   /weights/final_norm        [hidden]
  *   /weights/lm_head           [vocab, hidden]   (absent when tied_embeddings = 1)
@@ -25,11 +26,15 @@
  *        q_bias k_bias v_bias  [out]              (only when qkv_bias = 1)
  *   Every weight dataset has attr "dtype" = "f32" | "f16" | "bf16"; f16 and bf16 are
  *   stored as 16-bit unsigned integers holding the raw bits (HDF5 1.10 has no half type).
- *   /tokenizer                 group, attr "kind" = "hf-tokenizer-json" | "llama2c" | "none";
+ *   Datasets are chunked in bands of whole rows of about 1 MiB, uncompressed.
+ *   /tokenizer                 group, attr "kind" = "hf-tokenizer-json" | "none";
  *        json                  uint8 [n] the raw tokenizer.json bytes
  *   /activations, /scores, /plans, /sweeps: written by capture, score, plan, sweep.
  */
 
+/* Serial HDF5: use a model_file from one thread at a time, and do not open one path twice
+   with different access in one process. Functions returning int give 0 on success and
+   -1 with err filled ("FILE: problem"). */
 struct model_file;
 
 /* Name of a weight relative to /weights: "embed", "final_norm", "lm_head", or a layer
@@ -91,12 +96,16 @@ int model_file_read_weight_raw(struct model_file *mf, const char *name, void *ds
 int model_file_write_quantized(struct model_file *mf, const char *name, int bits,
 			       int group_size, int64_t rows, int64_t cols, const uint8_t *packed,
 			       const float *scales, const float *zeros, struct lwq_err *err);
+/* Sets the root attributes quantized = 1 and format_version [1, 1]: minor version 1 is
+   the first whose weights may be quantized groups. */
+#define LWQ_FORMAT_MINOR_QUANTIZED 1
+int model_file_mark_quantized(struct model_file *mf, struct lwq_err *err);
 /* Width of /weights/<name>: 0 for a plain dataset, its bits when quantized, -1 when absent. */
 int model_file_weight_bits(struct model_file *mf, const char *name);
-/* Copies the object at absolute path from_path in src (a dataset or a whole group,
-   attributes included, exactly as stored) to to_path in dst, replacing what is there. */
-int model_file_copy(struct model_file *src, const char *from_path, struct model_file *dst,
-		    const char *to_path, struct lwq_err *err);
+/* Call before any other model_file function when writing may fail half-way (disk full):
+   HDF5 1.10 crashes in its exit-time cleanup if a file could not be closed, so this
+   turns that cleanup off (every file must then be closed explicitly, as lwq does). */
+void model_file_no_exit_cleanup(void);
 /* Copies the attributes of from_path in src that to_path in dst does not have yet. */
 int model_file_copy_attrs(struct model_file *src, const char *from_path,
 			  struct model_file *dst, const char *to_path, struct lwq_err *err);

@@ -154,24 +154,6 @@ int quant_weight_read_f32(struct model_file *mf, const char *name, float *dst,
 	return rc;
 }
 
-int model_file_copy(struct model_file *src, const char *from_path, struct model_file *dst,
-		    const char *to_path, struct lwq_err *err)
-{
-	if (!dst->writable)
-		return lwq_err_set(err, "%s: opened read-only, cannot write %s", dst->path, to_path);
-	if (!h5_path_exists(src->file, from_path))
-		return lwq_err_set(err, "%s: no %s to copy", src->path, from_path);
-	if (h5_path_exists(dst->file, to_path) && H5Ldelete(dst->file, to_path, H5P_DEFAULT) < 0)
-		return lwq_err_set(err, "%s: cannot replace %s", dst->path, to_path);
-	hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-	H5Pset_create_intermediate_group(lcpl, 1);
-	herr_t rc = H5Ocopy(src->file, from_path, dst->file, to_path, H5P_DEFAULT, lcpl);
-	H5Pclose(lcpl);
-	if (rc < 0)
-		return lwq_err_set(err, "%s: cannot copy %s (disk full?)", dst->path, to_path);
-	return 0;
-}
-
 struct attr_copy {
 	hid_t dst;
 	int failed;
@@ -227,4 +209,20 @@ int model_file_copy_attrs(struct model_file *src, const char *from_path,
 		H5Oclose(to);
 	return c.failed ? lwq_err_set(err, "%s: cannot copy the attributes of %s", dst->path,
 				      to_path) : 0;
+}
+
+void model_file_no_exit_cleanup(void)
+{
+	H5dont_atexit();
+}
+
+int model_file_mark_quantized(struct model_file *mf, struct lwq_err *err)
+{
+	static const int version[2] = { LWQ_FORMAT_MAJOR, LWQ_FORMAT_MINOR_QUANTIZED };
+	hid_t root = H5Gopen2(mf->file, "/", H5P_DEFAULT);
+	int rc = root < 0 || h5_attr_put_int_array(root, "format_version", version, 2) != 0 ||
+		 h5_attr_put_i64(root, "quantized", 1) != 0;
+	if (root >= 0)
+		H5Gclose(root);
+	return rc ? lwq_err_set(err, "%s: cannot mark the file as quantized", mf->path) : 0;
 }

@@ -90,6 +90,7 @@ int plan_write_file(const char *path, const struct bit_plan *plan,
 static int get_int(json_t *obj, const char *key, long long *out, struct lwq_err *err)
 {
 	json_t *v = json_object_get(obj, key);
+	*out = 0;
 	if (!json_is_integer(v))
 		return lwq_err_set(err, "\"%s\" is %s, not an integer", key, v ? "wrong" : "missing");
 	*out = json_integer_value(v);
@@ -99,6 +100,7 @@ static int get_int(json_t *obj, const char *key, long long *out, struct lwq_err 
 static int get_bits(json_t *obj, const char *key, int *out, struct lwq_err *err)
 {
 	long long v;
+	*out = 0;
 	if (get_int(obj, key, &v, err) < 0)
 		return -1;
 	if (v < 0 || v > 16 || !plan_bits_supported((int)v))

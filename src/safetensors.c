@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file_read.h"
+
 /* Headers are a few hundred bytes per tensor; anything past this is a damaged file. */
 #define MAX_HEADER_BYTES (100u << 20)
 
@@ -34,22 +36,6 @@ static int lookup_dtype(const char *name, int *size, int *dtype)
 			return 0;
 		}
 	return -1;
-}
-
-static int read_exact(int fd, void *buf, size_t n, uint64_t offset)
-{
-	char *p = buf;
-	while (n > 0) {
-		ssize_t got = pread(fd, p, n, (off_t)offset);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return -1;
-		p += got;
-		n -= (size_t)got;
-		offset += (uint64_t)got;
-	}
-	return 0;
 }
 
 static int add_shard(struct safetensors *st, const char *path, struct lwq_err *err)
@@ -187,7 +173,7 @@ static int parse_shard(struct safetensors *st, struct lwq_err *err)
 {
 	const struct st_shard *sh = &st->shards[st->n_shards - 1];
 	uint8_t len_bytes[8];
-	if (sh->size < 8 || read_exact(sh->fd, len_bytes, 8, 0) != 0)
+	if (sh->size < 8 || pread_full(sh->fd, len_bytes, 8, 0) != 0)
 		return lwq_err_set(err, "%s: too short for a safetensors file (%llu bytes)",
 				   sh->path, (unsigned long long)sh->size);
 	uint64_t header_len = 0;
@@ -202,7 +188,7 @@ static int parse_shard(struct safetensors *st, struct lwq_err *err)
 	char *text = malloc(header_len);
 	if (!text)
 		return lwq_err_set(err, "%s: out of memory", sh->path);
-	if (read_exact(sh->fd, text, header_len, 8) != 0) {
+	if (pread_full(sh->fd, text, header_len, 8) != 0) {
 		free(text);
 		return lwq_err_set(err, "%s: cannot read the header", sh->path);
 	}
@@ -338,7 +324,7 @@ int safetensors_read(const struct safetensors *st, const struct st_tensor *t, vo
 		     struct lwq_err *err)
 {
 	const struct st_shard *sh = &st->shards[t->shard];
-	if (read_exact(sh->fd, dst, (size_t)t->bytes, t->offset) != 0)
+	if (pread_full(sh->fd, dst, (size_t)t->bytes, t->offset) != 0)
 		return lwq_err_set(err, "%s: cannot read tensor '%s' (file changed or truncated?)",
 				   sh->path, t->name);
 	return 0;

@@ -345,7 +345,7 @@ fail:
 	return -1;
 }
 
-/* Reads /scores when it was computed from the same inputs; NULL (no error) otherwise. */
+/* Reads /scores when it was computed from the same inputs; NULL otherwise. */
 static struct layer_scores *load_cached(struct model_file *mf, const struct score_request *req,
 					struct lwq_err *err)
 {
@@ -391,15 +391,12 @@ static struct layer_scores *load_cached(struct model_file *mf, const struct scor
 struct layer_scores *scores_get(struct model_file *mf, const struct score_request *req,
 				struct lwq_err *err)
 {
-	struct lwq_err cache_err = { "" };
 	if (!req->force) {
-		struct layer_scores *s = load_cached(mf, req, &cache_err);
+		/* an unreadable cache is as good as none: compute afresh */
+		struct lwq_err ignored;
+		struct layer_scores *s = load_cached(mf, req, &ignored);
 		if (s)
 			return s;
-		if (cache_err.msg[0]) {
-			lwq_err_set(err, "%s: %s", SCORES_GROUP, cache_err.msg);
-			return NULL;
-		}
 	}
 	struct layer_scores *s = compute_scores(mf, req, err);
 	if (s && req->store && !req->skip_zd && store_scores(mf, s, err) < 0) {

@@ -123,8 +123,7 @@ static struct ui_action mouse_action(const struct ui_state *s)
 static struct ui_action perform_effect(const struct ui_state *s, char *msg, size_t len)
 {
 	const struct explorer_hooks *h = &s->data->hooks;
-	int (*hook)(void *, const struct bit_plan *, const char *, int, struct lwq_err *) =
-		s->effect == EFFECT_EXPORT_PLAN ? h->export_plan
+	export_fn hook = s->effect == EFFECT_EXPORT_PLAN ? h->export_plan
 		: s->effect == EFFECT_EXPORT_PNG ? h->export_png : h->export_model;
 	struct ui_action done = { .kind = ACT_EFFECT_DONE, .a = -1, .text = msg };
 	if (!hook) {
@@ -145,7 +144,9 @@ static struct ui_action perform_effect(const struct ui_state *s, char *msg, size
 	draw_textf(s->layout.bottom_y + s->layout.bottom_h - 1, 0, s->layout.slider_w,
 		   role_attr(ROLE_INFO), "writing %s ...", s->effect_path);
 	refresh();
-	if (hook(h->ctx, plan, s->effect_path, s->effect_overwrite, &err) == 0) {
+	struct export_request req = { plan, s->effect_path, s->effect_overwrite,
+				      s->heat_scale == SCALE_VALUE, s->token_scale_per_layer };
+	if (hook(h->ctx, &req, &err) == 0) {
 		snprintf(msg, len, "wrote %.200s", s->effect_path);
 		done.a = 0;
 	} else {

@@ -18,16 +18,21 @@ struct sweep_curve {
 	double baseline_ppl;       /* unquantized model, 0 when unknown */
 };
 
+/* What an export writes: the plan on screen and how the screen colours the heatmap. */
+struct export_request {
+	const struct bit_plan *plan;
+	const char *path;
+	int overwrite;
+	int color_by_value;        /* heat columns: 0 by rank, 1 by value (heat_columns.h) */
+	int tokens_per_layer;      /* token map: 1 each layer on its own scale */
+};
+
 /* Exports the explorer can ask for; each returns 0 or -1 with err filled. A NULL
    function means "not available in this build" and the UI says so. */
+typedef int (*export_fn)(void *ctx, const struct export_request *req, struct lwq_err *err);
 struct explorer_hooks {
 	void *ctx;
-	int (*export_plan)(void *ctx, const struct bit_plan *plan, const char *path,
-			   int overwrite, struct lwq_err *err);
-	int (*export_png)(void *ctx, const struct bit_plan *plan, const char *path,
-			  int overwrite, struct lwq_err *err);
-	int (*export_model)(void *ctx, const struct bit_plan *plan, const char *path,
-			    int overwrite, struct lwq_err *err);
+	export_fn export_plan, export_png, export_model;
 };
 
 struct explorer_data {

@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "colormap.h"
 
@@ -85,38 +86,93 @@ double heat_value(const struct explorer_data *d, enum heat_column c, int layer,
 	}
 }
 
-/* The scale of column c: its min and max over the layers (shared by ZD tensors). */
-static void column_range(const struct explorer_data *d, enum heat_column c, double *lo,
-			 double *hi)
+static int compare_floats(const void *a, const void *b);
+
+const char *heat_scale_name(enum heat_scale_kind kind)
 {
-	enum heat_column first = c, last = c;
-	if (heat_column_group(c) == heat_column_group(COL_ZD_Q)) {
+	return kind == SCALE_RANK ? "rank" : "value";
+}
+
+/* Values of column c over the layers (all seven ZD-per-tensor columns for one of them),
+   NaN dropped; returns how many. */
+static int column_values(const struct explorer_data *d, int c, float *out)
+{
+	int first = c, last = c, n = 0;
+	if (heat_column_group((enum heat_column)c) == heat_column_group(COL_ZD_Q)) {
 		first = COL_ZD_Q;
 		last = COL_ZD_DOWN;
 	}
-	*lo = INFINITY;
-	*hi = -INFINITY;
-	for (int k = first; k <= (int)last; k++)
+	for (int k = first; k <= last; k++)
 		for (int i = 0; i < d->n_layers; i++) {
 			double v = heat_value(d, (enum heat_column)k, i, NULL);
-			if (isnan(v))
-				continue;
-			*lo = v < *lo ? v : *lo;
-			*hi = v > *hi ? v : *hi;
+			if (!isnan(v))
+				out[n++] = (float)v;
 		}
+	return n;
 }
 
-double heat_normalized(const struct explorer_data *d, enum heat_column c, int layer,
-		       const int *bits)
+int heat_scales_compute(const struct explorer_data *d, enum heat_scale_kind kind,
+			struct heat_scales *scales)
+{
+	memset(scales, 0, sizeof *scales);
+	scales->kind = kind;
+	scales->stride = LIN_COUNT * (d->n_layers > 0 ? d->n_layers : 1);
+	scales->sorted = malloc((size_t)HEAT_COLS * (size_t)scales->stride * sizeof(float));
+	if (!scales->sorted) {
+		scales->kind = SCALE_VALUE;
+		return -1;
+	}
+	for (int c = 0; c < COL_PLAN; c++) {
+		float *values = scales->sorted + (size_t)c * (size_t)scales->stride;
+		int n = column_values(d, c, values);
+		robust_range(values, n, &scales->lo[c], &scales->hi[c]);
+		qsort(values, (size_t)n, sizeof *values, compare_floats);
+		scales->n_sorted[c] = n;
+	}
+	scales->lo[COL_PLAN] = 1.0; /* log2 of 2 bits */
+	scales->hi[COL_PLAN] = 3.0; /* log2 of 8 bits */
+	return 0;
+}
+
+void heat_scales_release(struct heat_scales *scales)
+{
+	free(scales->sorted);
+	scales->sorted = NULL;
+}
+
+/* Mid-rank of v among the sorted values, as a fraction: the smallest 0, the largest 1. */
+static double rank_position(const float *sorted, int n, double v)
+{
+	if (n <= 1)
+		return 0.5;
+	int less = 0, equal = 0;
+	int lo = 0, hi = n; /* first index with sorted[i] >= v */
+	while (lo < hi) {
+		int m = (lo + hi) / 2;
+		if (sorted[m] < (float)v)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	less = lo;
+	while (less + equal < n && sorted[less + equal] == (float)v)
+		equal++;
+	double rank = less + (equal > 0 ? (equal - 1) / 2.0 : 0);
+	return rank / (n - 1);
+}
+
+double heat_normalized(const struct explorer_data *d, const struct heat_scales *scales,
+		       enum heat_column c, int layer, const int *bits)
 {
 	double v = heat_value(d, c, layer, bits);
 	if (isnan(v))
 		return v;
-	if (c == COL_PLAN) /* log2 scale: 2 bits -> 0, 4 -> 0.5, 8 -> 1, pruned -> missing */
-		return v <= 0 ? NAN : normalize_value(log2(v), 1.0, 3.0);
-	double lo, hi;
-	column_range(d, c, &lo, &hi);
-	return normalize_value(v, lo, hi);
+	if (c == COL_PLAN) /* pruned layers (0 bits) show as missing */
+		return v <= 0 ? NAN : normalize_value(log2(v), scales->lo[c], scales->hi[c]);
+	if (scales->kind == SCALE_RANK && scales->sorted)
+		return rank_position(scales->sorted + (size_t)c * (size_t)scales->stride,
+				     scales->n_sorted[c], v);
+	return normalize_value(v, scales->lo[c], scales->hi[c]);
 }
 
 int64_t token_bucket_start(const struct explorer_data *d, int n_buckets, int b)
@@ -150,7 +206,7 @@ static int compare_floats(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-void token_scale(const float *values, int64_t n, double *lo, double *hi)
+void robust_range(const float *values, int64_t n, double *lo, double *hi)
 {
 	*lo = 0;
 	*hi = 1;
@@ -163,8 +219,8 @@ void token_scale(const float *values, int64_t n, double *lo, double *hi)
 			sorted[m++] = values[i];
 	if (m > 0) {
 		qsort(sorted, (size_t)m, sizeof *sorted, compare_floats);
-		*lo = sorted[(m - 1) * 2 / 100];
-		*hi = sorted[(m - 1) * 98 / 100];
+		*lo = sorted[llround((double)(m - 1) * 0.02)];
+		*hi = sorted[llround((double)(m - 1) * 0.98)];
 		if (!(*hi > *lo)) {
 			*lo = sorted[0];
 			*hi = sorted[m - 1];

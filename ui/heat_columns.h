@@ -28,10 +28,29 @@ int heat_column_available(const struct explorer_data *d, enum heat_column c);
 double heat_value(const struct explorer_data *d, enum heat_column c, int layer,
 		  const int *bits);
 
-/* Colour position in [0,1] of a cell: min-max over the layers of that column (the seven
-   ZD-per-tensor columns share one scale so tensors compare); NaN when missing. */
-double heat_normalized(const struct explorer_data *d, enum heat_column c, int layer,
-		       const int *bits);
+/* Each column's colour scale. By rank (the default): a cell's colour is its rank among
+   the layers, so the ramp is always fully used and mirrors the ranking the planner uses.
+   By value: linear between the 2nd and 98th percentile, so one extreme layer (usually the
+   first) does not flatten the others. The seven ZD-per-tensor columns share one scale so
+   tensors compare. The plan column is log2 bits either way: 2 -> 0, 4 -> 0.5, 8 -> 1. */
+enum heat_scale_kind { SCALE_RANK, SCALE_VALUE };
+
+struct heat_scales {
+	enum heat_scale_kind kind;
+	double lo[HEAT_COLS], hi[HEAT_COLS];
+	float *sorted;             /* rank scale: each column's values ascending */
+	int stride;                /* floats per column in sorted */
+	int n_sorted[HEAT_COLS];
+};
+/* 0, or -1 when out of memory (then every column falls back to the value scale). */
+int heat_scales_compute(const struct explorer_data *d, enum heat_scale_kind kind,
+			struct heat_scales *scales);
+void heat_scales_release(struct heat_scales *scales);
+const char *heat_scale_name(enum heat_scale_kind kind);
+
+/* Colour position in [0,1] of a cell; NaN when missing. */
+double heat_normalized(const struct explorer_data *d, const struct heat_scales *scales,
+		       enum heat_column c, int layer, const int *bits);
 
 /* A layer's relative RTN error at `bits` (one of score_rtn_bits); NaN when absent. */
 double heat_rtn_error(const struct explorer_data *d, int layer, int bits);
@@ -41,8 +60,8 @@ double heat_rtn_error(const struct explorer_data *d, int layer, int bits);
 int token_buckets(const struct explorer_data *d, int n_buckets, float *out);
 /* First token position of bucket b (for labels). */
 int64_t token_bucket_start(const struct explorer_data *d, int n_buckets, int b);
-/* Colour scale for a bucket matrix: the 2nd and 98th percentiles, so one extreme
-   layer (usually the first) does not flatten the rest. */
-void token_scale(const float *values, int64_t n, double *lo, double *hi);
+/* The 2nd and 98th percentiles of values (NaN ignored): the colour scale of the token
+   map and of each heat column. lo = 0, hi = 1 when there are none. */
+void robust_range(const float *values, int64_t n, double *lo, double *hi);
 
 #endif

@@ -14,7 +14,7 @@ static const char *prompt_label(const struct ui_state *s, char *buf, size_t len)
 	case PROMPT_EXPORT_PNG: return "Heatmap PNG file: ";
 	case PROMPT_EXPORT_MODEL: return "Quantized model file: ";
 	case PROMPT_OVERWRITE:
-		snprintf(buf, len, "%s exists. Overwrite? (y/n) ", s->prompt.text);
+		snprintf(buf, len, "Overwrite existing file? (y/n) %s", s->prompt.text);
 		return buf;
 	default: return "";
 	}

@@ -12,7 +12,7 @@ static int clamp_int(int v, int lo, int hi)
 static void place_heat_columns(struct ui_layout *l)
 {
 	l->label_w = 5;
-	l->cell_w = clamp_int((l->cols * 45 / 100 - l->label_w - 4) / HEAT_COLS, 3, 7);
+	l->cell_w = clamp_int((l->cols * 55 / 100 - l->label_w - 4) / HEAT_COLS, 3, 7);
 	int x = l->label_w;
 	for (int c = 0; c < HEAT_COLS; c++) {
 		if (c > 0 && heat_column_group((enum heat_column)c) !=

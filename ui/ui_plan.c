@@ -62,7 +62,8 @@ struct plan_request ui_plan_request(const struct explorer_data *d, enum bit_pair
 		.mid_bits = n == 3 ? levels[1] : 0,
 		.low_bits = levels[0],
 		.group_size = d->group_size,
-		.spread = 0,
+		/* lwq plan's default, so the explorer and the CLI agree at every budget */
+		.spread = n == 3 ? (d->n_layers / 8 > 1 ? d->n_layers / 8 : 1) : 0,
 		.pins = pin_bits,
 	};
 	for (int i = 0; i < d->n_layers; i++)

@@ -32,7 +32,8 @@ struct plan_request ui_plan_request(const struct explorer_data *d, enum bit_pair
 
 /* The slider moves in steps: step k is the smallest budget at which k free layers have
    moved up one width (for three widths, every free layer reaches the middle width
-   before any reaches the highest). These are the planner's exact thresholds. */
+   before any reaches the highest; the planner's spread exchanges then act within each
+   step). These are the planner's exact thresholds. */
 int ui_max_steps(const struct explorer_data *d, const struct plan_request *req);
 int64_t ui_step_budget(const struct explorer_data *d, const struct plan_request *req, int k);
 /* The largest step whose budget is <= budget. */

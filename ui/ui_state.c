@@ -25,6 +25,15 @@ void ui_set_message(struct ui_state *s, int is_error, const char *fmt, ...)
 	s->message_is_error = is_error;
 }
 
+const char *ui_order_label(const struct ui_state *s, char *buf, size_t len)
+{
+	if (s->order == ORDER_RANDOM)
+		snprintf(buf, len, "random:%llu", (unsigned long long)s->seed);
+	else
+		snprintf(buf, len, "%s", ui_order_name(s->order));
+	return buf;
+}
+
 int ui_selected_layer(const struct ui_state *s)
 {
 	int n = s->data->n_layers;
@@ -44,7 +53,9 @@ static double predict_ppl(const struct ui_state *s)
 	int levels[3];
 	if (bit_pair_levels(s->pair, levels) != 2)
 		return 0;
-	const struct sweep_curve *c = ui_sweep_for(s->data, ui_order_name(s->order), levels);
+	char order[64];
+	const struct sweep_curve *c = ui_sweep_for(s->data, ui_order_label(s, order, sizeof order),
+						   levels);
 	if (!c)
 		return 0;
 	for (int k = 0; k + 1 < c->n_points; k++) {
@@ -328,6 +339,8 @@ int ui_state_init(struct ui_state *s, const struct explorer_data *data, int rows
 				   data->path, data->n_layers, UI_MAX_LAYERS);
 	s->data = data;
 	s->seed = 1;
+	s->heat_scale = SCALE_RANK;
+	s->token_scale_per_layer = 1;
 	s->order = data->lim ? ORDER_LIM : data->zd ? ORDER_ZD : ORDER_RANDOM;
 	s->budget = INT64_MAX;
 	s->pair = PAIR_4_2;
@@ -424,6 +437,11 @@ static void dispatch_view(struct ui_state *s, struct ui_action a)
 	case ACT_SORT_TOGGLE:
 		toggle_sort(s);
 		break;
+	case ACT_HEAT_SCALE_TOGGLE:
+		s->heat_scale = s->heat_scale == SCALE_RANK ? SCALE_VALUE : SCALE_RANK;
+		ui_set_message(s, 0, "heatmap colours by %s", s->heat_scale == SCALE_RANK
+			       ? "rank among the layers" : "value (2nd..98th percentile)");
+		break;
 	case ACT_TOKEN_SCALE_TOGGLE:
 		s->token_scale_per_layer = !s->token_scale_per_layer;
 		ui_set_message(s, 0, "per-token map: %s", s->token_scale_per_layer
@@ -483,7 +501,7 @@ unsigned ui_changed_views(const struct ui_state *a, const struct ui_state *b)
 			 a->sel_row != b->sel_row;
 	int plan_moved = !SAME_ARRAY(bits, n) || !SAME_ARRAY(pins, n);
 	if (rows_moved || plan_moved || a->sel_col != b->sel_col || a->sort != b->sort ||
-	    a->sort_column != b->sort_column)
+	    a->sort_column != b->sort_column || a->heat_scale != b->heat_scale)
 		v |= VIEW_HEAT | VIEW_SLIDER;
 	if (rows_moved || a->sel_col != b->sel_col ||
 	    a->token_scale_per_layer != b->token_scale_per_layer)
@@ -517,11 +535,8 @@ void ui_fill_plan(const struct ui_state *s, struct bit_plan *plan)
 		pinned |= s->pins[i] != PIN_NONE;
 	if (pinned)
 		snprintf(plan->order, sizeof plan->order, "manual");
-	else if (s->order == ORDER_RANDOM)
-		snprintf(plan->order, sizeof plan->order, "random:%llu",
-			 (unsigned long long)s->seed);
 	else
-		snprintf(plan->order, sizeof plan->order, "%s", ui_order_name(s->order));
+		ui_order_label(s, plan->order, sizeof plan->order);
 	snprintf(plan->model_name, sizeof plan->model_name, "%s", d->model_name);
 	plan->model_params = d->total_params;
 }

@@ -2,6 +2,7 @@
 #ifndef LWQ_UI_STATE_H
 #define LWQ_UI_STATE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "explorer_data.h"
@@ -46,6 +47,7 @@ enum ui_action_kind {
 	ACT_PAIR_NEXT,
 	ACT_SORT_TOGGLE,
 	ACT_TOKEN_SCALE_TOGGLE,    /* per-token map: one colour scale, or one per layer */
+	ACT_HEAT_SCALE_TOGGLE,     /* heat columns coloured by rank or by value */
 	ACT_PIN,                   /* a = enum ui_pin for the selected layer */
 	ACT_UNPIN_ALL,
 	ACT_HELP_TOGGLE,
@@ -108,6 +110,7 @@ struct ui_state {
 	int sel_row, sel_col, scroll;
 	int dragging;                        /* mouse button held on the slider */
 	int token_scale_per_layer;           /* token map coloured within each layer */
+	enum heat_scale_kind heat_scale;     /* heat columns by rank or by value */
 
 	int help;
 	struct ui_prompt prompt;
@@ -157,6 +160,9 @@ const struct sweep_curve *ui_sweep_for(const struct explorer_data *d, const char
 
 /* Selectable columns: the heat columns, then one per token bucket on screen. */
 int ui_column_count(const struct ui_state *s);
+
+/* The order as plans and /sweeps name it: "lim", "zd", ..., "random:SEED". */
+const char *ui_order_label(const struct ui_state *s, char *buf, size_t len);
 
 /* Name of a pair ("4/2", "8/4", "8/4/2"). */
 const char *bit_pair_name(enum bit_pair p);

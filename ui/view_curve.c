@@ -128,7 +128,8 @@ static void draw_legend(const struct ui_state *s, int y, int x, int w)
 		const struct sweep_curve *c = &s->data->sweeps[i];
 		if (!matches_pair(c, levels, n_levels))
 			continue;
-		int current = strcmp(c->order, ui_order_name(s->order)) == 0;
+		char order[64];
+		int current = strcmp(c->order, ui_order_label(s, order, sizeof order)) == 0;
 		char item[48];
 		snprintf(item, sizeof item, "%c=%s ", order_letter(c->order), c->order);
 		used += draw_text(y, x + used, w - used,
@@ -162,7 +163,8 @@ void view_curve_draw(const struct ui_state *s)
 		const struct sweep_curve *c = &s->data->sweeps[i];
 		if (!matches_pair(c, levels, n_levels))
 			continue;
-		if (strcmp(c->order, ui_order_name(s->order)) == 0)
+		char order[64];
+		if (strcmp(c->order, ui_order_label(s, order, sizeof order)) == 0)
 			current = c;
 		else
 			plot_curve(&p, c, A_NORMAL);

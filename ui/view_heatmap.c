@@ -42,12 +42,12 @@ static void draw_header(const struct ui_state *s)
 	}
 }
 
-static void draw_cell(const struct ui_state *s, int y, int layer, enum heat_column c,
-		      int selected)
+static void draw_cell(const struct ui_state *s, const struct heat_scales *scales, int y,
+		      int layer, enum heat_column c, int selected)
 {
 	const struct ui_layout *l = &s->layout;
 	double v = heat_value(s->data, c, layer, s->bits);
-	struct cell_style st = cell_style(heat_normalized(s->data, c, layer, s->bits));
+	struct cell_style st = cell_style(heat_normalized(s->data, scales, c, layer, s->bits));
 	char value[32] = "", buf[64];
 	if (c == COL_PLAN && !isnan(v))
 		snprintf(value, sizeof value, "%d", (int)v);
@@ -64,7 +64,7 @@ static void draw_cell(const struct ui_state *s, int y, int layer, enum heat_colu
 	}
 }
 
-static void draw_row(const struct ui_state *s, int y, int row)
+static void draw_row(const struct ui_state *s, const struct heat_scales *scales, int y, int row)
 {
 	const struct ui_layout *l = &s->layout;
 	const struct ui_glyphs *g = colors_glyphs();
@@ -77,19 +77,22 @@ static void draw_row(const struct ui_state *s, int y, int row)
 	for (int c = 0; c < HEAT_COLS; c++) {
 		if (c > 0 && l->col_x[c] > l->col_x[c - 1] + l->cell_w)
 			draw_text(y, l->col_x[c] - 1, 1, A_NORMAL, " ");
-		draw_cell(s, y, layer, (enum heat_column)c, selected_row && s->sel_col == c);
+		draw_cell(s, scales, y, layer, (enum heat_column)c, selected_row && s->sel_col == c);
 	}
 }
 
 void view_heatmap_draw(const struct ui_state *s)
 {
 	const struct ui_layout *l = &s->layout;
+	struct heat_scales scales;
+	heat_scales_compute(s->data, s->heat_scale, &scales);
 	draw_header(s);
 	for (int r = 0; r < l->body_h; r++) {
 		int row = s->scroll + r;
 		if (row < s->data->n_layers)
-			draw_row(s, l->body_y + r, row);
+			draw_row(s, &scales, l->body_y + r, row);
 		else
 			draw_clear(l->body_y + r, 0, 1, l->heat_w);
 	}
+	heat_scales_release(&scales);
 }

@@ -76,7 +76,8 @@ static void draw_prediction(const struct ui_state *s, int y)
 	char pins[48] = "";
 	if (pins_high || pins_low)
 		snprintf(pins, sizeof pins, "  pins %d high %d low", pins_high, pins_low);
-	const char *order = ui_order_name(s->order);
+	char order_buf[64];
+	const char *order = ui_order_label(s, order_buf, sizeof order_buf);
 	if (s->predicted_ppl > 0) {
 		draw_textf(y, 0, w, A_NORMAL, "order %s %s  ppl ~ %.2f (sweep)%s", order,
 			   bit_pair_name(s->pair), s->predicted_ppl, pins);

@@ -23,22 +23,24 @@ void view_status_draw(const struct ui_state *s)
 {
 	const struct ui_layout *l = &s->layout;
 	const struct explorer_data *d = s->data;
-	char params[32], size[32], rows[48] = "";
+	char params[32], size[32], rows[48] = "", right[160];
 	format_count((double)d->total_params, params, sizeof params);
 	format_size((double)s->plan_bytes, size, sizeof size);
 	int last = s->scroll + l->body_h < d->n_layers ? s->scroll + l->body_h : d->n_layers;
 	if (d->n_layers > l->body_h)
-		snprintf(rows, sizeof rows, " | rows %d-%d of %d", s->scroll + 1, last, d->n_layers);
-	char line[512];
-	snprintf(line, sizeof line, " %s | %d layers | %s params | total %s at plan%s", d->model_name,
-		 d->n_layers, params, size, rows);
-	const char *hints = " ?:help  q:quit ";
-	int hint_w = (int)strlen(hints), used = text_columns(line);
+		snprintf(rows, sizeof rows, " | rows %d-%d", s->scroll + 1, last);
+	snprintf(right, sizeof right, " | %d layers | %s params | plan total %s%s ", d->n_layers,
+		 params, size, rows);
+	const char *hints = " ?:help q:quit ";
+	int hint_w = (int)strlen(hints), right_w = (int)strlen(right);
+	/* The model name gives way first, then the hints. */
+	int name_w = l->cols - right_w - hint_w - 1;
+	if (name_w < 8)
+		hint_w = 0, name_w = l->cols - right_w - 1;
 	attr_t attr = role_attr(ROLE_STATUS);
-	if (used + hint_w <= l->cols) {
-		draw_text(l->status_y, 0, l->cols - hint_w, attr, line);
+	int x = draw_textf(l->status_y, 0, l->cols, attr, " %.*s", name_w > 0 ? name_w : 0,
+			   d->model_name);
+	x += draw_text(l->status_y, x, l->cols - x, attr, right);
+	if (hint_w)
 		draw_text(l->status_y, l->cols - hint_w, hint_w, attr | A_BOLD, hints);
-	} else {
-		draw_text(l->status_y, 0, l->cols, attr, line);
-	}
 }

@@ -46,9 +46,9 @@ static int ensure_buckets(const struct ui_state *s)
 	}
 	cache.data = d;
 	cache.n_buckets = n_buckets;
-	token_scale(cache.values, (int64_t)d->n_layers * n_buckets, &cache.lo, &cache.hi);
+	robust_range(cache.values, (int64_t)d->n_layers * n_buckets, &cache.lo, &cache.hi);
 	for (int i = 0; i < d->n_layers; i++)
-		token_scale(cache.values + (int64_t)i * n_buckets, n_buckets, &cache.row_lo[i],
+		robust_range(cache.values + (int64_t)i * n_buckets, n_buckets, &cache.row_lo[i],
 			    &cache.row_hi[i]);
 	return 0;
 }

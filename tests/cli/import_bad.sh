@@ -98,6 +98,8 @@ rm -f "$OUT/model.h5"
 fails_with "missing -o is a usage error" 2 "missing -o MODEL.h5" "$LWQ" import "$WORK/good"
 fails_with "bad --dtype is a usage error" 2 "dtype must be keep, f32, f16 or bf16" \
 	"$LWQ" import "$WORK/good" -o "$OUT/x.h5" --dtype q4
+fails_with "unknown option is a usage error" 2 "unknown option '--frob'" \
+	"$LWQ" import "$WORK/good" -o "$OUT/x.h5" --frob
 check "usage errors leave nothing" no_output
 
 # lwq info on things that are not lwq model files.

@@ -64,12 +64,25 @@ struct ref_buffers {
 	float **kcache, **vcache;      /* per layer [T, kv_dim] */
 };
 
-/* One token through one layer; x is updated in place; pos is the token's position. */
-static void ref_layer_token(const struct model_config *c, const struct layer_weights *lw,
-			    struct ref_buffers *b, float *kc, float *vc, float *x, int pos)
+static void ref_add_squares(double *const *sums, enum input_site site, int layer,
+			    const float *x, int n)
 {
+	if (!sums[site])
+		return;
+	for (int i = 0; i < n; i++)
+		sums[site][(int64_t)layer * n + i] += (double)x[i] * x[i];
+}
+
+/* One token through one layer; x is updated in place; pos is the token's position. */
+static void ref_layer_token(const struct ref_model *m, int layer, struct ref_buffers *b,
+			    float *x, int pos)
+{
+	const struct model_config *c = &m->cfg;
+	const struct layer_weights *lw = m->layers[layer];
+	float *kc = b->kcache[layer], *vc = b->vcache[layer];
 	int hd = c->head_dim, kv_dim = c->n_kv_heads * hd, q_dim = c->n_heads * hd;
 	ref_rmsnorm(b->xn, x, lw->attn_norm, c->hidden, c->norm_eps);
+	ref_add_squares(m->input_sq, SITE_ATTN, layer, b->xn, c->hidden);
 	ref_matvec(b->q, lw->lin[LIN_Q], b->xn, q_dim, c->hidden, lw->bias[0]);
 	ref_matvec(kc + (int64_t)pos * kv_dim, lw->lin[LIN_K], b->xn, kv_dim, c->hidden,
 		   lw->bias[1]);
@@ -106,17 +119,20 @@ static void ref_layer_token(const struct model_config *c, const struct layer_wei
 			b->att[h * hd + i] = (float)acc;
 		}
 	}
+	ref_add_squares(m->input_sq, SITE_O, layer, b->att, q_dim);
 	ref_matvec(b->tmp, lw->lin[LIN_O], b->att, c->hidden, q_dim, NULL);
 	for (int i = 0; i < c->hidden; i++)
 		x[i] += b->tmp[i];
 
 	ref_rmsnorm(b->xn, x, lw->mlp_norm, c->hidden, c->norm_eps);
+	ref_add_squares(m->input_sq, SITE_MLP, layer, b->xn, c->hidden);
 	ref_matvec(b->gate, lw->lin[LIN_GATE], b->xn, c->intermediate, c->hidden, NULL);
 	ref_matvec(b->up, lw->lin[LIN_UP], b->xn, c->intermediate, c->hidden, NULL);
 	for (int i = 0; i < c->intermediate; i++) {
 		double g = b->gate[i];
 		b->gate[i] = (float)(g / (1.0 + exp(-g)) * b->up[i]);
 	}
+	ref_add_squares(m->input_sq, SITE_DOWN, layer, b->gate, c->intermediate);
 	ref_matvec(b->tmp, lw->lin[LIN_DOWN], b->gate, c->hidden, c->intermediate, NULL);
 	for (int i = 0; i < c->hidden; i++)
 		x[i] += b->tmp[i];
@@ -174,7 +190,7 @@ static void ref_run(const struct ref_model *m, const int32_t *ids, int T, float 
 				memcpy(streams + l * layer_stride + (int64_t)pos * c->hidden, x,
 				       (size_t)c->hidden * sizeof(float));
 			if (m->layers[l])
-				ref_layer_token(c, m->layers[l], &b, b.kcache[l], b.vcache[l], x, pos);
+				ref_layer_token(m, l, &b, x, pos);
 		}
 		if (streams)
 			memcpy(streams + c->n_layers * layer_stride + (int64_t)pos * c->hidden, x,

@@ -13,6 +13,9 @@ struct ref_model {
 	const float *final_norm;               /* [hidden] */
 	const float *head;                     /* [vocab, hidden] (embed when tied) */
 	struct layer_weights *const *layers;   /* [n_layers]; NULL entry = layer skipped */
+	/* When not NULL: per site, [n_layers, input width] sums of x^2 over every token the
+	   reference runs (inputs of q/k/v, o, gate/up, down). */
+	double *input_sq[SITE_COUNT];
 };
 
 /* Logits [T, vocab] of one window of T tokens, positions 0..T-1. */

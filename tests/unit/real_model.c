@@ -11,13 +11,39 @@
 
 static char temp_dir[4096];
 static char model_path[4096 + 64];
+static char scratch_path[4096 + 64];
 
 static void remove_temp(void)
 {
 	if (model_path[0])
 		unlink(model_path);
+	if (scratch_path[0])
+		unlink(scratch_path);
 	if (temp_dir[0])
 		rmdir(temp_dir);
+}
+
+static int ensure_temp_dir(void)
+{
+	if (temp_dir[0])
+		return 0;
+	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	snprintf(temp_dir, sizeof temp_dir, "%s/lwq-unit.XXXXXX", tmp);
+	if (!mkdtemp(temp_dir)) {
+		temp_dir[0] = '\0';
+		return -1;
+	}
+	atexit(remove_temp);
+	return 0;
+}
+
+const char *test_scratch_file(void)
+{
+	if (ensure_temp_dir() < 0)
+		return NULL;
+	snprintf(scratch_path, sizeof scratch_path, "%s/scratch.h5", temp_dir);
+	unlink(scratch_path);
+	return scratch_path;
 }
 
 const char *real_model_file(const char *name, const char *file)
@@ -34,13 +60,8 @@ const char *real_model_import(const char *name, char *why, size_t why_len)
 		return snprintf(why, why_len, "../shared/data is absent"), NULL;
 	if (!lwq)
 		return snprintf(why, why_len, "LWQ is not set"), NULL;
-	if (!temp_dir[0]) {
-		const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-		snprintf(temp_dir, sizeof temp_dir, "%s/lwq-unit.XXXXXX", tmp);
-		if (!mkdtemp(temp_dir))
-			return snprintf(why, why_len, "cannot make a temp dir"), NULL;
-		atexit(remove_temp);
-	}
+	if (ensure_temp_dir() < 0)
+		return snprintf(why, why_len, "cannot make a temp dir"), NULL;
 	snprintf(model_path, sizeof model_path, "%s/%s.h5", temp_dir, name);
 	if (access(model_path, R_OK) == 0)
 		return model_path;

@@ -11,6 +11,9 @@
    at exit) and returns the model file's path, or NULL with the reason in why. */
 const char *real_model_import(const char *name, char *why, size_t why_len);
 
+/* A fresh path in the temporary directory (removed at exit); the same path each call. */
+const char *test_scratch_file(void);
+
 /* Path of $SHARED_DATA/models/<name>/<file> (static buffer). */
 const char *real_model_file(const char *name, const char *file);
 

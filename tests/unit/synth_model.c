@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model_h5.h"
+
 static uint64_t rng_next(uint64_t *s)
 {
 	/* splitmix64: good enough for test weights, identical on every platform */
@@ -105,4 +107,56 @@ void synth_ids(int32_t *ids, int64_t n, int vocab, uint64_t seed)
 	uint64_t s = seed;
 	for (int64_t i = 0; i < n; i++)
 		ids[i] = (int32_t)(rng_next(&s) % (uint64_t)vocab);
+}
+
+static int write_f32(struct model_file *mf, const char *name, const float *v, int64_t rows,
+		     int64_t cols, struct lwq_err *err)
+{
+	int64_t dims[2] = { rows, cols };
+	return model_file_write_weight(mf, name, DT_F32, v, cols > 0 ? 2 : 1, dims, err);
+}
+
+static int write_layer(struct model_file *mf, const struct model_config *cfg, int l,
+		       const struct layer_weights *lw, struct lwq_err *err)
+{
+	static const char *const bias_names[3] = { "q_bias", "k_bias", "v_bias" };
+	char name[64];
+	for (int k = 0; k < LIN_COUNT; k++) {
+		int64_t rows, cols;
+		linear_shape(cfg, (enum linear_kind)k, &rows, &cols);
+		if (write_f32(mf, weight_name(name, sizeof name, l, linear_names[k]), lw->lin[k],
+			      rows, cols, err) < 0)
+			return -1;
+	}
+	if (write_f32(mf, weight_name(name, sizeof name, l, "attn_norm"), lw->attn_norm,
+		      cfg->hidden, 0, err) < 0 ||
+	    write_f32(mf, weight_name(name, sizeof name, l, "mlp_norm"), lw->mlp_norm,
+		      cfg->hidden, 0, err) < 0)
+		return -1;
+	for (int b = 0; b < 3 && cfg->qkv_bias; b++) {
+		int64_t n = (int64_t)(b == 0 ? cfg->n_heads : cfg->n_kv_heads) * cfg->head_dim;
+		if (write_f32(mf, weight_name(name, sizeof name, l, bias_names[b]), lw->bias[b], n,
+			      0, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int test_model_write(const struct test_model *m, const char *path, struct lwq_err *err)
+{
+	const struct model_config *cfg = &m->cfg;
+	struct model_file *mf = model_file_create(path, cfg, "synthetic", "synth", err);
+	if (!mf)
+		return -1;
+	int rc = write_f32(mf, "embed", m->embed, cfg->vocab, cfg->hidden, err);
+	if (rc == 0)
+		rc = write_f32(mf, "final_norm", m->final_norm, cfg->hidden, 0, err);
+	if (rc == 0 && !cfg->tied_embeddings)
+		rc = write_f32(mf, "lm_head", m->lm_head, cfg->vocab, cfg->hidden, err);
+	for (int l = 0; l < cfg->n_layers && rc == 0; l++)
+		rc = write_layer(mf, cfg, l, m->layers[l], err);
+	if (rc == 0)
+		rc = model_file_flush(mf, err);
+	model_file_close(mf);
+	return rc;
 }

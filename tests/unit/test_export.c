@@ -49,7 +49,7 @@ static char *tokenizer_json(void)
 	for (char ch = 'a'; ch <= 'z'; ch++)
 		snprintf(vocab + strlen(vocab), sizeof vocab - strlen(vocab), ", \"%c\": %d", ch, id++);
 	for (int k = 0; id < 64; k++) {
-		char a = (char)('a' + k % 26), b = (char)('a' + (k * 7 + 3) % 26);
+		char a = (char)('a' + k % 26), b = (char)('a' + (k / 26 + k * 7 + 3) % 26);
 		snprintf(vocab + strlen(vocab), sizeof vocab - strlen(vocab), ", \"%c%c\": %d", a, b, id++);
 		snprintf(merges + strlen(merges), sizeof merges - strlen(merges), "%s\"%c %c\"",
 			 k ? ", " : "", a, b);
@@ -137,7 +137,8 @@ static int run(struct model_file *mf, struct bit_plan *plan, enum export_format 
 {
 	struct progress prog;
 	progress_start(&prog, "export", "layer", N_LAYERS + 1);
-	struct export_job job = { mf, plan, "plan.json", out, NULL, f16, 0, &prog };
+	struct export_job job = { .src = mf, .plan = plan, .plan_path = "plan.json", .path = out,
+				  .out = out, .f16 = f16, .progress = &prog };
 	return f == EXPORT_GGUF ? export_gguf(&job, st, err) : export_lwq(&job, st, err);
 }
 

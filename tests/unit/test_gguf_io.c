@@ -181,6 +181,23 @@ static void test_writer_misuse(void)
 	gguf_writer_free(w);
 }
 
+/* A device that is always full: the error surfaces at the latest when the file is closed. */
+static void test_disk_full(void)
+{
+	struct lwq_err err;
+	struct gguf_writer *w = gguf_writer_new(32);
+	int64_t ne[1] = { 4096 };
+	float zeros[4096] = { 0 };
+	gguf_add_tensor(w, "z", GGUF_TYPE_F32, 1, ne, &err);
+	int rc = gguf_write_begin(w, "/dev/full", &err);
+	if (rc == 0)
+		rc = gguf_write_data(w, zeros, sizeof zeros, &err);
+	if (rc == 0)
+		rc = gguf_write_end(w, &err);
+	ok(rc < 0 && strstr(err.msg, "write failed"), "writing to a full device fails: %s", err.msg);
+	gguf_writer_free(w);
+}
+
 int main(void)
 {
 	snprintf(path, sizeof path, "%s/lwq-gguf-io-%ld.gguf", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
@@ -193,6 +210,8 @@ int main(void)
 		test_broken_files();
 	}
 	test_writer_misuse();
+	if (access("/dev/full", W_OK) == 0)
+		test_disk_full();
 	unlink(path);
 	return tap_done();
 }

@@ -77,7 +77,8 @@ int main(void)
 		     "hidden_act 'gelu' is not supported", "gelu");
 	expect_error("{\"architectures\": [\"LlamaForCausalLM\"], " BASE ", \"mlp_bias\": true}",
 		     "mlp_bias is not supported", "mlp bias");
-	expect_error("{\"architectures\": [\"LlamaForCausalLM\"], \"hidden_size\": 64}",
+	expect_error("{\"architectures\": [\"LlamaForCausalLM\"], \"num_hidden_layers\": 2, "
+		     "\"hidden_size\": 64}",
 		     "missing \"intermediate_size\"", "missing size");
 	expect_error("{\"architectures\": [\"LlamaForCausalLM\"], " BASE ", \"num_key_value_heads\": 3}",
 		     "not a multiple of 3 KV heads", "inconsistent heads");

@@ -288,10 +288,9 @@ static void test_prompt(const struct explorer_data *d)
 	   "model export without a hook: %s", s.message);
 }
 
-static int fake_export(void *ctx, const struct bit_plan *plan, const char *path, int overwrite,
-		       struct lwq_err *err)
+static int fake_export(void *ctx, const struct export_request *req, struct lwq_err *err)
 {
-	(void)ctx, (void)plan, (void)path, (void)overwrite, (void)err;
+	(void)ctx, (void)req, (void)err;
 	return 0;
 }
 

@@ -1,0 +1,74 @@
+#!/bin/sh
+# heatmap.sh: lwq heatmap on the demo model: images that decode, and every bad input.
+. "$TOP_SRCDIR/tests/cli/lib.sh"
+PNG_INFO="$TOP_BUILDDIR/tests/unit/test_png"
+
+# Bad command lines need no model.
+fails_with "missing -o is a usage error" 2 "missing -o" "$LWQ" heatmap x.h5
+fails_with "unknown metric is a usage error" 2 "unknown metric 'heat'" \
+	"$LWQ" heatmap x.h5 --metric heat -o "$WORK/x.png"
+fails_with "--scale 0 is a usage error" 2 "scale must be 1 to 8" \
+	"$LWQ" heatmap x.h5 --scale 0 -o "$WORK/x.png"
+fails_with "--metric plan without --plan" 2 "needs --plan" \
+	"$LWQ" heatmap x.h5 --metric plan -o "$WORK/x.png"
+fails_with "missing model file" 1 "nope.h5" "$LWQ" heatmap "$WORK/nope.h5" -o "$WORK/x.png"
+check "nothing written for a missing model" test ! -e "$WORK/x.png"
+echo "not hdf5" >"$WORK/broken.h5"
+fails_with "broken model file" 1 "broken.h5" "$LWQ" heatmap "$WORK/broken.h5" -o "$WORK/x.png"
+
+need_shared
+D="$SHARED_DATA/models/lwq-demo-16L"
+M="$WORK/demo.h5"
+ok "import the demo model" "$LWQ" --quiet import "$D" -o "$M"
+
+fails_with "no scores: says which verbs" 1 "no scores or activations: run lwq capture" \
+	"$LWQ" heatmap "$M" -o "$WORK/none.png"
+check "no image left after the failure" test ! -e "$WORK/none.png"
+ok "score (weights only: ZD, RTN)" "$LWQ" --quiet score "$M"
+fails_with "LIM needs activations" 1 "no LIM scores: run lwq capture, then lwq score" \
+	"$LWQ" heatmap "$M" --metric lim -o "$WORK/lim.png"
+fails_with "tokens need activations" 1 "no activations: run lwq capture" \
+	"$LWQ" heatmap "$M" --metric tokens -o "$WORK/tok.png"
+ok "zd-tensor heatmap from weights only" "$LWQ" heatmap "$M" --metric zd-tensor -o "$WORK/zdt.png"
+ok "zd-tensor image decodes" sh -c "'$PNG_INFO' --info '$WORK/zdt.png'"
+
+ok "capture a little calibration text" "$LWQ" --quiet capture "$M" --ids "$D/heldout.ids.i32" \
+	--windows 2 --seq-len 128
+ok "score again with LIM" "$LWQ" --quiet score "$M"
+ok "plan at 3 bits" "$LWQ" --quiet plan "$M" --avg-bits 3 -o "$WORK/plan.json"
+ok "heatmap with every column and the plan" \
+	"$LWQ" heatmap "$M" --plan "$WORK/plan.json" --scale 1 -o "$WORK/all.png"
+cp "$WORK/out" "$WORK/summary"
+check "summary names the size" grep -q "^wrote $WORK/all.png: [0-9]*x[0-9]* pixels, 16 layers" \
+	"$WORK/summary"
+ok "image decodes" sh -c "'$PNG_INFO' --info '$WORK/all.png' >'$WORK/dims'"
+check "decoded size equals the summary" \
+	grep -q "$(tr ' ' x <"$WORK/dims") pixels" "$WORK/summary"
+check "PNG signature" sh -c "head -c 8 '$WORK/all.png' | od -An -c | grep -q 'P   N   G'"
+for metric in lim zd tokens plan rtn; do
+	ok "--metric $metric" "$LWQ" --quiet heatmap "$M" --metric "$metric" \
+		--plan "$WORK/plan.json" -o "$WORK/$metric.png"
+	ok "--metric $metric decodes" "$PNG_INFO" --info "$WORK/$metric.png"
+done
+ok "--color-scale value --token-scale all" "$LWQ" --quiet heatmap "$M" --color-scale value \
+	--token-scale all -o "$WORK/value.png"
+check "value and rank colourings differ" sh -c "! cmp -s '$WORK/value.png' '$WORK/all.png'"
+
+cp "$WORK/all.png" "$WORK/keep.png"
+fails_with "existing output without --force" 1 "already exists (use --force" \
+	"$LWQ" heatmap "$M" --scale 2 -o "$WORK/all.png"
+check "existing output untouched" cmp -s "$WORK/all.png" "$WORK/keep.png"
+ok "--force overwrites" "$LWQ" --quiet heatmap "$M" --scale 2 -o "$WORK/all.png" --force
+check "overwritten" sh -c "! cmp -s '$WORK/all.png' '$WORK/keep.png'"
+fails_with "unwritable output directory" 1 "does not exist" \
+	"$LWQ" heatmap "$M" -o "$WORK/no/such/dir/x.png"
+mkdir "$WORK/ro" && chmod 555 "$WORK/ro"
+if [ "$(id -u)" != 0 ]; then
+	fails_with "read-only output directory" 1 "not writable" "$LWQ" heatmap "$M" -o "$WORK/ro/x.png"
+fi
+check "no temp files left" sh -c "! ls -a '$WORK' '$WORK/ro' | grep -q '\.tmp\.'"
+sed 's/"n_layers": 16/"n_layers": 12/' "$WORK/plan.json" >"$WORK/plan12.json"
+fails_with "plan for another model" 1 "12 layers" "$LWQ" heatmap "$M" --plan "$WORK/plan12.json" \
+	-o "$WORK/p.png"
+check "nothing written for a bad plan" test ! -e "$WORK/p.png"
+done_testing

@@ -1,0 +1,199 @@
+#!/bin/sh
+# explorer.sh: drives the real explorer in tmux (send-keys, capture-pane): slider, prompts,
+# resize, exports, and that every way out gives the terminal back.
+. "$TOP_SRCDIR/tests/cli/lib.sh"
+PNG_INFO="$TOP_BUILDDIR/tests/unit/test_png"
+
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "1..0 # SKIP tmux is not installed"; exit 0
+fi
+SOCK="lwq-tui-$$"
+T() { tmux -L "$SOCK" -f /dev/null "$@"; }
+trap 'T kill-server >/dev/null 2>&1; rm -rf "$WORK"' EXIT
+
+# start COLS ROWS COMMAND: a fresh session running COMMAND in $WORK; the pane then
+# prints EXIT=status and records the terminal modes before and after.
+start() {
+	T kill-server >/dev/null 2>&1
+	T new-session -d -x "$1" -y "$2" -s tui \
+		"cd '$WORK' && stty -g >stty.before; LANG=C.UTF-8 $3 2>stderr; echo EXIT=\$?; stty -g >stty.after; sleep 600"
+}
+screen() { T capture-pane -p -t tui; }
+keys() { T send-keys -t tui "$@"; }
+# wait_for PATTERN [SECONDS]: until the screen shows PATTERN (screen left in $WORK/screen)
+wait_for() {
+	i=0
+	while [ "$i" -lt "$(( ${2:-15} * 10 ))" ]; do
+		screen >"$WORK/screen"
+		grep -q -- "$1" "$WORK/screen" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sed 's/^/#   | /' "$WORK/screen"
+	return 1
+}
+wait_gone() {
+	i=0
+	while [ "$i" -lt 100 ]; do
+		screen >"$WORK/screen"
+		grep -q -- "$1" "$WORK/screen" || return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+high_on_screen() { grep -o '[0-9]*/16 high' "$WORK/screen" | head -1 | cut -d/ -f1; }
+# "2.41 MiB" as the explorer prints sizes (cli.c format_size)
+fmt_size() {
+	awk -v b="$1" 'BEGIN { split("B KiB MiB GiB TiB", u, " "); v = b; k = 1;
+		while (v >= 1024 && k < 5) { v /= 1024; k++ }
+		if (k == 1) printf "%.0f B\n", v; else printf "%.2f %s\n", v, u[k] }'
+}
+json_field() { grep "\"$1\"" | head -1 | grep -o -- '-*[0-9][0-9.]*' | tail -1; }
+restored() { # the explorer left: normal screen, no mouse reporting, same tty modes
+	[ "$(T display -p -t tui '#{alternate_on}')" = 0 ] &&
+	[ "$(T display -p -t tui '#{mouse_any_flag}#{mouse_button_flag}')" = 00 ] &&
+	[ "$(T display -p -t tui '#{cursor_flag}')" = 1 ] &&
+	cmp -s "$WORK/stty.before" "$WORK/stty.after"
+}
+clean_stderr() { ! grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error' "$WORK/stderr"; }
+
+# ---- synthetic data: the interface itself -------------------------------------------
+start 80 24 "$LWQ explore --synthetic 16"
+check "opens at 80x24" wait_for "Budget"
+check "16 layer rows and half of them high" sh -c "grep -q '^L015' '$WORK/screen' && grep -q ' 8/16 high' '$WORK/screen'"
+check "status line: model, layers, params, plan total, help hint" \
+	grep -q "synthetic | 16 layers | 3.48M params | plan total .* ?:help" "$WORK/screen"
+keys Right Right Right
+check "three steps right: 11 high" wait_for " 11/16 high"
+keys Left Left Left Left Left
+check "five steps left: 6 high" wait_for " 6/16 high"
+keys '>'
+check "> puts every layer high" wait_for " 16/16 high"
+keys '<'
+check "< puts every layer low" wait_for " 0/16 high"
+keys b 3.25 Enter
+check "typed 3.25 bits: 10 high" wait_for " 10/16 high"
+keys b lots Enter
+check "a bad typed budget is shown, not fatal" wait_for "not a size"
+keys Escape
+check "escape closes the prompt" wait_gone "Budget (3.5GiB"
+keys p
+check "p: 8/4 pair" wait_for "order lim 8/4"
+keys p
+check "p: three widths" wait_for "@8 .*@4 .*@2"
+keys p
+check "p: back to 4/2" wait_for "order lim 4/2"
+keys o
+check "o: next order is zd" wait_for "order zd 4/2"
+keys H
+check "H pins the selected layer" wait_for "layer 0 pinned high"
+keys j j l
+check "cursor moves: layer 2, ZD" wait_for "L002 ZD = "
+keys s
+check "s sorts by the selected column" wait_for "rows by ZD"
+keys '?'
+check "? opens the help" wait_for "lwq explorer keys"
+check "help lists the pin and export keys" sh -c "grep -q 'pin selected layer' '$WORK/screen' && grep -q 'export plan JSON' '$WORK/screen'"
+keys Space
+check "any key closes the help" wait_gone "lwq explorer keys"
+T resize-window -t tui -x 160 -y 48
+check "resized to 160x48: wider cells show values" wait_for "^L000.* -0\.[0-9]"
+check "resized: lines use the width" sh -c "[ \$(awk '{ if (length > m) m = length } END { print m }' '$WORK/screen') -gt 120 ]"
+T resize-window -t tui -x 60 -y 14
+check "resized to 60x14: still draws" wait_for "Budget"
+T resize-window -t tui -x 30 -y 8
+check "too small: says so" wait_for "terminal too small"
+T resize-window -t tui -x 80 -y 24
+check "back at 80x24" wait_for "Budget"
+keys q
+check "q quits with status 0" wait_for "EXIT=0"
+check "terminal restored after q" restored
+check "no sanitizer reports" clean_stderr
+
+start 80 24 "$LWQ explore --synthetic 128"
+check "128 layers open" wait_for "rows 1-16"
+keys End
+check "End shows the last layer" wait_for "^L127"
+check "status says which rows" grep -q "rows 113-128" "$WORK/screen"
+keys PPage
+check "PgUp raises the budget by a tenth of the layers" wait_for " 76/128 high"
+keys q
+check "quit" wait_for "EXIT=0"
+
+start 80 24 "$LWQ explore --synthetic 16"
+check "started for a signal" wait_for "Budget"
+pid=$(pgrep -P "$(T display -p -t tui '#{pane_pid}')" lwq | head -1)
+check "found the explorer's pid" test -n "$pid"
+kill -TERM "$pid" 2>/dev/null
+check "SIGTERM ends it" wait_for "EXIT="
+check "terminal restored after SIGTERM" restored
+
+fails_with "not a terminal: one clear line" 1 "needs a terminal" \
+	sh -c "'$LWQ' explore --synthetic 4 </dev/null >/dev/null"
+echo "not hdf5" >"$WORK/broken.h5"
+start 80 24 "$LWQ broken.h5"
+check "a broken file: error line, status 1" wait_for "EXIT=1"
+check "the error names the file" grep -q "lwq: explore: broken.h5: not an HDF5 file" "$WORK/stderr"
+check "terminal untouched" restored
+
+# ---- the demo model: the screen agrees with lwq plan --------------------------------
+if [ ! -f "$SHARED_DATA/README.md" ]; then
+	echo "ok $((TAP_N + 1)) # SKIP ../shared/data is absent"; TAP_N=$((TAP_N + 1))
+	done_testing; exit
+fi
+D="$SHARED_DATA/models/lwq-demo-16L"
+M="$WORK/demo.h5"
+ok "import the demo model" "$LWQ" --quiet import "$D" -o "$M"
+ok "capture" "$LWQ" --quiet capture "$M" --ids "$D/heldout.ids.i32" --windows 2 --seq-len 128
+ok "score" "$LWQ" --quiet score "$M"
+ok "sweep lim" "$LWQ" --quiet sweep "$M" --ids "$D/heldout.ids.i32" --offset 8192 \
+	--windows 1 --seq-len 128 --orders lim --step 8
+
+start 80 24 "$LWQ demo.h5"
+check "opens the model" wait_for "lwq-demo-16L | 16 layers"
+check "predicted perplexity from the sweep" grep -q "ppl ~ [0-9]" "$WORK/screen"
+keys Right Right Right
+check "slider: 11 high" wait_for " 11/16 high"
+"$LWQ" plan "$M" --high-layers 11 --json >"$WORK/p11.json"
+bytes=$(json_field bytes <"$WORK/p11.json")
+"$LWQ" plan "$M" --budget "$bytes" --json >"$WORK/pb.json"
+check "lwq plan at the slider's budget: 11 high" test "$(json_field n_high <"$WORK/pb.json")" = 11
+check "screen total equals lwq plan's bytes" grep -q "plan total $(fmt_size "$bytes")" "$WORK/screen"
+for budget in 2600000 2.3MiB; do
+	keys b "$budget" Enter
+	check "typed $budget" wait_for "budget "
+	"$LWQ" plan "$M" --budget "$budget" --json >"$WORK/p.json"
+	want=$(json_field n_high <"$WORK/p.json")
+	check "typed $budget: $want high, as lwq plan --budget" wait_for " $want/16 high"
+	check "typed $budget: total as lwq plan" grep -q "plan total $(fmt_size "$(json_field bytes <"$WORK/p.json")")" "$WORK/screen"
+done
+keys b 3.25 Enter
+"$LWQ" plan "$M" --avg-bits 3.25 --json >"$WORK/p.json"
+check "typed 3.25 bits as lwq plan --avg-bits" wait_for " $(json_field n_high <"$WORK/p.json")/16 high"
+n_high=$(high_on_screen)
+
+keys e
+check "e: plan file prompt with a default name" wait_for "Plan JSON file: demo-3.25bit.json"
+keys Enter
+check "plan written" wait_for "wrote demo-3.25bit.json"
+"$LWQ" plan "$M" --from "$WORK/demo-3.25bit.json" --json >"$WORK/from.json" 2>&1
+check "the exported plan reads back with the screen's count" \
+	test "$(json_field n_high <"$WORK/from.json")" = "$n_high"
+keys w C-u "$WORK/shot.png" Enter
+check "w: heatmap PNG written" wait_for "wrote $WORK/shot.png"
+check "the PNG decodes" "$PNG_INFO" --info "$WORK/shot.png"
+keys w C-u "$WORK/shot.png" Enter
+check "same name again: asks before overwriting" wait_for "Overwrite existing file? (y/n)"
+keys n
+check "n: not written" wait_for "not written"
+keys w C-u "/no/such/dir/x.png" Enter
+check "unwritable path: error in the UI" wait_for "does not exist"
+keys x Enter
+check "x: quantized model written" wait_for "wrote demo-3.25bit-q.h5" 120
+ok "the exported model opens" "$LWQ" info "$WORK/demo-3.25bit-q.h5"
+keys q
+check "quit after exports" wait_for "EXIT=0"
+check "terminal restored" restored
+check "no sanitizer reports" clean_stderr
+done_testing

@@ -1,0 +1,193 @@
+/* test_png.c: colour ramp, PNG writer round trip, heatmap image colours; also a PNG checker.
+ *
+ * Run with no arguments it is a TAP test. `test_png --info FILE.png` decodes FILE fully
+ * with libpng and prints "WIDTH HEIGHT" (exit 1 when it does not decode): the CLI and
+ * TUI scripts use it to check the images lwq writes. */
+#include <dirent.h>
+#include <math.h>
+#include <png.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "colormap.h"
+#include "heatmap_image.h"
+#include "png_write.h"
+#include "tap.h"
+
+/* Decodes a PNG into 8-bit RGB (malloc'd); NULL when it is not a valid PNG. */
+static uint8_t *decode_png(const char *path, int *width, int *height)
+{
+	png_image image;
+	memset(&image, 0, sizeof image);
+	image.version = PNG_IMAGE_VERSION;
+	if (!png_image_begin_read_from_file(&image, path))
+		return NULL;
+	image.format = PNG_FORMAT_RGB;
+	uint8_t *rgb = malloc(PNG_IMAGE_SIZE(image));
+	if (!rgb || !png_image_finish_read(&image, NULL, rgb, 0, NULL)) {
+		png_image_free(&image);
+		free(rgb);
+		return NULL;
+	}
+	*width = (int)image.width;
+	*height = (int)image.height;
+	return rgb;
+}
+
+static int info_mode(const char *path)
+{
+	int w, h;
+	uint8_t *rgb = decode_png(path, &w, &h);
+	if (!rgb) {
+		fprintf(stderr, "%s: not a decodable PNG\n", path);
+		return 1;
+	}
+	printf("%d %d\n", w, h);
+	free(rgb);
+	return 0;
+}
+
+static void test_colormap(void)
+{
+	double prev = -1;
+	int monotone = 1;
+	for (int i = 0; i <= 100; i++) {
+		double l = rgb_luminance(colormap_rgb(i / 100.0));
+		monotone &= l > prev;
+		prev = l;
+	}
+	ok(monotone, "ramp lightness grows strictly with the value (perceptual order)");
+	struct rgb lo = colormap_rgb(-3), hi = colormap_rgb(7);
+	ok(lo.r == 68 && lo.g == 1 && lo.b == 84 && hi.r == 253 && hi.g == 231 && hi.b == 37,
+	   "values outside [0,1] clamp to the ends");
+	struct rgb nan_colour = colormap_rgb(NAN), missing = colormap_missing();
+	ok(nan_colour.r == missing.r && nan_colour.g == missing.g, "NaN is the missing colour");
+	/* The terminal index is the palette entry nearest the PNG colour: check by brute force
+	   with plain squared RGB distance that nothing is much closer. */
+	int near = 1;
+	for (int i = 0; i <= 20; i++) {
+		struct rgb want = colormap_rgb(i / 20.0);
+		struct rgb got = xterm256_rgb(colormap_xterm256(i / 20.0));
+		double d_got = pow(want.r - got.r, 2) + pow(want.g - got.g, 2) + pow(want.b - got.b, 2);
+		for (int k = 16; k < 256; k++) {
+			struct rgb c = xterm256_rgb(k);
+			double d = pow(want.r - c.r, 2) + pow(want.g - c.g, 2) + pow(want.b - c.b, 2);
+			near &= d_got <= 2.0 * d + 1200;
+		}
+	}
+	ok(near, "xterm-256 index is a near palette match of the ramp colour");
+	ok(colormap_level(0.0, 5) == 0 && colormap_level(1.0, 5) == 4 &&
+	   colormap_level(0.5, 5) == 2 && colormap_level(NAN, 5) == -1, "levels");
+}
+
+static int leftover_temp(const char *dir)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *e;
+	int found = 0;
+	while (dp && (e = readdir(dp)))
+		found |= strstr(e->d_name, ".tmp.") != NULL;
+	if (dp)
+		closedir(dp);
+	return found;
+}
+
+static void test_round_trip(const char *dir)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/round.png", dir);
+	struct canvas *c = canvas_new(37, 23, (struct rgb){ 1, 2, 3 });
+	for (int y = 0; y < 23; y++)
+		for (int x = 0; x < 37; x++)
+			canvas_fill(c, x, y, 1, 1, (struct rgb){ (uint8_t)(x * 7), (uint8_t)(y * 11),
+							       (uint8_t)(x ^ y) });
+	canvas_text(c, 1, 1, 1, (struct rgb){ 255, 255, 255 }, "L0");
+	struct lwq_err err = { "" };
+	ok(png_write_canvas(path, c, "test", 0, &err) == 0, "write 37x23 PNG");
+	int w = 0, h = 0;
+	uint8_t *rgb = decode_png(path, &w, &h);
+	ok(rgb && w == 37 && h == 23 && memcmp(rgb, c->rgb, 37 * 23 * 3) == 0,
+	   "decodes to the same pixels");
+	free(rgb);
+	ok(png_write_canvas(path, c, NULL, 0, &err) != 0 && strstr(err.msg, "already exists"),
+	   "refuses to overwrite: %s", err.msg);
+	ok(png_write_canvas(path, c, NULL, 1, &err) == 0, "overwrites when asked");
+	ok(png_write_canvas("/etc/passwd/x.png", c, NULL, 0, &err) != 0, "bad directory: %s",
+	   err.msg);
+	ok(!leftover_temp(dir), "no temp file left behind");
+	canvas_free(c);
+	ok(canvas_new(100000, 100000, (struct rgb){ 0, 0, 0 }) == NULL, "absurd size refused");
+}
+
+/* The image's cells carry exactly the ramp colour of the screen's cell value. */
+static void test_heatmap_colours(const char *dir)
+{
+	struct explorer_data *d = explorer_data_synthetic(12, 600, 5);
+	struct bit_plan *plan = bit_plan_new(12);
+	for (int i = 0; i < 12; i++)
+		plan->bits[i] = i % 3 ? 2 : 4;
+	struct heatmap_options o = { HM_ALL, plan, 2, SCALE_RANK, 1 };
+	struct lwq_err err = { "" };
+	struct canvas *c = heatmap_render(d, &o, &err);
+	ok(c != NULL, "render synthetic heatmap (%dx%d)", c ? c->width : 0, c ? c->height : 0);
+	struct heat_scales scales;
+	heat_scales_compute(d, SCALE_RANK, &scales);
+	int same = 1, distinct = 0;
+	for (int col = 0; col < HEAT_COLS && c; col++)
+		for (int layer = 0; layer < 12; layer++) {
+			int x, y;
+			if (heatmap_cell_origin(d, &o, (enum heat_column)col, layer, &x, &y) != 0) {
+				same = 0;
+				continue;
+			}
+			struct rgb want = colormap_rgb(heat_normalized(d, &scales, col, layer,
+								       plan->bits));
+			struct rgb got = canvas_pixel(c, x + 1, y + 1);
+			same &= got.r == want.r && got.g == want.g && got.b == want.b;
+			distinct += col == COL_LIM && layer > 0 &&
+				    memcmp(&got, c->rgb, 3) != 0;
+		}
+	ok(same, "every cell's pixel equals colormap_rgb of its normalized value");
+	ok(distinct == 11, "LIM cells are drawn (not background)");
+	heat_scales_release(&scales);
+	char path[512];
+	snprintf(path, sizeof path, "%s/heat.png", dir);
+	ok(heatmap_write_png(d, &o, path, 0, &err) == 0, "write heatmap PNG");
+	int w, h;
+	uint8_t *rgb = decode_png(path, &w, &h);
+	ok(rgb && c && w == c->width && h == c->height, "PNG has the canvas size");
+	free(rgb);
+	canvas_free(c);
+
+	free(d->lim);
+	d->lim = NULL;
+	o.metric = HM_LIM;
+	ok(heatmap_render(d, &o, &err) == NULL && strstr(err.msg, "lwq capture"),
+	   "no LIM: says which verbs make it: %s", err.msg);
+	free(d->cos);
+	d->cos = NULL;
+	o.metric = HM_TOKENS;
+	ok(heatmap_render(d, &o, &err) == NULL && strstr(err.msg, "activations"),
+	   "no activations: %s", err.msg);
+	bit_plan_free(plan);
+	explorer_data_free(d);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "--info") == 0)
+		return info_mode(argv[2]);
+	char dir[] = "/tmp/lwq-test-png.XXXXXX";
+	if (!mkdtemp(dir))
+		tap_skip_all("cannot make a temp directory");
+	test_colormap();
+	test_round_trip(dir);
+	test_heatmap_colours(dir);
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "# could not remove %s\n", dir);
+	return tap_done();
+}
