@@ -406,6 +406,7 @@ void layer_forward(struct forward_state *fs, const struct layer_weights *lw, flo
 
 	rmsnorm_rows(fs->xn, x, lw->attn_norm, rows, h, c->norm_eps);
 	observe(hooks, SITE_ATTN, fs->xn, rows, h, h);
+	/* q, k and v sit back to back in lw: one [q_dim + 2 kv_dim, hidden] matrix */
 	linear(fs->qkv, fs->qkv_dim, fs->xn, h, lw->lin[LIN_Q], rows, h, fs->qkv_dim, 0.0f);
 	if (c->qkv_bias)
 		add_bias_rows(fs->qkv, lw->bias[0], rows, fs->qkv_dim);
@@ -415,10 +416,12 @@ void layer_forward(struct forward_state *fs, const struct layer_weights *lw, flo
 			attention_head(fs, fs->qkv + (int64_t)s * T * fs->qkv_dim,
 				       fs->attn + (int64_t)s * T * fs->q_dim, head);
 	observe(hooks, SITE_O, fs->attn, rows, fs->q_dim, fs->q_dim);
+	/* residual adds fold into the products: x += attn Wo^T, later x += act Wdown^T */
 	linear(x, h, fs->attn, fs->q_dim, lw->lin[LIN_O], rows, fs->q_dim, h, 1.0f);
 
 	rmsnorm_rows(fs->xn, x, lw->mlp_norm, rows, h, c->norm_eps);
 	observe(hooks, SITE_MLP, fs->xn, rows, h, h);
+	/* gate and up likewise form one [2 intermediate, hidden] matrix */
 	linear(fs->gate_up, 2 * f, fs->xn, h, lw->lin[LIN_GATE], rows, h, 2 * f, 0.0f);
 	silu_mul(fs->gate_up, rows, f);
 	observe(hooks, SITE_DOWN, fs->gate_up, rows, f, 2 * f);

@@ -1,4 +1,4 @@
-/* cmd_capture.c: lwq capture: run calibration tokens and store activations in the model file. */
+/* cmd_capture.c: lwq capture: calibration tokens through the model, activations stored. */
 #include <cblas.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -122,8 +122,10 @@ static struct capture_data *measure(struct capture_options *o, int32_t **ids,
 	else if (!o->force && model_file_exists(mf, ACT_GROUP))
 		lwq_err_set(err, "%s: already holds %s (use --force to replace them)", o->model,
 			    ACT_GROUP);
-	else if (run_tokens_load(mf, &o->tokens, ids, err) == 0)
+	else if (run_tokens_load(mf, &o->tokens, ids, err) == 0) {
+		run_tokens_warn_length("capture", mf, &o->tokens);
 		cd = capture_run(mf, *ids, o->tokens.windows, o->tokens.seq_len, o->keep, err);
+	}
 	model_file_close(mf);
 	return cd;
 }

@@ -132,6 +132,7 @@ static int run_eval(struct eval_options *o, struct lwq_err *err)
 		goto out;
 	if (run_tokens_load(mf, &o->tokens, &ids, err) < 0)
 		goto out;
+	run_tokens_warn_length("eval", mf, &o->tokens);
 	if (o->tokens.windows_defaulted && !o->json && !cli_quiet)
 		fprintf(stderr, "lwq: eval: using every full window: %d windows of %d tokens\n",
 			o->tokens.windows, o->tokens.seq_len);

@@ -1,4 +1,4 @@
-/* layer_io.c: a decoder layer's weights (and the embedding and head) from the model file in f32. */
+/* layer_io.c: one layer (or the embedding and head) read from the model file as f32. */
 #include "layer_io.h"
 
 #include <math.h>

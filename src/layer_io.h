@@ -1,4 +1,4 @@
-/* layer_io.h: a decoder layer's weights (and the embedding and head) from the model file in f32. */
+/* layer_io.h: one layer (or the embedding and head) read from the model file as f32. */
 #ifndef LWQ_LAYER_IO_H
 #define LWQ_LAYER_IO_H
 

@@ -1,4 +1,4 @@
-/* run_tokens.c: the token options eval and capture share (--text/--ids/--offset/--windows/--seq-len). */
+/* run_tokens.c: token options shared by eval and capture (--text/--ids, offset, windows). */
 #include "run_tokens.h"
 
 #include <limits.h>
@@ -101,6 +101,15 @@ int run_tokens_load(struct model_file *mf, struct run_tokens *rt, int32_t **ids,
 	}
 	return load_tokens(mf, rt->text_path, rt->ids_path, rt->offset, rt->windows,
 			   rt->seq_len, ids, err);
+}
+
+void run_tokens_warn_length(const char *verb, struct model_file *mf,
+			    const struct run_tokens *rt)
+{
+	int max = model_file_config(mf)->max_seq_len;
+	if (max > 0 && rt->seq_len > max && !cli_quiet)
+		fprintf(stderr, "lwq: %s: note: windows of %d tokens are longer than the %d "
+			"positions the model was trained for\n", verb, rt->seq_len, max);
 }
 
 const char *run_tokens_source(const struct run_tokens *rt, char *buf, size_t len)

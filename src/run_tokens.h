@@ -1,4 +1,4 @@
-/* run_tokens.h: the token options eval and capture share (--text/--ids/--offset/--windows/--seq-len). */
+/* run_tokens.h: token options shared by eval and capture (--text/--ids, offset, windows). */
 #ifndef LWQ_RUN_TOKENS_H
 #define LWQ_RUN_TOKENS_H
 
@@ -34,6 +34,11 @@ int run_tokens_check(const char *verb, const struct run_tokens *rt);
    tokens after the offset and takes every full window (at least one). */
 int run_tokens_load(struct model_file *mf, struct run_tokens *rt, int32_t **ids,
 		    struct lwq_err *err);
+
+/* A note on stderr (not under --quiet) when windows are longer than the positions the
+   model was trained for: the run is valid, but its figures describe extrapolation. */
+void run_tokens_warn_length(const char *verb, struct model_file *mf,
+			    const struct run_tokens *rt);
 
 /* "text:PATH" or "ids:PATH", for the record in the model file and in JSON. */
 const char *run_tokens_source(const struct run_tokens *rt, char *buf, size_t len);

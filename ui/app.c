@@ -90,6 +90,8 @@ static void draw(const struct ui_state *s, unsigned views)
 		view_slider_draw(s);
 	if (views & VIEW_CURVE)
 		view_curve_draw(s);
+	if (views & (VIEW_SLIDER | VIEW_CURVE))
+		prompt_draw(s);
 	if (views & VIEW_STATUS)
 		view_status_draw(s);
 	if (s->help)

@@ -28,37 +28,36 @@ static void prompt_geometry(const struct ui_state *s, int *y, int *x, int *w, in
 	char buf[UI_PROMPT_MAX + 64];
 	*y = l->bottom_y + l->bottom_h - 1;
 	*x = text_columns(prompt_label(s, buf, sizeof buf));
-	*w = l->slider_w - *x;
+	*w = l->cols - *x;
 	if (*w < 4) {
 		*x = 0;
-		*w = l->slider_w;
+		*w = l->cols;
 	}
 	*first = s->prompt.cursor >= *w ? s->prompt.cursor - *w + 1 : 0;
 }
 
+/* The line is the slider block's last; a prompt, or a message too long for the left
+   part, takes the whole width (over the curve's axis line, redrawn when it clears). */
 void prompt_draw(const struct ui_state *s)
 {
 	const struct ui_layout *l = &s->layout;
 	int y = l->bottom_y + l->bottom_h - 1;
 	if (s->prompt.kind == PROMPT_NONE) {
 		curs_set(0);
-		if (!s->message[0]) {
-			draw_clear(y, 0, 1, l->slider_w);
-			return;
-		}
-		draw_text(y, 0, l->slider_w, role_attr(s->message_is_error ? ROLE_ERROR : ROLE_INFO),
+		int w = text_columns(s->message) > l->slider_w ? l->cols : l->slider_w;
+		draw_text(y, 0, w, role_attr(s->message_is_error ? ROLE_ERROR : ROLE_INFO),
 			  s->message);
 		return;
 	}
 	char buf[UI_PROMPT_MAX + 64];
 	int x, w, first;
 	prompt_geometry(s, &y, &x, &w, &first);
-	draw_text(y, 0, l->slider_w, role_attr(ROLE_HEADER), prompt_label(s, buf, sizeof buf));
+	draw_text(y, 0, l->cols, role_attr(ROLE_HEADER), prompt_label(s, buf, sizeof buf));
 	if (s->prompt.kind != PROMPT_OVERWRITE)
 		draw_text(y, x, w, A_UNDERLINE, s->prompt.text + first);
 	/* An error about the typed text stays visible above the prompt. */
 	if (s->message[0] && s->message_is_error)
-		draw_text(y - 1, 0, l->slider_w, role_attr(ROLE_ERROR), s->message);
+		draw_text(y - 1, 0, l->cols, role_attr(ROLE_ERROR), s->message);
 }
 
 void prompt_place_cursor(const struct ui_state *s)
@@ -68,7 +67,7 @@ void prompt_place_cursor(const struct ui_state *s)
 	int y, x, w, first;
 	prompt_geometry(s, &y, &x, &w, &first);
 	if (s->prompt.kind == PROMPT_OVERWRITE)
-		x = x < s->layout.slider_w ? x : s->layout.slider_w - 1;
+		x = x < s->layout.cols ? x : s->layout.cols - 1;
 	else
 		x += s->prompt.cursor - first;
 	curs_set(1);

@@ -511,10 +511,11 @@ unsigned ui_changed_views(const struct ui_state *a, const struct ui_state *b)
 	    memcmp(&a->prompt, &b->prompt, sizeof a->prompt) != 0 ||
 	    strcmp(a->message, b->message) != 0 || a->message_is_error != b->message_is_error)
 		v |= VIEW_SLIDER;
-	if (a->avg_bits != b->avg_bits || a->order != b->order || a->pair != b->pair)
+	/* The prompt and long messages cover the curve's bottom line. */
+	if (a->avg_bits != b->avg_bits || a->order != b->order || a->pair != b->pair ||
+	    a->prompt.kind != b->prompt.kind || strcmp(a->message, b->message) != 0)
 		v |= VIEW_CURVE;
-	if (a->plan_bytes != b->plan_bytes || a->order != b->order || a->pair != b->pair ||
-	    a->sort != b->sort)
+	if (a->plan_bytes != b->plan_bytes || a->scroll != b->scroll)
 		v |= VIEW_STATUS;
 	return v;
 }

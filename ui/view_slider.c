@@ -133,5 +133,4 @@ void view_slider_draw(const struct ui_state *s)
 	if (l->bottom_h >= 7 && s->data->missing[0])
 		draw_textf(y + 5, 0, l->slider_w, role_attr(ROLE_DIM), "missing %s",
 			   s->data->missing);
-	prompt_draw(s);
 }

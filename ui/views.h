@@ -10,8 +10,8 @@ void view_slider_draw(const struct ui_state *s);
 void view_curve_draw(const struct ui_state *s);
 void view_status_draw(const struct ui_state *s);
 void view_help_draw(const struct ui_state *s);
-/* The bottom line of the slider block: the open prompt, or the last message. Leaves the
-   terminal cursor in the prompt (and makes it visible) when one is open. */
+/* The bottom line of the slider block: the open prompt, or the last message; drawn after
+   the slider and the curve. */
 void prompt_draw(const struct ui_state *s);
 /* Puts the terminal cursor at the prompt's insertion point (call after all drawing). */
 void prompt_place_cursor(const struct ui_state *s);

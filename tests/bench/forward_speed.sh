@@ -12,7 +12,7 @@ LWQ="$BUILD/lwq"
 THREADS=${OPENBLAS_NUM_THREADS:-2}
 export OPENBLAS_NUM_THREADS=$THREADS
 [ -x "$LWQ" ] || { echo "no lwq in $BUILD"; exit 1; }
-[ -f "$SHARED_DATA/README.md" ] || { echo "no shared data at $SHARED_DATA"; exit 1; }
+[ -f "$SHARED_DATA/README.md" ] || { echo "no shared data at $SHARED_DATA"; exit 77; }
 if grep -q '^SAN_FLAGS = -fsanitize' "$BUILD/Makefile" 2>/dev/null; then
 	echo "warning: $BUILD is a sanitizer build; figures will be slow"
 fi
@@ -25,6 +25,7 @@ peak=$("$BUILD/tests/bench/sgemm_peak" 2048 2048 2048 5 | sed 's/.*: \([0-9.]*\)
 shaped=$("$BUILD/tests/bench/sgemm_peak" 1024 768 288 20 | sed 's/.*: \([0-9.]*\) GFLOP.*/\1/')
 echo "sgemm peak: $peak GFLOP/s (2048^3), $shaped GFLOP/s (1024x768x288, a 24L linear)"
 
+# On a shared machine wall time depends on the load; the CPU-second figure does less so.
 # FLOPs per token of one window of L tokens: 2 x (linear params) per layer, attention
 # 2 x 2 x (L + 1) / 2 x q_dim per layer (causal: on average half the window), LM head.
 flops_per_token() { # LAYERS HIDDEN FF HEADS KV HEAD_DIM VOCAB L WITH_HEAD
@@ -45,8 +46,8 @@ run() { # run LABEL TOKENS FLOPS_PER_TOKEN COMMAND...: time, RSS, share of peak
 	awk -v l="$label" -v t="$tokens" -v s="$secs" -v c="$cpu" -v r="$rss" -v f="$fpt" \
 	    -v p="$peak" 'BEGIN {
 		g = t * f / s / 1e9
-		printf "%-28s %7.1f s wall (%6.1f s CPU), %7.0f tokens/s, peak RSS %6.1f MiB, %5.1f GFLOP/s = %4.1f%% of sgemm peak\n",
-		       l, s, c, t / s, r / 1024, g, 100 * g / p }'
+		printf "%-24s %6.1f s wall, %6.1f s CPU, %6.0f tokens/s, peak RSS %5.1f MiB, %5.1f GFLOP/s = %4.1f%% of sgemm peak (%4.1f GFLOP per CPU-second)\n",
+		       l, s, c, t / s, r / 1024, g, 100 * g / p, t * f / c / 1e9 }'
 }
 
 for model in lwq-demo-16L lwq-ref-24L; do

@@ -7,14 +7,16 @@ PNG_INFO="$TOP_BUILDDIR/tests/unit/test_png"
 if ! command -v tmux >/dev/null 2>&1; then
 	echo "1..0 # SKIP tmux is not installed"; exit 0
 fi
-SOCK="lwq-tui-$$"
-T() { tmux -L "$SOCK" -f /dev/null "$@"; }
+# Each start gets its own server: a new session on a server still shutting down fails.
+SERVER=0
+T() { tmux -L "lwq-tui-$$-$SERVER" -f /dev/null "$@"; }
 trap 'T kill-server >/dev/null 2>&1; rm -rf "$WORK"' EXIT
 
 # start COLS ROWS COMMAND: a fresh session running COMMAND in $WORK; the pane then
 # prints EXIT=status and records the terminal modes before and after.
 start() {
 	T kill-server >/dev/null 2>&1
+	SERVER=$((SERVER + 1))
 	T new-session -d -x "$1" -y "$2" -s tui \
 		"cd '$WORK' && stty -g >stty.before; LANG=C.UTF-8 $3 2>stderr; echo EXIT=\$?; stty -g >stty.after; sleep 600"
 }
@@ -61,9 +63,10 @@ clean_stderr() { ! grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error' "$W
 # ---- synthetic data: the interface itself -------------------------------------------
 start 80 24 "$LWQ explore --synthetic 16"
 check "opens at 80x24" wait_for "Budget"
-check "16 layer rows and half of them high" sh -c "grep -q '^L015' '$WORK/screen' && grep -q ' 8/16 high' '$WORK/screen'"
+check "half of the layers high" wait_for " 8/16 high"
+check "16 layer rows" wait_for "^L015"
 check "status line: model, layers, params, plan total, help hint" \
-	grep -q "synthetic | 16 layers | 3.48M params | plan total .* ?:help" "$WORK/screen"
+	wait_for "synthetic | 16 layers | 3.48M params | plan total .* ?:help"
 keys Right Right Right
 check "three steps right: 11 high" wait_for " 11/16 high"
 keys Left Left Left Left Left
@@ -94,11 +97,12 @@ keys s
 check "s sorts by the selected column" wait_for "rows by ZD"
 keys '?'
 check "? opens the help" wait_for "lwq explorer keys"
-check "help lists the pin and export keys" sh -c "grep -q 'pin selected layer' '$WORK/screen' && grep -q 'export plan JSON' '$WORK/screen'"
+check "help lists the pin keys" wait_for "pin selected layer"
+check "help lists the export keys" wait_for "export plan JSON"
 keys Space
 check "any key closes the help" wait_gone "lwq explorer keys"
 T resize-window -t tui -x 160 -y 48
-check "resized to 160x48: wider cells show values" wait_for "^L000.* -0\.[0-9]"
+check "resized to 160x48: wider cells show values" wait_for "^L000.*-0\.[0-9][0-9] "
 check "resized: lines use the width" sh -c "[ \$(awk '{ if (length > m) m = length } END { print m }' '$WORK/screen') -gt 120 ]"
 T resize-window -t tui -x 60 -y 14
 check "resized to 60x14: still draws" wait_for "Budget"
@@ -115,7 +119,7 @@ start 80 24 "$LWQ explore --synthetic 128"
 check "128 layers open" wait_for "rows 1-16"
 keys End
 check "End shows the last layer" wait_for "^L127"
-check "status says which rows" grep -q "rows 113-128" "$WORK/screen"
+check "status says which rows" wait_for "rows 113-128"
 keys PPage
 check "PgUp raises the budget by a tenth of the layers" wait_for " 76/128 high"
 keys q
@@ -152,21 +156,22 @@ ok "sweep lim" "$LWQ" --quiet sweep "$M" --ids "$D/heldout.ids.i32" --offset 819
 
 start 80 24 "$LWQ demo.h5"
 check "opens the model" wait_for "lwq-demo-16L | 16 layers"
-check "predicted perplexity from the sweep" grep -q "ppl ~ [0-9]" "$WORK/screen"
+check "predicted perplexity from the sweep" wait_for "ppl ~ [0-9]"
 keys Right Right Right
 check "slider: 11 high" wait_for " 11/16 high"
 "$LWQ" plan "$M" --high-layers 11 --json >"$WORK/p11.json"
 bytes=$(json_field bytes <"$WORK/p11.json")
 "$LWQ" plan "$M" --budget "$bytes" --json >"$WORK/pb.json"
 check "lwq plan at the slider's budget: 11 high" test "$(json_field n_high <"$WORK/pb.json")" = 11
-check "screen total equals lwq plan's bytes" grep -q "plan total $(fmt_size "$bytes")" "$WORK/screen"
+check "screen total equals lwq plan's bytes" wait_for "plan total $(fmt_size "$bytes")"
 for budget in 2600000 2.3MiB; do
 	keys b "$budget" Enter
 	check "typed $budget" wait_for "budget "
 	"$LWQ" plan "$M" --budget "$budget" --json >"$WORK/p.json"
 	want=$(json_field n_high <"$WORK/p.json")
 	check "typed $budget: $want high, as lwq plan --budget" wait_for " $want/16 high"
-	check "typed $budget: total as lwq plan" grep -q "plan total $(fmt_size "$(json_field bytes <"$WORK/p.json")")" "$WORK/screen"
+	check "typed $budget: total as lwq plan" \
+		wait_for "plan total $(fmt_size "$(json_field bytes <"$WORK/p.json")")"
 done
 keys b 3.25 Enter
 "$LWQ" plan "$M" --avg-bits 3.25 --json >"$WORK/p.json"

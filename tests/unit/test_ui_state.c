@@ -242,8 +242,10 @@ static void test_table(const struct explorer_data *d, const struct explorer_data
 	ok(s.sel_row == 127 && s.scroll == 128 - h, "End scrolls to the last layer");
 	s = act(&s, ACT_SELECT_PAGE, -1, 0);
 	ok(s.sel_row == 127 - (h - 1) && s.scroll <= s.sel_row, "page up");
+	struct ui_state before = s;
 	s = act(&s, ACT_SCROLL, -1000, 0);
 	ok(s.scroll == 0 && s.sel_row < h, "wheel scroll clamps at the top, selection follows");
+	ok(ui_changed_views(&before, &s) & VIEW_STATUS, "scrolling redraws the status (rows shown)");
 	s = act(&s, ACT_SELECT_EDGE, +1, 0);
 	s = act(&s, ACT_RESIZE, 48, 160);
 	ok(s.layout.body_h > h && s.scroll == 128 - s.layout.body_h,
@@ -334,6 +336,8 @@ static void test_views_and_mouse(const struct explorer_data *d)
 	ok((v & VIEW_SLIDER) && (v & VIEW_HEAT) && (v & VIEW_STATUS) && !(v & VIEW_TOKENS),
 	   "a budget step redraws slider, plan column, status");
 	ok(ui_changed_views(&s, &s) == 0, "nothing changed, nothing drawn");
+	t = act(&s, ACT_SCROLL, 1, 0);
+	ok(t.scroll == s.scroll, "16 rows fit: nothing to scroll");
 	const struct ui_layout *l = &s.layout;
 	t = act(&s, ACT_MOUSE_PRESS, l->bottom_y, l->track_x);
 	ok(t.n_high == 0 && t.dragging, "click at the left end of the slider: all low");
