@@ -274,15 +274,21 @@ void dequantize_q3_k(const uint8_t *b, float *y)
 /* ---- Q4_K: d, dmin, scales[12], qs[128] ----
    y = d * sc * q - dmin * m, q in [0, 15]; in each 64-value chunk c, byte 32c + l holds
    value 64c + l in the low nibble and 64c + 32 + l in the high nibble. */
-void quantize_q4_k(const float *x, uint8_t *b)
+/* The 16 bytes Q4_K and Q5_K share (d, dmin, 8 x 6-bit scales and mins); codes in L. */
+static void k4_header(const float *x, int nmax, uint8_t *L, uint8_t *b)
 {
-	uint8_t L[GGUF_QK_K];
 	int sc[8], mq[8];
 	float d, dmin;
-	asym_superblock(x, 32, 15, 63, L, sc, mq, &d, &dmin);
+	asym_superblock(x, 32, nmax, 63, L, sc, mq, &d, &dmin);
 	put_f16(b, f32_to_f16(d));
 	put_f16(b + 2, f32_to_f16(dmin));
 	pack_scale_min_k4(sc, mq, b + 4);
+}
+
+void quantize_q4_k(const float *x, uint8_t *b)
+{
+	uint8_t L[GGUF_QK_K];
+	k4_header(x, 15, L, b);
 	for (int c = 0; c < 4; c++)
 		for (int l = 0; l < 32; l++)
 			b[16 + 32 * c + l] = (uint8_t)(L[64 * c + l] | L[64 * c + 32 + l] << 4);
@@ -308,12 +314,7 @@ void dequantize_q4_k(const uint8_t *b, float *y)
 void quantize_q5_k(const float *x, uint8_t *b)
 {
 	uint8_t L[GGUF_QK_K];
-	int sc[8], mq[8];
-	float d, dmin;
-	asym_superblock(x, 32, 31, 63, L, sc, mq, &d, &dmin);
-	put_f16(b, f32_to_f16(d));
-	put_f16(b + 2, f32_to_f16(dmin));
-	pack_scale_min_k4(sc, mq, b + 4);
+	k4_header(x, 31, L, b);
 	memset(b + 16, 0, 32);
 	for (int e = 0; e < GGUF_QK_K; e++)
 		b[16 + e % 32] |= (uint8_t)((L[e] >> 4) << (e / 32));

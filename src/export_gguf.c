@@ -261,10 +261,13 @@ int export_gguf(const struct export_job *job, struct export_stats *stats, struct
 		rc = atomic_check_space(job->out, gguf_file_bytes(w), err);
 	if (rc == 0)
 		rc = gguf_write_begin(w, job->path, err);
-	for (int i = 0; rc == 0 && i < l.n; i++) {
+	for (int i = 0, block = 0; rc == 0 && i < l.n; i++) {
 		rc = write_item(w, job, &l.items[i], stats, err);
-		if (l.items[i].last_of_layer)
-			progress_step(job->progress, l.items[i].name, 0);
+		if (l.items[i].last_of_layer) {
+			char label[32];
+			snprintf(label, sizeof label, "block %d", block++);
+			progress_step(job->progress, label, 0);
+		}
 	}
 	if (rc == 0)
 		rc = gguf_write_end(w, err);

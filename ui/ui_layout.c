@@ -28,13 +28,14 @@ static void place_heat_columns(struct ui_layout *l)
 		l->tok_w = 0;
 }
 
-/* The slider block gets what the layer rows leave: at least 6 lines, at most half the
-   screen (the perplexity curve grows with it). */
+/* The slider block gets what the layer rows leave, and at least a quarter of the screen
+   (never under 6 lines) so the perplexity curve stays readable with many layers. */
 static void place_bottom(struct ui_layout *l, int n_layers)
 {
 	l->header_y = 0;
 	l->status_y = l->rows - 1;
-	l->bottom_h = clamp_int(l->rows - 2 - n_layers, 6, l->rows / 2 > 12 ? l->rows / 2 : 12);
+	int least = l->rows / 4 > 6 ? l->rows / 4 : 6;
+	l->bottom_h = l->rows - 2 - n_layers > least ? l->rows - 2 - n_layers : least;
 	l->body_y = 1;
 	l->body_h = l->rows - 2 - l->bottom_h;
 	l->bottom_y = l->body_y + l->body_h;

@@ -120,20 +120,28 @@ static void draw_axes(const struct ui_state *s, const struct plot *p)
 	}
 }
 
+/* "ppl L=lim Z=zd ..." when it fits, else "ppl L Z ..."; the current order stands out. */
 static void draw_legend(const struct ui_state *s, int y, int x, int w)
 {
 	int levels[3], n_levels = bit_pair_levels(s->pair, levels);
+	char current[64];
+	ui_order_label(s, current, sizeof current);
+	int full = 4;
+	for (int i = 0; i < s->data->n_sweeps; i++)
+		if (matches_pair(&s->data->sweeps[i], levels, n_levels))
+			full += 3 + (int)strlen(s->data->sweeps[i].order);
 	int used = draw_text(y, x, w, role_attr(ROLE_HEADER), "ppl ");
 	for (int i = 0; i < s->data->n_sweeps && used < w; i++) {
 		const struct sweep_curve *c = &s->data->sweeps[i];
 		if (!matches_pair(c, levels, n_levels))
 			continue;
-		char order[64];
-		int current = strcmp(c->order, ui_order_label(s, order, sizeof order)) == 0;
 		char item[48];
-		snprintf(item, sizeof item, "%c=%s ", order_letter(c->order), c->order);
-		used += draw_text(y, x + used, w - used,
-				  current ? role_attr(ROLE_CURVE_CURRENT) : A_NORMAL, item);
+		if (full <= w)
+			snprintf(item, sizeof item, "%c=%s ", order_letter(c->order), c->order);
+		else
+			snprintf(item, sizeof item, "%c ", order_letter(c->order));
+		used += draw_text(y, x + used, w - used, strcmp(c->order, current) == 0
+				  ? role_attr(ROLE_CURVE_CURRENT) : A_NORMAL, item);
 	}
 }
 

@@ -34,7 +34,8 @@ static void draw_box(int y, int x, int h, int w)
 	draw_text(y, x + w - 1, 1, attr, g->corner_tr);
 	draw_text(y + h - 1, x, 1, attr, g->corner_bl);
 	draw_text(y + h - 1, x + w - 1, 1, attr, g->corner_br);
-	draw_text(y, x + 2, w - 4, attr, " lwq explorer keys ");
+	static const char title[] = " lwq explorer keys ";
+	draw_text(y, x + 2, text_columns(title), attr, title);
 }
 
 void view_help_draw(const struct ui_state *s)

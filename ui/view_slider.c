@@ -108,16 +108,21 @@ static void draw_cell_value(const struct ui_state *s, int y)
 			   heat_column_title(c));
 		return;
 	}
-	int rank = 0;
-	while (rank < d->n_layers && s->ranking[rank] != layer)
-		rank++;
+	int order_rank = 0, column_rank = 1;
+	while (order_rank < d->n_layers && s->ranking[order_rank] != layer)
+		order_rank++;
+	for (int i = 0; i < d->n_layers; i++) /* 1 = largest in the column */
+		column_rank += heat_value(d, c, i, s->bits) > v;
+	char value[32];
+	snprintf(value, sizeof value, c == COL_PLAN ? "%.0f" : "%.6g", v);
 	if (c == COL_PLAN)
-		draw_textf(y, 0, w, A_NORMAL, "L%03d %s = %d  (rank %d of %d by %s)", layer,
-			   heat_column_title(c), (int)v, rank + 1, d->n_layers,
+		draw_textf(y, 0, w, A_NORMAL, "L%03d %s = %s  (#%d/%d by %s)", layer,
+			   heat_column_title(c), value, order_rank + 1, d->n_layers,
 			   ui_order_name(s->order));
 	else
-		draw_textf(y, 0, w, A_NORMAL, "L%03d %s = %.6g  (rank %d of %d by %s)", layer,
-			   heat_column_title(c), v, rank + 1, d->n_layers, ui_order_name(s->order));
+		draw_textf(y, 0, w, A_NORMAL, "L%03d %s = %s  (#%d/%d here, #%d by %s)", layer,
+			   heat_column_title(c), value, column_rank, d->n_layers, order_rank + 1,
+			   ui_order_name(s->order));
 }
 
 void view_slider_draw(const struct ui_state *s)

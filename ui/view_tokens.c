@@ -1,5 +1,6 @@
 /* view_tokens.c: per-token LIM, layers x calibration positions bucketed to the pane width. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "colormap.h"
@@ -103,9 +104,13 @@ void view_tokens_draw(const struct ui_state *s)
 		return;
 	}
 	double per = (double)d->n_tokens / l->tok_w;
-	draw_textf(l->header_y, l->tok_x, l->tok_w, role_attr(ROLE_HEADER),
-		   "per-token LIM: %lld tokens, %.3g per column%s", (long long)d->n_tokens, per,
-		   s->token_scale_per_layer ? ", scaled per layer" : "");
+	char title[128];
+	snprintf(title, sizeof title, "per-token LIM (%lld tok, %.3g/col%s)",
+		 (long long)d->n_tokens, per, s->token_scale_per_layer ? ", scale per layer" : "");
+	if (text_columns(title) > l->tok_w) /* the scale note goes first */
+		snprintf(title, sizeof title, "per-token LIM (%lld tok, %.3g/col)",
+			 (long long)d->n_tokens, per);
+	draw_text(l->header_y, l->tok_x, l->tok_w, role_attr(ROLE_HEADER), title);
 	for (int r = 0; r < l->body_h; r++) {
 		int row = s->scroll + r;
 		if (row < d->n_layers)

@@ -26,6 +26,7 @@ check "info shows the tokenizer" grep -q "^tokenizer *hf-tokenizer-json, 539478 
 check "info lists absent sections" grep -q "^activations *absent" "$WORK/out"
 
 # --json against figures computed here from the safetensors header and config.json.
+need_cmd python3
 json_matches() { # json_matches MODEL_DIR H5
 	"$LWQ" info --json "$2" >"$WORK/info.json" && python3 - "$1" "$WORK/info.json" <<'EOF'
 import json, struct, sys

@@ -2,6 +2,7 @@
 # import_bad.sh: broken inputs to lwq import and lwq info give one clear line, exit 1,
 # and leave no output or temp file behind. Inputs are built here from scratch.
 . "$TOP_SRCDIR/tests/cli/lib.sh"
+need_cmd python3
 MK="python3 $TOP_SRCDIR/tests/cli/mk_hf_model.py"
 FIXTURE="$TOP_BUILDDIR/tests/unit/test_model_h5"
 OUT="$WORK/dest"

@@ -39,10 +39,25 @@ check() { # check DESCRIPTION TEST-EXPRESSION...
 		echo "not ok $TAP_N - $desc"; TAP_FAILED=$((TAP_FAILED + 1)); fi
 }
 
-need_shared() { # skip the whole script when the real models are absent
-	if [ ! -f "$SHARED_DATA/README.md" ]; then
-		echo "1..0 # SKIP ../shared/data is absent"; exit 0
+# skip_rest REASON: skip the rest of the script: all of it when no test ran yet, else
+# as one skipped test after the results so far.
+skip_rest() {
+	if [ "$TAP_N" -eq 0 ]; then
+		echo "1..0 # SKIP $1"; exit 0
 	fi
+	TAP_N=$((TAP_N + 1))
+	echo "ok $TAP_N # SKIP $1"
+	done_testing; exit
+}
+
+need_shared() { # the rest needs the real models in ../shared/data
+	[ -f "$SHARED_DATA/README.md" ] || skip_rest "../shared/data is absent"
+}
+
+need_cmd() { # need_cmd PROGRAM...: the rest needs these programs (e.g. python3, tmux)
+	for prog; do
+		command -v "$prog" >/dev/null 2>&1 || skip_rest "$prog is not installed"
+	done
 }
 
 done_testing() {

@@ -8,18 +8,8 @@
 #include <unistd.h>
 
 #include "model_h5.h"
+#include "scratch_dir.h"
 #include "tap.h"
-
-static char dir[64];
-
-static const char *tmp_path(const char *name)
-{
-	static char buf[8][256];
-	static int next;
-	char *p = buf[next++ % 8];
-	snprintf(p, 256, "%s/%s", dir, name);
-	return p;
-}
 
 static struct model_config small_config(void)
 {
@@ -79,7 +69,7 @@ static void test_round_trip(void)
 {
 	struct model_config cfg = small_config();
 	struct lwq_err err = { "" };
-	const char *path = tmp_path("model.h5");
+	const char *path = scratch_path("model.h5");
 	struct tensor ts[] = {
 		{ "embed", DT_BF16, 2, { 16, 8 }, NULL },
 		{ "final_norm", DT_F32, 1, { 8 }, NULL },
@@ -186,7 +176,7 @@ static void test_generic(void)
 {
 	struct model_config cfg = small_config();
 	struct lwq_err err = { "" };
-	const char *path = tmp_path("generic.h5");
+	const char *path = scratch_path("generic.h5");
 	struct model_file *mf = model_file_create(path, &cfg, "", "", &err);
 	model_file_close(mf);
 	mf = model_file_open(path, 1, &err);
@@ -323,15 +313,15 @@ static struct model_config make_file(const char *path)
 
 static void test_rejections(void)
 {
-	const char *text = tmp_path("notes.txt");
+	const char *text = scratch_path("notes.txt");
 	FILE *f = fopen(text, "w");
 	fputs("this is not HDF5\n", f);
 	fclose(f);
 	expect_open_error(text, "not an HDF5 file", "plain text");
-	expect_open_error(tmp_path("absent.h5"), "No such file", "missing file");
-	expect_open_error(dir, "is a directory", "a directory");
+	expect_open_error(scratch_path("absent.h5"), "No such file", "missing file");
+	expect_open_error(scratch_dir("h5"), "is a directory", "a directory");
 
-	const char *other = tmp_path("other.h5");
+	const char *other = scratch_path("other.h5");
 	hid_t h = H5Fcreate(other, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
 	H5Fclose(h);
 	expect_open_error(other, "not an lwq model file (no format attribute)", "bare HDF5");
@@ -339,7 +329,7 @@ static void test_rejections(void)
 	expect_open_error(other, "not an lwq model file (format 'something-else')",
 			  "HDF5 of another format (fixed-length string attribute)");
 
-	const char *newer = tmp_path("newer.h5");
+	const char *newer = scratch_path("newer.h5");
 	make_file(newer);
 	poke_root(newer, "format_version", (const int[]){ 2, 0 }, NULL);
 	expect_open_error(newer, "format version 2.0 is newer than this lwq supports (1.x)",
@@ -350,7 +340,7 @@ static void test_rejections(void)
 	ok(mf != NULL, "a newer minor version opens");
 	model_file_close(mf);
 
-	const char *bad = tmp_path("badcfg.h5");
+	const char *bad = scratch_path("badcfg.h5");
 	make_file(bad);
 	mf = model_file_open(bad, 1, &err);
 	model_file_set_attr_i64(mf, "/", "num_key_value_heads", 3, &err);
@@ -361,8 +351,8 @@ static void test_rejections(void)
 
 	struct model_config cfg = small_config();
 	cfg.n_heads = 0;
-	ok(model_file_create(tmp_path("zero.h5"), &cfg, "", "", &err) == NULL &&
-	   access(tmp_path("zero.h5"), F_OK) != 0, "create validates the config first");
+	ok(model_file_create(scratch_path("zero.h5"), &cfg, "", "", &err) == NULL &&
+	   access(scratch_path("zero.h5"), F_OK) != 0, "create validates the config first");
 }
 
 /* Fixtures for tests/cli/import_bad.sh: "foreign PATH" writes an HDF5 file of another
@@ -393,15 +383,10 @@ int main(int argc, char **argv)
 {
 	if (argc == 3)
 		return make_fixture(argv[1], argv[2]);
-	snprintf(dir, sizeof dir, "%s", "/tmp/lwq-h5-XXXXXX");
-	if (!mkdtemp(dir))
-		return 1;
+	scratch_dir("h5");
 	test_round_trip();
 	test_generic();
 	test_rejections();
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
+	scratch_dir_remove();
 	return tap_done();
 }

@@ -5,9 +5,8 @@
 
 #include "plan.h"
 #include "plan_file.h"
+#include "scratch_dir.h"
 #include "tap.h"
-
-static char dir[] = "/tmp/lwq-plan-test.XXXXXX";
 
 static struct model_config config16(void)
 {
@@ -48,8 +47,7 @@ static void test_round_trip(void)
 {
 	struct model_config c = config16();
 	struct bit_plan *p = sample_plan(&c);
-	char path[256];
-	snprintf(path, sizeof path, "%s/plan.json", dir);
+	const char *path = scratch_path("plan.json");
 	struct lwq_err err;
 	ok(plan_write_file(path, p, &c, 0, &err) == 0, "plan written");
 	ok(plan_write_file(path, p, &c, 0, &err) < 0, "existing file not overwritten without force: %s", err.msg);
@@ -97,8 +95,7 @@ static int read_edited(const char *from, const char *to, const struct model_conf
 	}
 	char *edited = malloc(strlen(text) + strlen(to) + 1);
 	sprintf(edited, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
-	char path[256];
-	snprintf(path, sizeof path, "%s/plan.json", dir);
+	const char *path = scratch_path("plan.json");
 	write_text(path, edited);
 	free(edited);
 	free(text);
@@ -115,7 +112,7 @@ static void expect_error(const char *from, const char *to, const struct model_co
 	memset(&err, 0, sizeof err);
 	int rc = read_edited(from, to, cfg, &err);
 	char full[600];
-	snprintf(full, sizeof full, "%s/plan.json: %s", dir, want);
+	snprintf(full, sizeof full, "%s: %s", scratch_path("plan.json"), want);
 	ok(rc < 0 && strncmp(err.msg, full, strlen(full)) == 0, "%s: %s", what, err.msg);
 }
 
@@ -157,15 +154,9 @@ static void test_bad_files(void)
 
 int main(void)
 {
-	if (!mkdtemp(dir)) {
-		printf("Bail out! cannot create a temp directory\n");
-		return 1;
-	}
+	scratch_dir("plan");
 	test_round_trip();
 	test_bad_files();
-	char path[256];
-	snprintf(path, sizeof path, "%s/plan.json", dir);
-	unlink(path);
-	rmdir(dir);
+	scratch_dir_remove();
 	return tap_done();
 }

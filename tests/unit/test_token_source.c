@@ -11,6 +11,7 @@
 
 #include "model_h5.h"
 #include "read_file.h"
+#include "scratch_dir.h"
 #include "tap.h"
 #include "token_source.h"
 #include "tokenizer.h"
@@ -202,17 +203,6 @@ static void test_real_files(const char *data)
 
 /* ---- load_tokens on a tiny model file ---- */
 
-static char dir[64];
-
-static const char *tmp_path(const char *name)
-{
-	static char buf[8][256];
-	static int next;
-	char *p = buf[next++ % 8];
-	snprintf(p, 256, "%s/%s", dir, name);
-	return p;
-}
-
 static void write_bytes(const char *path, const void *data, size_t n)
 {
 	FILE *f = fopen(path, "wb");
@@ -252,7 +242,7 @@ static struct model_file *make_model(const char *name, int vocab, const char *to
 	snprintf(c.rope_scaling, sizeof c.rope_scaling, "none");
 	c.norm_eps = 1e-5;
 	c.bos_id = c.eos_id = -1;
-	struct model_file *mf = model_file_create(tmp_path(name), &c, "", "tiny", &err);
+	struct model_file *mf = model_file_create(scratch_path(name), &c, "", "tiny", &err);
 	if (!mf) {
 		printf("# %s\n", err.msg);
 		return NULL;
@@ -284,7 +274,7 @@ static void test_load_from_text(const char *json)
 		ok(0, "tiny model files created");
 		return;
 	}
-	const char *text = tmp_path("text.txt"), *empty = tmp_path("empty.txt");
+	const char *text = scratch_path("text.txt"), *empty = scratch_path("empty.txt");
 	write_bytes(text, " the the the the the the the the the the the the", 48); /* 12 tokens */
 	write_bytes(empty, "", 0);
 	int32_t *ids = NULL;
@@ -303,9 +293,9 @@ static void test_load_from_text(const char *json)
 	expect_fail(mf, text, NULL, 20, 1, 1, want, "offset past the end");
 	snprintf(want, sizeof want, "%s: empty text", empty);
 	expect_fail(mf, empty, NULL, 0, 1, 1, want, "empty text");
-	expect_fail(mf, tmp_path("absent.txt"), NULL, 0, 1, 1, "absent.txt: No such file or directory",
+	expect_fail(mf, scratch_path("absent.txt"), NULL, 0, 1, 1, "absent.txt: No such file or directory",
 		    "missing text file");
-	expect_fail(mf, dir, NULL, 0, 1, 1, "Is a directory", "a directory as text");
+	expect_fail(mf, scratch_dir("tokens"), NULL, 0, 1, 1, "Is a directory", "a directory as text");
 	expect_fail(bare, text, NULL, 0, 1, 1, "bare.h5: the model file carries no tokenizer",
 		    "model without a tokenizer");
 	snprintf(want, sizeof want, "%s: token id %d at position 0 is outside [0, %d)", text,
@@ -327,8 +317,8 @@ static void test_load_from_ids(void)
 		ok(0, "tiny model file created");
 		return;
 	}
-	const char *good = tmp_path("good.i32"), *bad = tmp_path("bad.i32");
-	const char *neg = tmp_path("neg.i32"), *odd = tmp_path("odd.i32");
+	const char *good = scratch_path("good.i32"), *bad = scratch_path("bad.i32");
+	const char *neg = scratch_path("neg.i32"), *odd = scratch_path("odd.i32");
 	write_ids(good, 100, 0, -1, 0);
 	write_ids(bad, 100, 0, 57, 1000);
 	write_ids(neg, 100, 0, 3, -5);
@@ -357,11 +347,11 @@ static void test_load_from_ids(void)
 	expect_fail(mf, NULL, neg, 0, 1, 10, want, "negative id");
 	snprintf(want, sizeof want, "%s: size 5 is not a multiple of 4", odd);
 	expect_fail(mf, NULL, odd, 0, 1, 1, want, "ids file size");
-	expect_fail(mf, NULL, tmp_path("none.i32"), 0, 1, 1, "none.i32: No such file or directory",
+	expect_fail(mf, NULL, scratch_path("none.i32"), 0, 1, 1, "none.i32: No such file or directory",
 		    "missing ids file");
 
 	/* A 4 GiB sparse file: only the requested window may be read. */
-	const char *huge = tmp_path("huge.i32");
+	const char *huge = scratch_path("huge.i32");
 	int fd = open(huge, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd >= 0 && ftruncate(fd, (off_t)1 << 32) == 0) {
 		rc = load_tokens(mf, NULL, huge, ((int64_t)1 << 30) - 8, 2, 4, &ids, &err);
@@ -384,16 +374,11 @@ int main(void)
 	const char *data = tap_shared_data();
 	if (data)
 		test_real_files(data);
-	snprintf(dir, sizeof dir, "%s", "/tmp/lwq-tokens-XXXXXX");
-	if (!mkdtemp(dir))
-		return 1;
+	scratch_dir("tokens");
 	char *json = dump(base_json(0));
 	test_load_from_text(json);
 	test_load_from_ids();
 	free(json);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
+	scratch_dir_remove();
 	return tap_done();
 }
