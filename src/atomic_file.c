@@ -112,20 +112,35 @@ int atomic_check_space(const char *path, uint64_t bytes, struct lwq_err *err)
 			   format_size((double)room, have, sizeof have));
 }
 
+FILE *atomic_open_stream(struct atomic_target *t, struct lwq_err *err)
+{
+	FILE *f = fopen(t->temp_path, "wb");
+	if (!f)
+		lwq_err_set(err, "%s: cannot create: %s", t->final_path, strerror(errno));
+	return f;
+}
+
+int atomic_close_stream(struct atomic_target *t, FILE *f, int status, struct lwq_err *err)
+{
+	if (fclose(f) != 0 && status == 0)
+		status = lwq_err_set(err, "%s: write failed (disk full?)", t->final_path);
+	if (status != 0) {
+		atomic_abort(t);
+		return -1;
+	}
+	return atomic_commit(t, err);
+}
+
 int atomic_write_file(const char *path, const void *data, size_t n, int overwrite,
 		      struct lwq_err *err)
 {
 	struct atomic_target t;
 	if (atomic_begin(&t, path, overwrite, err) != 0)
 		return -1;
-	FILE *f = fopen(t.temp_path, "wb");
+	FILE *f = atomic_open_stream(&t, err);
 	if (!f)
-		return lwq_err_set(err, "%s: cannot create: %s", path, strerror(errno));
-	size_t wrote = fwrite(data, 1, n, f);
-	int close_failed = fclose(f) != 0;
-	if (wrote != n || close_failed) {
-		atomic_abort(&t);
-		return lwq_err_set(err, "%s: write failed (disk full?)", path);
-	}
-	return atomic_commit(&t, err);
+		return -1;
+	int status = fwrite(data, 1, n, f) == n ? 0
+		   : lwq_err_set(err, "%s: write failed (disk full?)", path);
+	return atomic_close_stream(&t, f, status, err);
 }

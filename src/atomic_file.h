@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "status.h"
 
@@ -29,6 +30,14 @@ void atomic_remove_on_signal(const struct atomic_target *t);
    size limit)" when the free space of path's directory or the process's file size limit
    (RLIMIT_FSIZE) is below `bytes`. Lets big writers refuse before writing anything. */
 int atomic_check_space(const char *path, uint64_t bytes, struct lwq_err *err);
+
+/* A stdio stream on t's temp file (after atomic_begin), for writers that produce the
+   output piece by piece; NULL with err set. */
+FILE *atomic_open_stream(struct atomic_target *t, struct lwq_err *err);
+/* Closes the stream and, when the writer succeeded (status 0) and the close did too,
+   commits; otherwise removes the temp file (status -1: the writer failed, err is set).
+   0 or -1. */
+int atomic_close_stream(struct atomic_target *t, FILE *f, int status, struct lwq_err *err);
 
 /* Writes a whole buffer to path atomically (for JSON, CSV, text outputs). */
 int atomic_write_file(const char *path, const void *data, size_t n, int overwrite,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "status.h"
+#include "units.h"   /* parse_size, format_size, parse_int, parse_double */
 
 enum exit_status {
 	EXIT_OK = 0,
@@ -23,16 +24,15 @@ int cli_report(const char *verb, const struct lwq_err *err);
 /* Set by --quiet (global); progress and chatter are suppressed. */
 extern int cli_quiet;
 
-/* Parses "850MB", "3.2GiB", "1e9", "123" into bytes (SI and IEC units, B optional). */
-int parse_size(const char *text, double *bytes);
-/* Formats bytes as "3.21 GiB" / "850.0 MiB" / "123 B". */
-const char *format_size(double bytes, char *buf, size_t len);
-/* Strict integer / float parsing for option values. */
-int parse_int(const char *text, long min, long max, long *out);
-int parse_double(const char *text, double *out);
 
 /* True when path names an existing file. */
 int path_exists(const char *path);
+
+/* The one MODEL.h5 operand left after getopt (argv[optind..argc)). Sets *model (NULL
+   when optional and absent) and returns 0; otherwise prints the usage error "expected one
+   MODEL.h5, got none" or "..., got extra argument 'X'" and returns EXIT_USAGE. */
+int cli_model_operand(const char *verb, int argc, char **argv, int optional,
+		      const char **model);
 
 /* Prints the verb's help text if argv contains --help/-h; returns 1 when it did. */
 int cli_wants_help(int argc, char **argv, const char *help);

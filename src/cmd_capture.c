@@ -70,42 +70,24 @@ static int parse_options(int argc, char **argv, struct capture_options *o)
 	o->tokens.windows = 16;
 	o->tokens.seq_len = 512;
 	o->keep = DEFAULT_KEPT;
-	int opt;
-	long v;
+	int opt, status;
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "t:i:w:L:k:fj:h", longopts, NULL)) != -1) {
-		int shared = run_tokens_option("capture", opt, optarg, &o->tokens);
-		if (shared < 0)
-			return EXIT_USAGE;
-		if (shared)
-			continue;
 		switch (opt) {
 		case 'k':
 			if (parse_keep(optarg, &o->keep) != 0)
 				return EXIT_USAGE;
 			break;
 		case 'f': o->force = 1; break;
-		case 'j':
-			if (parse_int(optarg, 1, 1024, &v) < 0)
-				return cli_usage_error("capture", "--threads: '%s' is not a count >= 1",
-						       optarg);
-			o->threads = (int)v;
-			break;
-		case 'h':
-			fputs(capture_help, stdout);
-			return -1;
 		default:
-			return cli_usage_error("capture", "unknown or incomplete option '%s'",
-					       argv[optind - 1]);
+			status = run_tokens_verb_option("capture", opt, argv, capture_help,
+							&o->tokens, &o->threads);
+			if (status != 0)
+				return status;
 		}
 	}
-	if (optind != argc - 1)
-		return cli_usage_error("capture", optind >= argc ? "no model file given" :
-				       "one model file expected, got extra '%s'",
-				       argv[argc - 1]);
-	o->model = argv[optind];
-	return run_tokens_check("capture", &o->tokens);
+	return run_tokens_finish("capture", argc, argv, &o->tokens, &o->model);
 }
 
 /* Everything that can fail on bad input happens here, on a read-only handle, so the

@@ -48,39 +48,21 @@ static int parse_options(int argc, char **argv, struct eval_options *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	o->tokens.seq_len = 512;
-	int opt;
-	long v;
+	int opt, status;
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "p:t:i:w:L:j:h", longopts, NULL)) != -1) {
-		int shared = run_tokens_option("eval", opt, optarg, &o->tokens);
-		if (shared < 0)
-			return EXIT_USAGE;
-		if (shared)
-			continue;
 		switch (opt) {
 		case 'p': o->plan = optarg; break;
 		case 'J': o->json = 1; break;
-		case 'j':
-			if (parse_int(optarg, 1, 1024, &v) < 0)
-				return cli_usage_error("eval", "--threads: '%s' is not a count >= 1",
-						       optarg);
-			o->threads = (int)v;
-			break;
-		case 'h':
-			fputs(eval_help, stdout);
-			return -1;
 		default:
-			return cli_usage_error("eval", "unknown or incomplete option '%s'",
-					       argv[optind - 1]);
+			status = run_tokens_verb_option("eval", opt, argv, eval_help, &o->tokens,
+							&o->threads);
+			if (status != 0)
+				return status;
 		}
 	}
-	if (optind != argc - 1)
-		return cli_usage_error("eval", optind >= argc ? "no model file given" :
-				       "one model file expected, got extra '%s'",
-				       argv[argc - 1]);
-	o->model = argv[optind];
-	return run_tokens_check("eval", &o->tokens);
+	return run_tokens_finish("eval", argc, argv, &o->tokens, &o->model);
 }
 
 static void print_json(const struct eval_options *o, const struct eval_result *r)

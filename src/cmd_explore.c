@@ -110,10 +110,7 @@ static int parse_options(int argc, char **argv, const char **model, long *synthe
 		if (ch != 's')
 			return cli_usage_error("explore", "unknown option '%s'", argv[optind - 1]);
 	}
-	if (argc - optind > 1)
-		return cli_usage_error("explore", "give one MODEL.h5");
-	*model = optind < argc ? argv[optind] : NULL;
-	return 0;
+	return cli_model_operand("explore", argc, argv, 1, model);
 }
 
 int cmd_explore(int argc, char **argv)

@@ -111,10 +111,8 @@ static int parse_options(int argc, char **argv, struct export_options *o)
 		default: return cli_usage_error("export", "unknown option");
 		}
 	}
-	if (optind + 1 != argc)
-		return cli_usage_error("export", optind == argc ? "missing MODEL.h5"
-							      : "only one MODEL.h5 can be exported");
-	o->model = argv[optind];
+	if (cli_model_operand("export", argc, argv, 0, &o->model) != 0)
+		return EXIT_USAGE;
 	return check_options(o);
 }
 

@@ -86,10 +86,8 @@ static int parse_options(int argc, char **argv, struct heatmap_args *a)
 			return cli_usage_error("heatmap", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind + 1 != argc)
-		return cli_usage_error("heatmap", optind == argc ? "missing MODEL.h5"
-							      : "give one MODEL.h5");
-	a->model = argv[optind];
+	if (cli_model_operand("heatmap", argc, argv, 0, &a->model) != 0)
+		return EXIT_USAGE;
 	if (!a->out)
 		return cli_usage_error("heatmap", "missing -o FILE.png");
 	if (a->metric == HM_PLAN && !a->plan)

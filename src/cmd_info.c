@@ -352,14 +352,14 @@ int cmd_info(int argc, char **argv)
 			return cli_usage_error("info", "unknown option '%s'", argv[optind - 1]);
 		as_json = 1;
 	}
-	if (optind + 1 != argc)
-		return cli_usage_error("info", optind == argc ? "missing MODEL.h5"
-							      : "give exactly one MODEL.h5");
+	const char *path;
+	if (cli_model_operand("info", argc, argv, 0, &path) != 0)
+		return EXIT_USAGE;
 	struct lwq_err err = { "" };
-	struct model_file *mf = model_file_open(argv[optind], 0, &err);
+	struct model_file *mf = model_file_open(path, 0, &err);
 	if (!mf)
 		return cli_report("info", &err);
-	json_t *o = info_json(mf, argv[optind]);
+	json_t *o = info_json(mf, path);
 	model_file_close(mf);
 	if (as_json) {
 		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(15));

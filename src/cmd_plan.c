@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -196,9 +197,8 @@ static int parse_options(int argc, char **argv, struct plan_options *o)
 				return rc;
 		}
 	}
-	if (optind != argc - 1)
-		return cli_usage_error("plan", "expected one MODEL.h5");
-	o->model = argv[optind];
+	if (cli_model_operand("plan", argc, argv, 0, &o->model) != 0)
+		return EXIT_USAGE;
 	if (!o->mode)
 		return cli_usage_error("plan", "give --budget SIZE, --avg-bits B, --high-layers N "
 				       "or --from PLAN.json");
@@ -362,20 +362,31 @@ static int print_plan(const struct plan_options *o, const struct model_config *c
 	return 0;
 }
 
-/* The plan file, and a copy under /plans/last when the model file is writable. */
-static int save_plan(const struct plan_options *o, struct model_file *mf, int writable,
-		     const struct bit_plan *plan, struct lwq_err *err)
+/* The plan file; *last gets its JSON for /plans/last (stored once mf is closed). */
+static int save_plan(const struct plan_options *o, struct model_file *mf,
+		     const struct bit_plan *plan, char **last, struct lwq_err *err)
 {
 	const struct model_config *cfg = model_file_config(mf);
 	if (plan_write_file(o->output, plan, cfg, o->force, err) < 0)
 		return -1;
-	char *text = plan_to_json(plan, cfg);
-	if (writable && text)
-		model_file_put_bytes(mf, PLANS_GROUP "/last", text, strlen(text), NULL);
-	free(text);
+	*last = plan_to_json(plan, cfg);
 	if (!o->json && !o->csv && !o->emit)
 		printf("wrote %s\n", o->output);
 	return 0;
+}
+
+/* A copy of the saved plan under /plans/last when the model file is writable. The file
+   is opened for writing only for this, after the plan was made on a read-only handle;
+   the copy is a convenience, so failing to store it is not an error. */
+static void store_last_plan(const char *model, const char *text)
+{
+	if (!text || access(model, W_OK) != 0)
+		return;
+	struct lwq_err ignored;
+	struct model_file *mf = model_file_open(model, 1, &ignored);
+	if (mf)
+		model_file_put_bytes(mf, PLANS_GROUP "/last", text, strlen(text), &ignored);
+	model_file_close(mf);
 }
 
 /* A plan from the order and the budget options. */
@@ -414,7 +425,7 @@ static struct bit_plan *plan_from_file(const struct plan_options *o, struct mode
 	return plan;
 }
 
-static int run_plan(const struct plan_options *o, struct model_file *mf, int writable,
+static int run_plan(const struct plan_options *o, struct model_file *mf, char **last,
 		    struct lwq_err *err)
 {
 	const struct model_config *cfg = model_file_config(mf);
@@ -440,7 +451,7 @@ static int run_plan(const struct plan_options *o, struct model_file *mf, int wri
 			goto done;
 	}
 	const char *name = plan->model_name[0] ? plan->model_name : o->model;
-	if (o->output && save_plan(o, mf, writable, plan, err) < 0)
+	if (o->output && save_plan(o, mf, plan, last, err) < 0)
 		goto done;
 	rc = print_plan(o, cfg, plan, ranking, &req, name, err);
 done:
@@ -464,18 +475,12 @@ int cmd_plan(int argc, char **argv)
 		return rc;
 	}
 	struct lwq_err err;
-	int writable = o->output != NULL;
-	struct model_file *mf = writable ? model_file_open(o->model, 1, &err) : NULL;
-	if (!mf) {
-		writable = 0;
-		mf = model_file_open(o->model, 0, &err);
-	}
-	if (!mf) {
-		free(o);
-		return cli_report("plan", &err);
-	}
-	rc = run_plan(o, mf, writable, &err) < 0 ? cli_report("plan", &err) : EXIT_OK;
+	char *last = NULL;
+	struct model_file *mf = model_file_open(o->model, 0, &err);
+	rc = !mf || run_plan(o, mf, &last, &err) < 0 ? cli_report("plan", &err) : EXIT_OK;
 	model_file_close(mf);
+	store_last_plan(o->model, last);
+	free(last);
 	free(o);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -67,10 +68,7 @@ static int parse_options(int argc, char **argv, struct score_options *o)
 	}
 	if (o->json && o->csv)
 		return cli_usage_error("score", "--json and --csv are exclusive");
-	if (optind != argc - 1)
-		return cli_usage_error("score", "expected one MODEL.h5");
-	o->model = argv[optind];
-	return 0;
+	return cli_model_operand("score", argc, argv, 0, &o->model);
 }
 
 /* 1-based importance rank of each layer in a score's descending order; 0 when absent. */
@@ -241,14 +239,60 @@ static void print_table(struct model_file *mf, const struct layer_scores *s, con
 		       "--text FILE' first.\n", model_file_path(mf));
 }
 
-/* Opens writable to cache the scores; a read-only file still gets scored, uncached. */
-static struct model_file *open_for_scores(const char *path, int *writable, struct lwq_err *err)
+/* Caches freshly computed scores in the file. Everything before ran on a read-only
+   handle: the file is open for writing only this long, so a run killed while computing
+   never leaves it marked as in use. A read-only file is scored without caching. */
+static int cache_scores(const char *path, struct layer_scores *s, struct lwq_err *err)
 {
+	if (access(path, W_OK) != 0) {
+		if (!cli_quiet)
+			fprintf(stderr, "lwq: score: %s is read-only; scores were not cached\n", path);
+		return 0;
+	}
 	struct model_file *mf = model_file_open(path, 1, err);
-	*writable = mf != NULL;
+	int rc = mf ? scores_store(mf, s, err) : -1;
+	model_file_close(mf);
+	return rc;
+}
+
+static void print_scores(const struct score_options *o, struct model_file *mf,
+			 const struct layer_scores *s)
+{
+	const struct model_config *cfg = model_file_config(mf);
+	int *rank_lim = calloc((size_t)s->n_layers, sizeof *rank_lim);
+	int *rank_zd = calloc((size_t)s->n_layers, sizeof *rank_zd);
+	if (rank_lim && rank_zd) {
+		if (s->lim)
+			ranks_of("lim", s->lim, s->zd, s->n_layers, rank_lim);
+		ranks_of("zd", s->lim, s->zd, s->n_layers, rank_zd);
+		if (o->json)
+			print_json(mf, s, rank_lim, rank_zd);
+		else if (o->csv)
+			print_csv(cfg, s, rank_lim, rank_zd);
+		else
+			print_table(mf, s, rank_lim, rank_zd);
+	}
+	free(rank_lim);
+	free(rank_zd);
+}
+
+/* Scores (cached or computed) on a read-only handle; printed before the handle closes. */
+static struct layer_scores *score_model(const struct score_options *o, struct lwq_err *err)
+{
+	struct model_file *mf = model_file_open(o->model, 0, err);
 	if (!mf)
-		mf = model_file_open(path, 0, err);
-	return mf;
+		return NULL;
+	const struct model_config *cfg = model_file_config(mf);
+	struct score_request req = { .group_size = o->group_size ? o->group_size
+								 : group_size_default(cfg),
+				     .with_rtn = 1, .force = o->force };
+	struct layer_scores *s = NULL;
+	if (group_size_check(cfg, req.group_size, err) == 0 && !(s = scores_get(mf, &req, err)))
+		lwq_err_prefix(err, o->model);
+	if (s)
+		print_scores(o, mf, s);
+	model_file_close(mf);
+	return s;
 }
 
 int cmd_score(int argc, char **argv)
@@ -260,42 +304,10 @@ int cmd_score(int argc, char **argv)
 	if (rc)
 		return rc;
 	struct lwq_err err;
-	int writable;
-	struct model_file *mf = open_for_scores(o.model, &writable, &err);
-	if (!mf)
+	struct layer_scores *s = score_model(&o, &err);
+	if (!s)
 		return cli_report("score", &err);
-	const struct model_config *cfg = model_file_config(mf);
-	struct score_request req = { .group_size = o.group_size ? o.group_size
-								: group_size_default(cfg),
-				     .with_rtn = 1, .force = o.force, .store = writable };
-	if (group_size_check(cfg, req.group_size, &err) < 0) {
-		model_file_close(mf);
-		return cli_report("score", &err);
-	}
-	struct layer_scores *s = scores_get(mf, &req, &err);
-	if (!s) {
-		lwq_err_prefix(&err, o.model);
-		model_file_close(mf);
-		return cli_report("score", &err);
-	}
-	if (!writable && !s->cached && !cli_quiet)
-		fprintf(stderr, "lwq: score: %s is read-only; scores were not cached\n", o.model);
-	int *rank_lim = calloc((size_t)s->n_layers, sizeof *rank_lim);
-	int *rank_zd = calloc((size_t)s->n_layers, sizeof *rank_zd);
-	if (rank_lim && rank_zd) {
-		if (s->lim)
-			ranks_of("lim", s->lim, s->zd, s->n_layers, rank_lim);
-		ranks_of("zd", s->lim, s->zd, s->n_layers, rank_zd);
-		if (o.json)
-			print_json(mf, s, rank_lim, rank_zd);
-		else if (o.csv)
-			print_csv(cfg, s, rank_lim, rank_zd);
-		else
-			print_table(mf, s, rank_lim, rank_zd);
-	}
-	free(rank_lim);
-	free(rank_zd);
+	rc = !s->cached && cache_scores(o.model, s, &err) < 0 ? cli_report("score", &err) : EXIT_OK;
 	layer_scores_free(s);
-	model_file_close(mf);
-	return EXIT_OK;
+	return rc;
 }

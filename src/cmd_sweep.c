@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -64,6 +65,8 @@ struct sweep_run {
 	int n_curves;
 	double baseline_ppl;
 	char source[600];
+	char model_name[256];
+	int writable;              /* the curves can be stored at the end */
 };
 
 static int parse_options(int argc, char **argv, struct sweep_options *o)
@@ -121,9 +124,8 @@ static int parse_options(int argc, char **argv, struct sweep_options *o)
 		default: return cli_usage_error("sweep", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind != argc - 1)
-		return cli_usage_error("sweep", "expected one MODEL.h5");
-	o->model = argv[optind];
+	if (cli_model_operand("sweep", argc, argv, 0, &o->model) != 0)
+		return EXIT_USAGE;
 	if (o->json && o->csv)
 		return cli_usage_error("sweep", "--json and --csv are exclusive");
 	return run_tokens_check("sweep", &o->tokens);
@@ -321,8 +323,7 @@ done:
 	return rc;
 }
 
-static void print_results(const struct sweep_options *o, const struct sweep_run *run,
-			  struct model_file *mf)
+static void print_results(const struct sweep_options *o, const struct sweep_run *run)
 {
 	if (o->csv) {
 		printf("order,n_low,avg_bits,bytes,ppl\n");
@@ -335,7 +336,7 @@ static void print_results(const struct sweep_options *o, const struct sweep_run 
 	}
 	if (o->json) {
 		json_t *root = json_object(), *orders = json_array();
-		json_object_set_new(root, "model", json_string(model_file_model_name(mf)));
+		json_object_set_new(root, "model", json_string(run->model_name));
 		json_object_set_new(root, "source", json_string(run->source));
 		json_object_set_new(root, "offset", json_integer(o->tokens.offset));
 		json_object_set_new(root, "windows", json_integer(o->tokens.windows));
@@ -361,7 +362,7 @@ static void print_results(const struct sweep_options *o, const struct sweep_run 
 		return;
 	}
 	printf("%s, %d windows of %d tokens from %s (offset %lld), %d/%d bits, group size %d\n",
-	       model_file_model_name(mf), o->tokens.windows, o->tokens.seq_len, run->source,
+	       run->model_name, o->tokens.windows, o->tokens.seq_len, run->source,
 	       (long long)o->tokens.offset, o->high, o->low, o->group_size);
 	printf("unquantized perplexity %.4f\n\n", run->baseline_ppl);
 	printf("%-16s %5s %8s %11s %10s\n", "order", "n_low", "avg bits", "size", "ppl");
@@ -375,38 +376,45 @@ static void print_results(const struct sweep_options *o, const struct sweep_run 
 		}
 }
 
-static int sweep_model(struct sweep_options *o, struct model_file *mf, int writable,
-		       struct lwq_err *err)
+/* Measures every curve on a read-only handle (a run killed here leaves the file as it
+   was, not marked as open for writing). */
+static int sweep_model(struct sweep_options *o, struct sweep_run *run, struct lwq_err *err)
 {
-	const struct model_config *cfg = model_file_config(mf);
-	if (!o->group_size)
-		o->group_size = group_size_default(cfg);
-	struct sweep_run *run = calloc(1, sizeof *run);
-	int32_t *ids = NULL;
-	int rc = -1;
-	if (!run) {
-		lwq_err_set(err, "out of memory");
+	struct model_file *mf = model_file_open(o->model, 0, err);
+	if (!mf)
 		return -1;
-	}
+	if (!o->group_size)
+		o->group_size = group_size_default(model_file_config(mf));
+	snprintf(run->model_name, sizeof run->model_name, "%s", model_file_model_name(mf));
+	run->writable = access(o->model, W_OK) == 0;
+	if (!run->writable && !cli_quiet)
+		fprintf(stderr, "lwq: sweep: %s is read-only; curves will not be stored\n", o->model);
 	run_tokens_source(&o->tokens, run->source, sizeof run->source);
-	if (run_tokens_load(mf, &o->tokens, &ids, err) < 0)
-		goto done;
-	struct sweep_env env = { mf, ids, (int64_t)o->tokens.windows * o->tokens.seq_len,
-				 &o->tokens, NULL };
-	if (run_sweep(&env, o, run, err) < 0)
-		goto done;
-	for (int k = 0; writable && k < run->n_curves; k++)
-		if (store_curve(mf, o, run, &run->curves[k], err) < 0)
-			goto done;
-	if (writable && model_file_flush(mf, err) < 0)
-		goto done;
-	print_results(o, run, mf);
-	rc = 0;
-done:
-	for (int k = 0; k < run->n_curves; k++)
-		curve_free(&run->curves[k]);
-	free(run);
+	int32_t *ids = NULL;
+	int rc = run_tokens_load(mf, &o->tokens, &ids, err);
+	if (rc == 0) {
+		struct sweep_env env = { mf, ids, (int64_t)o->tokens.windows * o->tokens.seq_len,
+					 &o->tokens, NULL };
+		rc = run_sweep(&env, o, run, err);
+	}
 	free(ids);
+	model_file_close(mf);
+	return rc;
+}
+
+/* The file is open for writing only while the finished curves go in. */
+static int store_curves(const struct sweep_options *o, const struct sweep_run *run,
+			struct lwq_err *err)
+{
+	struct model_file *mf = model_file_open(o->model, 1, err);
+	if (!mf)
+		return -1;
+	int rc = 0;
+	for (int k = 0; rc == 0 && k < run->n_curves; k++)
+		rc = store_curve(mf, o, run, &run->curves[k], err);
+	if (rc == 0)
+		rc = model_file_flush(mf, err);
+	model_file_close(mf);
 	return rc;
 }
 
@@ -419,17 +427,20 @@ int cmd_sweep(int argc, char **argv)
 	if (rc)
 		return rc;
 	struct lwq_err err;
-	int writable = 1;
-	struct model_file *mf = model_file_open(o.model, 1, &err);
-	if (!mf) {
-		writable = 0;
-		mf = model_file_open(o.model, 0, &err);
+	struct sweep_run *run = calloc(1, sizeof *run);
+	if (!run)
+		return cli_error("sweep", "out of memory");
+	if (sweep_model(&o, run, &err) < 0) {
+		rc = cli_report("sweep", &err);
+	} else {
+		/* stored first, but printed either way: the measurements took long */
+		rc = run->writable && store_curves(&o, run, &err) < 0 ? -1 : EXIT_OK;
+		print_results(&o, run);
+		if (rc < 0)
+			rc = cli_report("sweep", &err);
 	}
-	if (!mf)
-		return cli_report("sweep", &err);
-	if (!writable && !cli_quiet)
-		fprintf(stderr, "lwq: sweep: %s is read-only; curves will not be stored\n", o.model);
-	rc = sweep_model(&o, mf, writable, &err) < 0 ? cli_report("sweep", &err) : EXIT_OK;
-	model_file_close(mf);
+	for (int k = 0; k < run->n_curves; k++)
+		curve_free(&run->curves[k]);
+	free(run);
 	return rc;
 }

@@ -230,6 +230,53 @@ static int check_openable(const char *path, int writable, struct lwq_err *err)
 	return 0;
 }
 
+/* HDF5 1.10 (superblock version 3) sets a status flag in the superblock while a file is
+   open for writing and clears it on close; a writer that dies leaves it set, and the
+   library then refuses every open. The superblock sits at 0, 512, 1024, ... (after any
+   user block): signature, version, two size bytes, then the flags byte. */
+static int marked_open_by_writer(const char *path)
+{
+	static const unsigned char signature[8] = { 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n' };
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return 0;
+	int marked = 0;
+	unsigned char sb[12];
+	for (long at = 0; at <= (1L << 30); at = at ? at * 2 : 512) {
+		if (fseek(f, at, SEEK_SET) != 0 || fread(sb, 1, sizeof sb, f) != sizeof sb)
+			break;
+		if (memcmp(sb, signature, sizeof signature) == 0) {
+			marked = sb[8] >= 3 && (sb[11] & 0x05);   /* write or SWMR-write access */
+			break;
+		}
+	}
+	fclose(f);
+	return marked;
+}
+
+/* The path as a shell word, for advice the user can paste. */
+static const char *shell_word(const char *path, char *buf, size_t len)
+{
+	if (strspn(path, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+			 "_./+-,:@%=") == strlen(path) && path[0] != '-')
+		return path;
+	if (strchr(path, '\'') || snprintf(buf, len, "'%s'", path) >= (int)len)
+		return path;
+	return buf;
+}
+
+static void explain_open_failure(const char *path, struct lwq_err *err)
+{
+	char word[4200];
+	if (marked_open_by_writer(path))
+		lwq_err_set(err, "%s: marked as in use by a writer (another lwq running, or one that "
+			    "was killed); if none is running, clear it with: h5clear -s %s", path,
+			    shell_word(path, word, sizeof word));
+	else
+		lwq_err_set(err, "%s: cannot open HDF5 file (damaged, or in use by another "
+			    "process)", path);
+}
+
 struct model_file *model_file_open(const char *path, int writable, struct lwq_err *err)
 {
 	h5_quiet();
@@ -244,8 +291,7 @@ struct model_file *model_file_open(const char *path, int writable, struct lwq_er
 	mf->writable = writable;
 	mf->file = H5Fopen(path, writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT);
 	if (mf->file < 0) {
-		lwq_err_set(err, "%s: cannot open HDF5 file (damaged, or in use by another "
-			    "process)", path);
+		explain_open_failure(path, err);
 		free(mf);
 		return NULL;
 	}

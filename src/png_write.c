@@ -1,7 +1,6 @@
 /* png_write.c: libpng writer for canvases; the file appears whole or not at all. */
 #include "png_write.h"
 
-#include <errno.h>
 #include <png.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,15 +60,11 @@ int png_write_canvas(const char *path, const struct canvas *c, const char *title
 	struct atomic_target t;
 	if (atomic_begin(&t, path, overwrite, err) != 0)
 		return -1;
-	FILE *f = fopen(t.temp_path, "wb");
+	FILE *f = atomic_open_stream(&t, err);
 	if (!f)
-		return lwq_err_set(err, "%s: cannot create: %s", path, strerror(errno));
+		return -1;
 	int rc = write_png_stream(f, c, title, err);
-	if (fclose(f) != 0 && rc == 0)
-		rc = lwq_err_set(err, "%s: write failed (disk full?)", path);
-	if (rc != 0) {
-		atomic_abort(&t);
-		return lwq_err_prefix(err, path);
-	}
-	return atomic_commit(&t, err);
+	if (rc != 0)
+		lwq_err_prefix(err, path);         /* libpng's message names no file */
+	return atomic_close_stream(&t, f, rc, err);
 }

@@ -1,6 +1,7 @@
 /* run_tokens.c: token options shared by eval and capture (--text/--ids, offset, windows). */
 #include "run_tokens.h"
 
+#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,34 @@ int run_tokens_check(const char *verb, const struct run_tokens *rt)
 	if (!rt->text_path == !rt->ids_path)
 		return cli_usage_error(verb, "give exactly one of --text FILE and --ids FILE.i32");
 	return 0;
+}
+
+int run_tokens_verb_option(const char *verb, int opt, char **argv, const char *help,
+			   struct run_tokens *rt, int *threads)
+{
+	long v;
+	int shared = run_tokens_option(verb, opt, optarg, rt);
+	if (shared != 0)
+		return shared < 0 ? EXIT_USAGE : 0;
+	switch (opt) {
+	case 'j':
+		if (parse_int(optarg, 1, 1024, &v) < 0)
+			return cli_usage_error(verb, "--threads: '%s' is not a count >= 1", optarg);
+		*threads = (int)v;
+		return 0;
+	case 'h':
+		fputs(help, stdout);
+		return -1;
+	default:
+		return cli_usage_error(verb, "unknown or incomplete option '%s'", argv[optind - 1]);
+	}
+}
+
+int run_tokens_finish(const char *verb, int argc, char **argv, const struct run_tokens *rt,
+		      const char **model)
+{
+	int status = cli_model_operand(verb, argc, argv, 0, model);
+	return status ? status : run_tokens_check(verb, rt);
 }
 
 /* Tokens in the source: the ids file's size / 4, or the length of the encoded text. */

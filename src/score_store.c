@@ -314,8 +314,7 @@ static int store_attrs(struct model_file *mf, const struct model_config *cfg,
 	return model_file_set_attr_str(mf, g, "fingerprint", s->fingerprint, err);
 }
 
-/* Writes everything under a temporary group, then swaps it in for /scores. */
-static int store_scores(struct model_file *mf, struct layer_scores *s, struct lwq_err *err)
+int scores_store(struct model_file *mf, struct layer_scores *s, struct lwq_err *err)
 {
 	const struct model_config *cfg = model_file_config(mf);
 	if (model_file_exists(mf, SCORES_TEMP_GROUP))
@@ -399,7 +398,7 @@ struct layer_scores *scores_get(struct model_file *mf, const struct score_reques
 			return s;
 	}
 	struct layer_scores *s = compute_scores(mf, req, err);
-	if (s && req->store && !req->skip_zd && store_scores(mf, s, err) < 0) {
+	if (s && req->store && !req->skip_zd && scores_store(mf, s, err) < 0) {
 		layer_scores_free(s);
 		return NULL;
 	}

@@ -27,7 +27,8 @@ struct score_request {
 	int group_size;            /* for the RTN errors */
 	int with_rtn;              /* compute RTN errors (score); plan only needs LIM and ZD */
 	int force;                 /* ignore the cache */
-	int store;                 /* write what was computed to /scores (mf must be writable) */
+	int store;                 /* write what was computed to /scores (mf must be writable);
+				      or compute on a read-only handle and call scores_store */
 	int skip_zd;               /* LIM only (zd, zd_tensor, params stay NULL): no weight pass */
 };
 
@@ -37,6 +38,9 @@ struct score_request {
 struct layer_scores *scores_get(struct model_file *mf, const struct score_request *req,
 				struct lwq_err *err);
 void layer_scores_free(struct layer_scores *s);
+/* Writes computed scores to /scores of mf (opened writable, same model): all under a
+   temporary group first, which then replaces the old /scores. */
+int scores_store(struct model_file *mf, struct layer_scores *s, struct lwq_err *err);
 
 /* A layer's RTN error at level k (score_rtn_bits) over its seven linears: the RMS of the
    per-tensor relative errors weighted by each tensor's parameter count. rel is rtn_err or

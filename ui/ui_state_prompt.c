@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cli.h"
+#include "units.h"
 #include "ui_state_internal.h"
 
 /* ---- typed budgets ---------------------------------------------------------------------- */

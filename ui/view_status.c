@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "units.h"
 #include "colors.h"
 #include "draw.h"
 #include "views.h"

@@ -2,18 +2,10 @@
 # capture.sh: lwq capture on the demo model: what /activations holds, replacing it, and
 # bad input that must fail with one clear line and leave the model file untouched.
 . "$TOP_SRCDIR/tests/cli/lib.sh"
-need_shared
-D="$SHARED_DATA/models/lwq-demo-16L"
-IDS="$D/heldout.ids.i32"
-MODEL="$WORK/demo.h5"
-SMALL="--seq-len 64 --windows 2"
-
-ok "import the demo model" "$LWQ" --quiet import "$D" -o "$MODEL"
+demo_model
 dims() { h5ls "$MODEL$1" | sed -n 's/.*Dataset {\(.*\)}$/\1/p'; }
 
 # ---- bad input first: the fresh file must stay byte for byte the same ----------------
-SUM=$(cksum <"$MODEL")
-unchanged() { [ "$(cksum <"$MODEL")" = "$SUM" ]; }
 printf '\007\000\000\000\377\377\377\377' >"$WORK/bad.i32"   # ids 7 and -1
 fails_with "ids out of vocabulary" 1 "outside \[0, 2048)" \
 	"$LWQ" capture "$MODEL" --ids "$WORK/bad.i32" --seq-len 2 --windows 1

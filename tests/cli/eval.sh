@@ -2,15 +2,7 @@
 # eval.sh: lwq eval on the demo model: output forms, plans (pruning changes perplexity),
 # and bad input that must fail with one clear line and leave the model file untouched.
 . "$TOP_SRCDIR/tests/cli/lib.sh"
-need_shared
-D="$SHARED_DATA/models/lwq-demo-16L"
-IDS="$D/heldout.ids.i32"
-MODEL="$WORK/demo.h5"
-SMALL="--seq-len 64 --windows 2"
-
-ok "import the demo model" "$LWQ" --quiet import "$D" -o "$MODEL"
-SUM=$(cksum <"$MODEL")
-unchanged() { [ "$(cksum <"$MODEL")" = "$SUM" ]; }
+demo_model
 
 # ---- output --------------------------------------------------------------------
 ok "eval --ids" "$LWQ" eval "$MODEL" --ids "$IDS" --offset 8192 $SMALL

@@ -120,5 +120,5 @@ fails_with "info: HDF5 of another format" 1 "foreign.h5: not an lwq model file (
 "$FIXTURE" newer "$WORK/newer.h5"
 fails_with "info: newer major version" 1 "newer.h5: format version 2.0 is newer than this lwq supports (1.x)" \
 	"$LWQ" info "$WORK/newer.h5"
-fails_with "info: no file is a usage error" 2 "missing MODEL.h5" "$LWQ" info
+fails_with "info: no file is a usage error" 2 "expected one MODEL.h5, got none" "$LWQ" info
 done_testing

@@ -60,6 +60,20 @@ need_cmd() { # need_cmd PROGRAM...: the rest needs these programs (e.g. python3,
 	done
 }
 
+# demo_model: the real 16-layer demo model imported into $MODEL (one test), with $D its
+# directory, $IDS its token ids and $SMALL a quick run; `unchanged` is then true while
+# the file is byte for byte as imported.
+demo_model() {
+	need_shared
+	D="$SHARED_DATA/models/lwq-demo-16L"
+	IDS="$D/heldout.ids.i32"
+	MODEL="$WORK/demo.h5"
+	SMALL="--seq-len 64 --windows 2"
+	ok "import the demo model" "$LWQ" --quiet import "$D" -o "$MODEL"
+	SUM=$(cksum <"$MODEL")
+}
+unchanged() { [ "$(cksum <"$MODEL")" = "$SUM" ]; }
+
 done_testing() {
 	echo "1..$TAP_N"
 	[ "$TAP_FAILED" -eq 0 ]

@@ -120,6 +120,18 @@ if "$LWQ" -q capture "$M" --ids "$IDS" --windows 2 --seq-len 64 >/dev/null 2>&1;
 		test "$(awk -F, '$1 == "lim" { printf "%s ", $3 }' "$WORK/sweep.csv")" = "4 3 2 "
 	ok "sweep curves stored in the model file" sh -c \
 		'h5ls -r "$1" | grep -q "^/sweeps/zd/ppl"' _ "$M"
+	# A long sweep measures on a read-only handle: others can read the file meanwhile,
+	# and killing it leaves the file openable (not marked as in use by a writer).
+	"$LWQ" --quiet sweep "$M" --ids "$IDS" --windows 8 --seq-len 256 --orders lim,zd \
+		>/dev/null 2>&1 &
+	sweep_pid=$!
+	sleep 1
+	check "the long sweep is still running" kill -0 "$sweep_pid"
+	ok "lwq info reads the file while the sweep runs" "$LWQ" info "$M"
+	kill -KILL "$sweep_pid"
+	wait "$sweep_pid" 2>/dev/null
+	ok "a sweep killed with SIGKILL leaves the file openable for writing" \
+		"$LWQ" plan "$M" --high-layers 4 -o "$WORK/after-kill.json"
 	fails_with "sweep with an unknown order fails before evaluating" 1 "unknown order 'frob'" \
 		"$LWQ" sweep "$M" --ids "$IDS" --windows 1 --seq-len 32 --orders lim,frob
 	fails_with "sweep without tokens" 2 "exactly one of --text" "$LWQ" sweep "$M"

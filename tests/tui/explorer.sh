@@ -4,9 +4,7 @@
 . "$TOP_SRCDIR/tests/cli/lib.sh"
 PNG_INFO="$TOP_BUILDDIR/tests/unit/test_png"
 
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "1..0 # SKIP tmux is not installed"; exit 0
-fi
+need_cmd tmux
 # Each start gets its own server: a new session on a server still shutting down fails.
 SERVER=0
 T() { tmux -L "lwq-tui-$$-$SERVER" -f /dev/null "$@"; }
@@ -142,10 +140,7 @@ check "the error names the file" grep -q "lwq: explore: broken.h5: not an HDF5 f
 check "terminal untouched" restored
 
 # ---- the demo model: the screen agrees with lwq plan --------------------------------
-if [ ! -f "$SHARED_DATA/README.md" ]; then
-	echo "ok $((TAP_N + 1)) # SKIP ../shared/data is absent"; TAP_N=$((TAP_N + 1))
-	done_testing; exit
-fi
+need_shared
 D="$SHARED_DATA/models/lwq-demo-16L"
 M="$WORK/demo.h5"
 ok "import the demo model" "$LWQ" --quiet import "$D" -o "$M"

@@ -7,43 +7,28 @@
 #include <unistd.h>
 
 #include "layer_io.h"
+#include "scratch_dir.h"
 #include "tap.h"
 
-static char temp_dir[4096];
-static char model_path[4096 + 64];
-static char scratch_path[4096 + 64];
+static char model_path[4096];
 
-static void remove_temp(void)
+/* The program's scratch directory, removed with everything in it at exit. */
+static void ensure_temp_dir(void)
 {
-	if (model_path[0])
-		unlink(model_path);
-	if (scratch_path[0])
-		unlink(scratch_path);
-	if (temp_dir[0])
-		rmdir(temp_dir);
-}
-
-static int ensure_temp_dir(void)
-{
-	if (temp_dir[0])
-		return 0;
-	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-	snprintf(temp_dir, sizeof temp_dir, "%s/lwq-unit.XXXXXX", tmp);
-	if (!mkdtemp(temp_dir)) {
-		temp_dir[0] = '\0';
-		return -1;
-	}
-	atexit(remove_temp);
-	return 0;
+	static int made;
+	if (made++)
+		return;
+	scratch_dir("unit");
+	atexit(scratch_dir_remove);
 }
 
 const char *test_scratch_file(void)
 {
-	if (ensure_temp_dir() < 0)
-		return NULL;
-	snprintf(scratch_path, sizeof scratch_path, "%s/scratch.h5", temp_dir);
-	unlink(scratch_path);
-	return scratch_path;
+	static char path[4096];
+	ensure_temp_dir();
+	snprintf(path, sizeof path, "%s", scratch_path("scratch.h5"));
+	unlink(path);
+	return path;
 }
 
 const char *real_model_file(const char *name, const char *file)
@@ -60,9 +45,10 @@ const char *real_model_import(const char *name, char *why, size_t why_len)
 		return snprintf(why, why_len, "../shared/data is absent"), NULL;
 	if (!lwq)
 		return snprintf(why, why_len, "LWQ is not set"), NULL;
-	if (ensure_temp_dir() < 0)
-		return snprintf(why, why_len, "cannot make a temp dir"), NULL;
-	snprintf(model_path, sizeof model_path, "%s/%s.h5", temp_dir, name);
+	ensure_temp_dir();
+	char file[300];
+	snprintf(file, sizeof file, "%s.h5", name);
+	snprintf(model_path, sizeof model_path, "%s", scratch_path(file));
 	if (access(model_path, R_OK) == 0)
 		return model_path;
 	char cmd[3 * 4096];
@@ -95,11 +81,7 @@ struct test_model *test_model_read(struct model_file *mf, struct lwq_err *err)
 		test_model_free(m);
 		return NULL;
 	}
-	m->ref.cfg = *cfg;
-	m->ref.embed = m->embed;
-	m->ref.final_norm = m->final_norm;
-	m->ref.head = cfg->tied_embeddings ? m->embed : m->lm_head;
-	m->ref.layers = m->layers;
+	test_model_link_ref(m);
 	return m;
 }
 

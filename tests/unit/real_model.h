@@ -7,11 +7,12 @@
 #include "model_h5.h"
 #include "synth_model.h"
 
-/* Imports $SHARED_DATA/models/<name> with `$LWQ import` into a temporary directory (removed
-   at exit) and returns the model file's path, or NULL with the reason in why. */
+/* Imports $SHARED_DATA/models/<name> with `$LWQ import` into the scratch directory
+   (scratch_dir.h, removed at exit) and returns the model file's path, or NULL with the
+   reason in why. */
 const char *real_model_import(const char *name, char *why, size_t why_len);
 
-/* A fresh path in the temporary directory (removed at exit); the same path each call. */
+/* A fresh path in the scratch directory (removed at exit); the same path each call. */
 const char *test_scratch_file(void);
 
 /* Path of $SHARED_DATA/models/<name>/<file> (static buffer). */

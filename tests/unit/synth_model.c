@@ -81,12 +81,17 @@ struct test_model *synth_model_new(const struct model_config *cfg, uint64_t seed
 			     0.5f, 0.0f, &s);
 		m->layers[l] = lw;
 	}
-	m->ref.cfg = *cfg;
+	test_model_link_ref(m);
+	return m;
+}
+
+void test_model_link_ref(struct test_model *m)
+{
+	m->ref.cfg = m->cfg;
 	m->ref.embed = m->embed;
 	m->ref.final_norm = m->final_norm;
-	m->ref.head = cfg->tied_embeddings ? m->embed : m->lm_head;
+	m->ref.head = m->cfg.tied_embeddings ? m->embed : m->lm_head;
 	m->ref.layers = m->layers;
-	return m;
 }
 
 void test_model_free(struct test_model *m)

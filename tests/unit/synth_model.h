@@ -21,6 +21,8 @@ struct model_config synth_config(int n_layers, int qkv_bias, int tied);
 /* Random weights scaled so activations stay O(1); deterministic for a seed. */
 struct test_model *synth_model_new(const struct model_config *cfg, uint64_t seed);
 void test_model_free(struct test_model *m);
+/* Points m->ref (the reference forward pass's view) at m's own weights. */
+void test_model_link_ref(struct test_model *m);
 /* Writes the model as an lwq model file (f32 weights, no tokenizer) at path. */
 int test_model_write(const struct test_model *m, const char *path, struct lwq_err *err);
 /* n ids in [0, vocab) from a seed. */

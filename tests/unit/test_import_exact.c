@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "model_h5.h"
+#include "scratch_dir.h"
 #include "tap.h"
 
 static void *read_range(const char *path, long offset, size_t n)
@@ -266,9 +267,7 @@ int main(int argc, char **argv)
 	if (!data)
 		tap_skip_all("../shared/data is absent");
 	cli_quiet = 1;
-	char dir[] = "/tmp/lwq-exact-XXXXXX";
-	if (!mkdtemp(dir))
-		return 1;
+	const char *dir = scratch_dir("exact");
 	const char *models[] = { "lwq-demo-16L", "stories260K/stories260K.bin" };
 	for (size_t i = 0; i < sizeof models / sizeof models[0]; i++) {
 		char src[4096], out[4096];
@@ -279,6 +278,6 @@ int main(int argc, char **argv)
 		check(src, out);
 		remove(out);
 	}
-	remove(dir);
+	scratch_dir_remove();
 	return tap_done();
 }

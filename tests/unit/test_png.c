@@ -14,6 +14,7 @@
 #include "colormap.h"
 #include "heatmap_image.h"
 #include "png_write.h"
+#include "scratch_dir.h"
 #include "tap.h"
 
 /* Decodes a PNG into 8-bit RGB (malloc'd); NULL when it is not a valid PNG. */
@@ -179,15 +180,10 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "--info") == 0)
 		return info_mode(argv[2]);
-	char dir[] = "/tmp/lwq-test-png.XXXXXX";
-	if (!mkdtemp(dir))
-		tap_skip_all("cannot make a temp directory");
+	const char *dir = scratch_dir("png");
 	test_colormap();
 	test_round_trip(dir);
 	test_heatmap_colours(dir);
-	char cmd[600];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "# could not remove %s\n", dir);
+	scratch_dir_remove();
 	return tap_done();
 }
