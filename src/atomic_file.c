@@ -112,8 +112,11 @@ int atomic_check_space(const char *path, uint64_t bytes, struct lwq_err *err)
 			   format_size((double)room, have, sizeof have));
 }
 
-FILE *atomic_open_stream(struct atomic_target *t, struct lwq_err *err)
+FILE *atomic_open_stream(struct atomic_target *t, const char *final_path, int overwrite,
+			 struct lwq_err *err)
 {
+	if (atomic_begin(t, final_path, overwrite, err) != 0)
+		return NULL;
 	FILE *f = fopen(t->temp_path, "wb");
 	if (!f)
 		lwq_err_set(err, "%s: cannot create: %s", t->final_path, strerror(errno));
@@ -135,9 +138,7 @@ int atomic_write_file(const char *path, const void *data, size_t n, int overwrit
 		      struct lwq_err *err)
 {
 	struct atomic_target t;
-	if (atomic_begin(&t, path, overwrite, err) != 0)
-		return -1;
-	FILE *f = atomic_open_stream(&t, err);
+	FILE *f = atomic_open_stream(&t, path, overwrite, err);
 	if (!f)
 		return -1;
 	int status = fwrite(data, 1, n, f) == n ? 0

@@ -31,9 +31,10 @@ void atomic_remove_on_signal(const struct atomic_target *t);
    (RLIMIT_FSIZE) is below `bytes`. Lets big writers refuse before writing anything. */
 int atomic_check_space(const char *path, uint64_t bytes, struct lwq_err *err);
 
-/* A stdio stream on t's temp file (after atomic_begin), for writers that produce the
-   output piece by piece; NULL with err set. */
-FILE *atomic_open_stream(struct atomic_target *t, struct lwq_err *err);
+/* atomic_begin, then a stdio stream on t's new temp file, for writers that produce the
+   output piece by piece; NULL with err set (nothing created). */
+FILE *atomic_open_stream(struct atomic_target *t, const char *final_path, int overwrite,
+			 struct lwq_err *err);
 /* Closes the stream and, when the writer succeeded (status 0) and the close did too,
    commits; otherwise removes the temp file (status -1: the writer failed, err is set).
    0 or -1. */

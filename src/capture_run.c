@@ -140,7 +140,7 @@ struct capture_data *capture_run(struct model_file *mf, const int32_t *ids, int 
 				   model_file_path(mf), (long long)n_tokens), NULL;
 	}
 	struct pass_observer obs = { watch_stream, { watch_linear_input, &w }, &w };
-	int rc = run_layers(mf, NULL, ids, windows, seq_len, "capture", &obs, NULL, err);
+	int rc = run_layers(mf, NULL, ids, windows, seq_len, "capture", NULL, &obs, NULL, err);
 	for (int s = 0; s < SITE_COUNT && rc == 0; s++)
 		for (int64_t i = 0; i < (int64_t)cfg->n_layers * cd->site_cols[s]; i++)
 			cd->input_sq[s][i] = (float)w.sq[s][i];

@@ -1,5 +1,4 @@
 /* cmd_capture.c: lwq capture: calibration tokens through the model, activations stored. */
-#include <cblas.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +38,7 @@ struct capture_options {
 	const char *model;
 	struct run_tokens tokens;
 	int64_t keep;              /* -1: all */
-	int force, threads;
+	int force;
 };
 
 static int parse_keep(const char *arg, int64_t *keep)
@@ -82,7 +81,7 @@ static int parse_options(int argc, char **argv, struct capture_options *o)
 		case 'f': o->force = 1; break;
 		default:
 			status = run_tokens_verb_option("capture", opt, argv, capture_help,
-							&o->tokens, &o->threads);
+							&o->tokens);
 			if (status != 0)
 				return status;
 		}
@@ -155,8 +154,6 @@ int cmd_capture(int argc, char **argv)
 	int status = parse_options(argc, argv, &o);
 	if (status != 0)
 		return status < 0 ? EXIT_OK : status;
-	if (o.threads > 0)
-		openblas_set_num_threads(o.threads);
 	struct lwq_err err = { "" };
 	int32_t *ids = NULL;
 	double start = monotonic_seconds();

@@ -1,5 +1,4 @@
 /* cmd_eval.c: lwq eval: perplexity of a model file, optionally quantized by a plan. */
-#include <cblas.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -34,7 +33,7 @@ static const char eval_help[] =
 struct eval_options {
 	const char *model, *plan;
 	struct run_tokens tokens;
-	int json, threads;
+	int json;
 };
 
 static int parse_options(int argc, char **argv, struct eval_options *o)
@@ -56,8 +55,7 @@ static int parse_options(int argc, char **argv, struct eval_options *o)
 		case 'p': o->plan = optarg; break;
 		case 'J': o->json = 1; break;
 		default:
-			status = run_tokens_verb_option("eval", opt, argv, eval_help, &o->tokens,
-							&o->threads);
+			status = run_tokens_verb_option("eval", opt, argv, eval_help, &o->tokens);
 			if (status != 0)
 				return status;
 		}
@@ -119,7 +117,7 @@ static int run_eval(struct eval_options *o, struct lwq_err *err)
 		fprintf(stderr, "lwq: eval: using every full window: %d windows of %d tokens\n",
 			o->tokens.windows, o->tokens.seq_len);
 	if (eval_perplexity(mf, plan, ids, (int64_t)o->tokens.windows * o->tokens.seq_len,
-			    o->tokens.windows, o->tokens.seq_len, &result, err) < 0)
+			    o->tokens.windows, o->tokens.seq_len, NULL, &result, err) < 0)
 		goto out;
 	if (o->json)
 		print_json(o, &result);
@@ -139,8 +137,6 @@ int cmd_eval(int argc, char **argv)
 	int status = parse_options(argc, argv, &o);
 	if (status != 0)
 		return status < 0 ? EXIT_OK : status;
-	if (o.threads > 0)
-		openblas_set_num_threads(o.threads);
 	struct lwq_err err = { "" };
 	if (run_eval(&o, &err) < 0)
 		return cli_report("eval", &err);

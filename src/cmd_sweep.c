@@ -170,15 +170,18 @@ struct sweep_env {
 	struct progress *progress;
 };
 
+/* One evaluation: `label` names it in errors, `step` on the progress line, where the
+   evaluation's layers show too ("sweep: order lim, step 3/7, layer 12/24, ..."). */
 static int evaluate(struct sweep_env *env, const struct bit_plan *plan, const char *label,
-		    double *ppl, struct lwq_err *err)
+		    const char *step, double *ppl, struct lwq_err *err)
 {
 	struct eval_result r;
+	progress_item(env->progress, step);
 	if (eval_perplexity(env->mf, plan, env->ids, env->n_ids, env->tokens->windows,
-			    env->tokens->seq_len, &r, err) < 0)
+			    env->tokens->seq_len, env->progress, &r, err) < 0)
 		return lwq_err_prefix(err, label);
 	*ppl = r.perplexity;
-	progress_step(env->progress, label, (double)env->tokens->windows * env->tokens->seq_len);
+	progress_step(env->progress, NULL, 0);    /* the tokens came in through the layers */
 	return 0;
 }
 
@@ -204,10 +207,11 @@ static int sweep_order(struct sweep_env *env, const struct sweep_options *o,
 		if (rc < 0)
 			break;
 		double ppl = all_high_ppl;
-		char label[96];
+		char label[96], step[96];
 		snprintf(label, sizeof label, "%s n_low=%d", spec->name, n_low);
+		snprintf(step, sizeof step, "order %s, step %d/%d", spec->name, i, c->n_points - 1);
 		if (n_low > 0)
-			rc = evaluate(env, plan, label, &ppl, err);
+			rc = evaluate(env, plan, label, step, &ppl, err);
 		c->n_low[i] = (float)n_low;
 		c->avg_bits[i] = (float)plan_avg_bits(cfg, plan);
 		c->bytes[i] = (float)plan_bytes(cfg, plan);
@@ -302,10 +306,11 @@ static int run_sweep(struct sweep_env *env, const struct sweep_options *o, struc
 	for (int k = 0; k < n_orders; k++)
 		evals += sweep_points(cfg->n_layers, o->step) - 1;
 	progress_start(&p, "sweep", "evaluations", evals);
+	p.work_unit = "tok/s";
 	env->progress = &p;
 	double all_high_ppl;
-	if (evaluate(env, NULL, "baseline", &run->baseline_ppl, err) < 0 ||
-	    evaluate(env, all_high, "all high", &all_high_ppl, err) < 0)
+	if (evaluate(env, NULL, "baseline", "unquantized baseline", &run->baseline_ppl, err) < 0 ||
+	    evaluate(env, all_high, "all high", "every layer high", &all_high_ppl, err) < 0)
 		goto finish;
 	for (int k = 0; k < n_orders; k++) {
 		run->n_curves = k + 1;     /* counted first so a failed curve is freed too */

@@ -8,8 +8,8 @@
 #include "progress.h"
 
 int eval_perplexity(struct model_file *mf, const struct bit_plan *plan, const int32_t *ids,
-		    int64_t n_ids, int windows, int seq_len, struct eval_result *out,
-		    struct lwq_err *err)
+		    int64_t n_ids, int windows, int seq_len, struct progress *outer,
+		    struct eval_result *out, struct lwq_err *err)
 {
 	memset(out, 0, sizeof *out);
 	if (seq_len < 2)
@@ -20,7 +20,7 @@ int eval_perplexity(struct model_file *mf, const struct bit_plan *plan, const in
 				   (long long)n_ids, windows, seq_len);
 	double start = monotonic_seconds();
 	struct pass_nll nll = { 0, 0 };
-	if (run_layers(mf, plan, ids, windows, seq_len, "eval", NULL, &nll, err) < 0)
+	if (run_layers(mf, plan, ids, windows, seq_len, "eval", outer, NULL, &nll, err) < 0)
 		return -1;
 	out->seconds = monotonic_seconds() - start;
 	out->nll_sum = nll.nll_sum;

@@ -63,8 +63,29 @@ struct run {
 	const struct pass_observer *obs;
 	struct forward_state *fs;
 	struct layer_weights *lw;
-	struct progress progress;
+	struct progress progress;      /* the run's own line, when there is no outer one */
+	struct progress *outer;
+	int64_t steps, steps_done;     /* layer steps (and LM head) over all passes */
 };
+
+/* One layer (layer == n_layers: the LM head) done, on the run's own line or the
+   caller's. */
+static void report_step(struct run *r, int layer, double tokens)
+{
+	int n = r->cfg->n_layers;
+	char label[48];
+	r->steps_done++;
+	if (!r->outer) {
+		if (layer < n)
+			snprintf(label, sizeof label, "(layer %d of %d)", layer + 1, n);
+		progress_step(&r->progress, layer < n ? label : "(LM head)", tokens);
+		return;
+	}
+	if (layer < n)
+		snprintf(label, sizeof label, "layer %d/%d", layer + 1, n);
+	progress_nested(r->outer, layer < n ? label : "LM head",
+			(double)r->steps_done / (double)r->steps, tokens);
+}
 
 /* "NaN" or "infinity" for the first non-finite value of v, or NULL. */
 static const char *nonfinite_kind(const float *v, int64_t n)
@@ -87,10 +108,8 @@ static int run_layer(struct run *r, int layer, float *x, int n, double tokens,
 		     struct lwq_err *err)
 {
 	int bits = r->plan ? r->plan->bits[layer] : 16;
-	char label[48];
-	snprintf(label, sizeof label, "(layer %d of %d)", layer + 1, r->cfg->n_layers);
 	if (bits == 0) {               /* pruned: the stream passes through unchanged */
-		progress_step(&r->progress, label, tokens);
+		report_step(r, layer, tokens);
 		return 0;
 	}
 	int group = r->plan ? r->plan->group_size : 0;
@@ -106,7 +125,7 @@ static int run_layer(struct run *r, int layer, float *x, int n, double tokens,
 	if (bad)
 		return lwq_err_set(err, "%s: layer %d: %s in activations",
 				   model_file_path(r->mf), layer, bad);
-	progress_step(&r->progress, label, tokens);
+	report_step(r, layer, tokens);
 	return 0;
 }
 
@@ -135,7 +154,7 @@ static int score_pass(struct run *r, const int32_t *ids, const float *x, int n,
 		else
 			rc = 0;
 		nll->nll_sum += sum;
-		progress_step(&r->progress, "(LM head)", (double)n * r->seq_len);
+		report_step(r, r->cfg->n_layers, (double)n * r->seq_len);
 	}
 	free(norm);
 	free(head);
@@ -173,13 +192,13 @@ static int check_run(struct model_file *mf, const struct bit_plan *plan, int win
 }
 
 int run_layers(struct model_file *mf, const struct bit_plan *plan, const int32_t *ids,
-	       int windows, int seq_len, const char *verb, const struct pass_observer *obs,
-	       struct pass_nll *nll, struct lwq_err *err)
+	       int windows, int seq_len, const char *verb, struct progress *outer,
+	       const struct pass_observer *obs, struct pass_nll *nll, struct lwq_err *err)
 {
 	if (check_run(mf, plan, windows, seq_len, err) < 0)
 		return -1;
 	struct run r = { .mf = mf, .cfg = model_file_config(mf), .plan = plan,
-			 .seq_len = seq_len, .obs = obs };
+			 .seq_len = seq_len, .obs = obs, .outer = outer };
 	int pass = pass_windows(r.cfg, seq_len, windows);
 	r.call = call_windows(r.cfg, seq_len, pass);
 	r.fs = forward_new(r.cfg, seq_len, r.call, err);
@@ -194,8 +213,10 @@ int run_layers(struct model_file *mf, const struct bit_plan *plan, const int32_t
 		goto out;
 	}
 	int n_passes = (windows + pass - 1) / pass;
-	progress_start(&r.progress, verb, "step", (int64_t)n_passes * (r.cfg->n_layers + !!nll));
+	r.steps = (int64_t)n_passes * (r.cfg->n_layers + !!nll);
+	progress_start(&r.progress, verb, "step", r.steps);
 	r.progress.work_unit = "tok/s";
+	r.progress.enabled &= outer == NULL;
 	rc = 0;
 	for (int w0 = 0; w0 < windows && rc == 0; w0 += pass) {
 		int n = windows - w0 < pass ? windows - w0 : pass;

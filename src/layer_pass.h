@@ -7,6 +7,7 @@
 #include "forward.h"
 #include "model_h5.h"
 #include "plan.h"
+#include "progress.h"
 #include "status.h"
 
 /* Lets capture watch a run. Windows are processed in passes (groups that fit the
@@ -31,10 +32,12 @@ struct pass_nll {
    through the model in mf. plan may be NULL; otherwise layer i is fake-quantized at
    plan->bits[i] (>= 16: as stored; 0: skipped). When nll is not NULL, the final norm and
    LM head score every next-token prediction inside each window. verb labels the progress
-   line. Errors name the file and, for non-finite values, the layer. */
+   line; with outer (a caller's progress, e.g. a sweep's) the run draws no line of its
+   own and reports its layers on the caller's (progress_nested). Errors name the file
+   and, for non-finite values, the layer. */
 int run_layers(struct model_file *mf, const struct bit_plan *plan, const int32_t *ids,
-	       int windows, int seq_len, const char *verb, const struct pass_observer *obs,
-	       struct pass_nll *nll, struct lwq_err *err);
+	       int windows, int seq_len, const char *verb, struct progress *outer,
+	       const struct pass_observer *obs, struct pass_nll *nll, struct lwq_err *err);
 
 /* Tests lower the budgets to exercise several passes and calls; 0 restores a default. */
 void layer_pass_set_budget(int64_t pass_bytes, int call_rows);

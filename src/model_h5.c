@@ -115,6 +115,19 @@ static int read_config_attrs(hid_t root, struct model_config *cfg, const char *p
 
 /* ---- creating ---- */
 
+/* The handle before its HDF5 file is created or opened. */
+static struct model_file *model_file_alloc(const char *path, int writable, struct lwq_err *err)
+{
+	struct model_file *mf = calloc(1, sizeof *mf);
+	if (!mf) {
+		lwq_err_set(err, "%s: out of memory", path);
+		return NULL;
+	}
+	snprintf(mf->path, sizeof mf->path, "%s", path);
+	mf->writable = writable;
+	return mf;
+}
+
 struct model_file *model_file_create(const char *path, const struct model_config *cfg,
 				     const char *source, const char *model_name,
 				     struct lwq_err *err)
@@ -124,16 +137,12 @@ struct model_file *model_file_create(const char *path, const struct model_config
 		lwq_err_prefix(err, path);
 		return NULL;
 	}
-	struct model_file *mf = calloc(1, sizeof *mf);
-	if (!mf) {
-		lwq_err_set(err, "%s: out of memory", path);
+	struct model_file *mf = model_file_alloc(path, 1, err);
+	if (!mf)
 		return NULL;
-	}
-	snprintf(mf->path, sizeof mf->path, "%s", path);
 	snprintf(mf->source, sizeof mf->source, "%s", source ? source : "");
 	snprintf(mf->model_name, sizeof mf->model_name, "%s", model_name ? model_name : "");
 	mf->cfg = *cfg;
-	mf->writable = 1;
 	mf->version[0] = LWQ_FORMAT_MAJOR;
 	mf->version[1] = LWQ_FORMAT_MINOR;
 	/* The 1.10 file format indexes chunks with compact fixed arrays instead of B-trees
@@ -282,13 +291,9 @@ struct model_file *model_file_open(const char *path, int writable, struct lwq_er
 	h5_quiet();
 	if (check_openable(path, writable, err) != 0)
 		return NULL;
-	struct model_file *mf = calloc(1, sizeof *mf);
-	if (!mf) {
-		lwq_err_set(err, "%s: out of memory", path);
+	struct model_file *mf = model_file_alloc(path, writable, err);
+	if (!mf)
 		return NULL;
-	}
-	snprintf(mf->path, sizeof mf->path, "%s", path);
-	mf->writable = writable;
 	mf->file = H5Fopen(path, writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT);
 	if (mf->file < 0) {
 		explain_open_failure(path, err);

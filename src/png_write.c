@@ -58,9 +58,7 @@ int png_write_canvas(const char *path, const struct canvas *c, const char *title
 		     int overwrite, struct lwq_err *err)
 {
 	struct atomic_target t;
-	if (atomic_begin(&t, path, overwrite, err) != 0)
-		return -1;
-	FILE *f = atomic_open_stream(&t, err);
+	FILE *f = atomic_open_stream(&t, path, overwrite, err);
 	if (!f)
 		return -1;
 	int rc = write_png_stream(f, c, title, err);

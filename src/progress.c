@@ -25,28 +25,73 @@ void progress_start(struct progress *p, const char *verb, const char *unit, int6
 	p->work_done = 0;
 	p->work_unit = NULL;
 	p->enabled = !cli_quiet && isatty(STDERR_FILENO);
+	p->item[0] = p->inner[0] = '\0';
+	p->inner_fraction = 0;
+}
+
+/* "42s", "5m 10s", "2h 05m": a long run's ETA in units a reader takes in at a glance. */
+static const char *format_eta(double seconds, char *buf, size_t len)
+{
+	long s = seconds > 0 ? (long)(seconds + 0.5) : 0;
+	if (s < 60)
+		snprintf(buf, len, "%lds", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%ldm %02lds", s / 60, s % 60);
+	else
+		snprintf(buf, len, "%ldh %02ldm", s / 3600, s % 3600 / 60);
+	return buf;
+}
+
+/* Redraws the line at most ten times a second (and always on the last item). */
+static void draw(struct progress *p, const char *label)
+{
+	double now = monotonic_seconds();
+	if (!p->enabled || (now - p->last_draw < 0.1 && p->done < p->total))
+		return;
+	p->last_draw = now;
+	double elapsed = now - p->start;
+	double done = (double)p->done + (p->item[0] ? p->inner_fraction : 0);
+	char eta[32];
+	format_eta(done > 0 ? elapsed / done * ((double)p->total - done) : 0, eta, sizeof eta);
+	if (p->item[0])
+		fprintf(stderr, "\r\033[K%s: %s", p->verb, p->item);
+	else
+		fprintf(stderr, "\r\033[K%s: %s %lld/%lld", p->verb, p->unit, (long long)p->done,
+			(long long)p->total);
+	if (p->item[0] && p->inner[0])
+		fprintf(stderr, ", %s", p->inner);
+	else if (!p->item[0] && label)
+		fprintf(stderr, " %s", label);
+	if (p->work_unit && elapsed > 0)
+		fprintf(stderr, ", %.0f %s", p->work_done / elapsed, p->work_unit);
+	fprintf(stderr, ", ETA %s", eta);
+	fflush(stderr);
 }
 
 void progress_step(struct progress *p, const char *label, double work)
 {
 	p->done++;
 	p->work_done += work;
-	if (!p->enabled)
-		return;
-	double now = monotonic_seconds();
-	if (now - p->last_draw < 0.1 && p->done < p->total)
-		return;
-	p->last_draw = now;
-	double elapsed = now - p->start;
-	double eta = p->done > 0 ? elapsed / (double)p->done * (double)(p->total - p->done) : 0;
-	fprintf(stderr, "\r\033[K%s: %s %lld/%lld", p->verb, p->unit,
-		(long long)p->done, (long long)p->total);
-	if (label)
-		fprintf(stderr, " %s", label);
-	if (p->work_unit && elapsed > 0)
-		fprintf(stderr, ", %.0f %s", p->work_done / elapsed, p->work_unit);
-	fprintf(stderr, ", ETA %.0fs", eta);
-	fflush(stderr);
+	p->item[0] = p->inner[0] = '\0';
+	p->inner_fraction = 0;
+	draw(p, label);
+}
+
+void progress_item(struct progress *p, const char *label)
+{
+	snprintf(p->item, sizeof p->item, "%s", label);
+	p->inner[0] = '\0';
+	p->inner_fraction = 0;
+	p->last_draw = 0;              /* a new item shows at once */
+	draw(p, NULL);
+}
+
+void progress_nested(struct progress *p, const char *note, double fraction, double work)
+{
+	snprintf(p->inner, sizeof p->inner, "%s", note ? note : "");
+	p->inner_fraction = fraction < 0 ? 0 : fraction > 1 ? 1 : fraction;
+	p->work_done += work;
+	draw(p, NULL);
 }
 
 void progress_finish(struct progress *p)

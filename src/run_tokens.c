@@ -1,11 +1,10 @@
 /* run_tokens.c: token options shared by eval and capture (--text/--ids, offset, windows). */
 #include "run_tokens.h"
 
+#include <cblas.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "token_source.h"
@@ -49,7 +48,7 @@ int run_tokens_check(const char *verb, const struct run_tokens *rt)
 }
 
 int run_tokens_verb_option(const char *verb, int opt, char **argv, const char *help,
-			   struct run_tokens *rt, int *threads)
+			   struct run_tokens *rt)
 {
 	long v;
 	int shared = run_tokens_option(verb, opt, optarg, rt);
@@ -59,7 +58,7 @@ int run_tokens_verb_option(const char *verb, int opt, char **argv, const char *h
 	case 'j':
 		if (parse_int(optarg, 1, 1024, &v) < 0)
 			return cli_usage_error(verb, "--threads: '%s' is not a count >= 1", optarg);
-		*threads = (int)v;
+		rt->threads = (int)v;
 		return 0;
 	case 'h':
 		fputs(help, stdout);
@@ -73,63 +72,25 @@ int run_tokens_finish(const char *verb, int argc, char **argv, const struct run_
 		      const char **model)
 {
 	int status = cli_model_operand(verb, argc, argv, 0, model);
-	return status ? status : run_tokens_check(verb, rt);
-}
-
-/* Tokens in the source: the ids file's size / 4, or the length of the encoded text. */
-static int64_t count_tokens(struct model_file *mf, const struct run_tokens *rt,
-			    struct lwq_err *err)
-{
-	struct stat st;
-	if (rt->ids_path) {
-		if (stat(rt->ids_path, &st) < 0)
-			return lwq_err_set(err, "%s: cannot read", rt->ids_path);
-		return st.st_size / 4;
-	}
-	FILE *f = fopen(rt->text_path, "rb");
-	if (!f || fstat(fileno(f), &st) < 0) {
-		if (f)
-			fclose(f);
-		return lwq_err_set(err, "%s: cannot read", rt->text_path);
-	}
-	char *text = malloc((size_t)st.st_size + 1);
-	size_t len = text ? fread(text, 1, (size_t)st.st_size, f) : 0;
-	fclose(f);
-	if (!text)
-		return lwq_err_set(err, "%s: out of memory", rt->text_path);
-	if (len == 0) {
-		free(text);
-		return lwq_err_set(err, "%s: empty text", rt->text_path);
-	}
-	struct tokenizer *tok = tokenizer_from_model(mf, err);
-	int32_t *ids = NULL;
-	size_t n = 0;
-	int rc = tok ? tokenizer_encode(tok, text, len, &ids, &n, err) : -1;
-	tokenizer_free(tok);
-	free(text);
-	free(ids);
-	return rc < 0 ? -1 : (int64_t)n;
+	if (status == 0)
+		status = run_tokens_check(verb, rt);
+	if (status == 0 && rt->threads > 0)
+		openblas_set_num_threads(rt->threads);
+	return status;
 }
 
 int run_tokens_load(struct model_file *mf, struct run_tokens *rt, int32_t **ids,
 		    struct lwq_err *err)
 {
-	if (rt->windows == 0) {
-		int64_t n = count_tokens(mf, rt, err);
-		if (n < 0)
-			return -1;
-		int64_t after = n > rt->offset ? n - rt->offset : 0;
-		if (after / rt->seq_len < 1)
-			return lwq_err_set(err, "%s: has %lld tokens after offset %lld, fewer than "
-					   "one window of %d",
-					   rt->text_path ? rt->text_path : rt->ids_path,
-					   (long long)after, (long long)rt->offset, rt->seq_len);
-		int64_t w = after / rt->seq_len;
-		rt->windows = w > (1 << 20) ? 1 << 20 : (int)w;
-		rt->windows_defaulted = 1;
-	}
-	return load_tokens(mf, rt->text_path, rt->ids_path, rt->offset, rt->windows,
-			   rt->seq_len, ids, err);
+	if (rt->windows > 0)
+		return load_tokens(mf, rt->text_path, rt->ids_path, rt->offset, rt->windows,
+				   rt->seq_len, ids, err);
+	int rc = load_tokens_all_windows(mf, rt->text_path, rt->ids_path, rt->offset,
+					 rt->seq_len, 1 << 20, &rt->windows, ids, err);
+	rt->windows_defaulted = rc == 0;
+	if (rc < 0)
+		rt->windows = 0;
+	return rc;
 }
 
 void run_tokens_warn_length(const char *verb, struct model_file *mf,

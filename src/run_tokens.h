@@ -12,6 +12,7 @@ struct run_tokens {
 	int64_t offset;
 	int windows;               /* 0: as many full windows as the tokens allow */
 	int seq_len;
+	int threads;               /* -j/--threads (capture, eval): BLAS threads, 0 = default */
 	int windows_defaulted;     /* set by run_tokens_load when it chose `windows` */
 };
 
@@ -31,17 +32,19 @@ int run_tokens_option(const char *verb, int opt, const char *arg, struct run_tok
 int run_tokens_check(const char *verb, const struct run_tokens *rt);
 
 /* The `default:` of a getopt loop in verbs that run tokens through the model (capture,
-   eval): the shared token options, -j/--threads N (into *threads) and -h/--help (prints
-   help); anything else is an unknown or incomplete option. Returns 0 when handled, -1
-   after printing the help, or EXIT_USAGE (message printed). */
+   eval): the shared token options, -j/--threads N and -h/--help (prints help); anything
+   else is an unknown or incomplete option. Returns 0 when handled, -1 after printing the
+   help, or EXIT_USAGE (message printed). */
 int run_tokens_verb_option(const char *verb, int opt, char **argv, const char *help,
-			   struct run_tokens *rt, int *threads);
-/* After the getopt loop: the MODEL.h5 operand into *model, then run_tokens_check. */
+			   struct run_tokens *rt);
+/* After the getopt loop: the MODEL.h5 operand into *model, then run_tokens_check; when
+   all is well, applies --threads to BLAS. */
 int run_tokens_finish(const char *verb, int argc, char **argv, const struct run_tokens *rt,
 		      const char **model);
 
-/* Loads the run's ids (windows * seq_len of them). With windows == 0, first counts the
-   tokens after the offset and takes every full window (at least one). */
+/* Loads the run's ids (windows * seq_len of them). With windows == 0, takes every full
+   window after the offset (at least one), sets windows and windows_defaulted; a text is
+   tokenized once for both. */
 int run_tokens_load(struct model_file *mf, struct run_tokens *rt, int32_t **ids,
 		    struct lwq_err *err);
 

@@ -48,6 +48,19 @@ static int too_few(const char *path, int64_t have, int64_t offset, int windows, 
 			   (long long)windows * seq_len);
 }
 
+/* Every full window of seq_len after the offset, at most max, into *windows. */
+static int fit_windows(const char *path, int64_t have, int64_t offset, int seq_len, int max,
+		       int *windows, struct lwq_err *err)
+{
+	int64_t after = have > offset ? have - offset : 0;
+	if (after / seq_len < 1)
+		return lwq_err_set(err, "%s: has %lld tokens after offset %lld, fewer than one "
+				   "window of %d", path, (long long)after, (long long)offset,
+				   seq_len);
+	*windows = after / seq_len > max ? max : (int)(after / seq_len);
+	return 0;
+}
+
 /* Ids must index the model's embedding rows; position is the index in the whole stream. */
 static int check_ids(const char *path, const int32_t *ids, int64_t n, int64_t first_position,
 		     int vocab, struct lwq_err *err)
@@ -128,22 +141,15 @@ static int32_t le_int32(const unsigned char *b)
 			 (uint32_t)b[3] << 24);
 }
 
-/* Reads ids [offset, offset + need) of a little-endian int32 file, and nothing else. */
-static int tokens_from_ids(const char *path, int64_t offset, int windows, int seq_len,
-			   int32_t **ids, struct lwq_err *err)
+/* Reads ids [offset, offset + windows * seq_len) of an open file of `have` ids. */
+static int read_id_range(FILE *f, const char *path, int64_t have, int64_t offset, int windows,
+			 int seq_len, int32_t **ids, struct lwq_err *err)
 {
 	int64_t need = (int64_t)windows * seq_len;
-	FILE *f;
-	off_t size;
-	if (open_for_reading(path, &f, &size, err) < 0)
-		return -1;
 	unsigned char *raw = NULL;
 	int rc = -1;
-	if (size % 4)
-		lwq_err_set(err, "%s: size %lld is not a multiple of 4 (little-endian int32 ids)",
-			    path, (long long)size);
-	else if (size / 4 - offset < need)
-		too_few(path, size / 4, offset, windows, seq_len, err);
+	if (have - offset < need)
+		too_few(path, have, offset, windows, seq_len, err);
 	else if (!(raw = malloc((size_t)need * 4)))
 		lwq_err_set(err, "%s: out of memory", path);
 	else if (fseeko(f, (off_t)offset * 4, SEEK_SET) < 0 ||
@@ -156,40 +162,79 @@ static int tokens_from_ids(const char *path, int64_t offset, int windows, int se
 	for (int64_t i = 0; rc == 0 && i < need; i++)
 		(*ids)[i] = le_int32(raw + 4 * i);
 	free(raw);
+	return rc;
+}
+
+/* The ids of a run from a little-endian int32 file, and nothing else of it; with
+   `every`, first sets *windows to every full window (at most max). */
+static int tokens_from_ids(const char *path, int64_t offset, int every, int *windows,
+			   int seq_len, int max, int32_t **ids, struct lwq_err *err)
+{
+	FILE *f;
+	off_t size;
+	if (open_for_reading(path, &f, &size, err) < 0)
+		return -1;
+	int rc = -1;
+	if (size % 4)
+		lwq_err_set(err, "%s: size %lld is not a multiple of 4 (little-endian int32 ids)",
+			    path, (long long)size);
+	else if (!every || fit_windows(path, size / 4, offset, seq_len, max, windows, err) == 0)
+		rc = read_id_range(f, path, size / 4, offset, *windows, seq_len, ids, err);
 	fclose(f);
 	return rc;
 }
 
-int load_tokens(struct model_file *mf, const char *text_path, const char *ids_path,
-		int64_t offset, int windows, int seq_len, int32_t **ids, struct lwq_err *err)
+/* load_tokens; with `every`, *windows is set to every full window (at most max). */
+static int load_windows(struct model_file *mf, const char *text_path, const char *ids_path,
+			int64_t offset, int every, int *windows, int seq_len, int max,
+			int32_t **ids, struct lwq_err *err)
 {
 	*ids = NULL;
 	if (!text_path == !ids_path)
 		return lwq_err_set(err, "tokens: give exactly one of --text and --ids");
-	if (offset < 0 || windows <= 0 || seq_len <= 0)
+	if (offset < 0 || (every ? max <= 0 : *windows <= 0) || seq_len <= 0)
 		return lwq_err_set(err, "tokens: offset %lld, %d windows of %d tokens: out of range",
-				   (long long)offset, windows, seq_len);
-	int64_t need = (int64_t)windows * seq_len;
+				   (long long)offset, every ? max : *windows, seq_len);
 	const char *path = text_path ? text_path : ids_path;
 	if (ids_path) {
-		if (tokens_from_ids(ids_path, offset, windows, seq_len, ids, err) < 0)
+		if (tokens_from_ids(ids_path, offset, every, windows, seq_len, max, ids, err) < 0)
 			return -1;
 	} else {
 		int32_t *all = NULL;
 		int64_t n_all = 0;
 		if (tokens_from_text(mf, text_path, &all, &n_all, err) < 0)
 			return -1;
-		if (n_all - offset < need) {
+		int rc = every ? fit_windows(text_path, n_all, offset, seq_len, max, windows, err) : 0;
+		if (rc == 0 && n_all - offset < (int64_t)*windows * seq_len)
+			rc = too_few(text_path, n_all, offset, *windows, seq_len, err);
+		if (rc < 0) {
 			free(all);
-			return too_few(text_path, n_all, offset, windows, seq_len, err);
+			return -1;
 		}
-		memmove(all, all + offset, (size_t)need * sizeof *all);
+		memmove(all, all + offset, (size_t)*windows * seq_len * sizeof *all);
 		*ids = all;
 	}
+	int64_t need = (int64_t)*windows * seq_len;
 	if (check_ids(path, *ids, need, offset, model_file_config(mf)->vocab, err) < 0) {
 		free(*ids);
 		*ids = NULL;
 		return -1;
 	}
 	return 0;
+}
+
+int load_tokens(struct model_file *mf, const char *text_path, const char *ids_path,
+		int64_t offset, int windows, int seq_len, int32_t **ids, struct lwq_err *err)
+{
+	return load_windows(mf, text_path, ids_path, offset, 0, &windows, seq_len, windows, ids,
+			    err);
+}
+
+int load_tokens_all_windows(struct model_file *mf, const char *text_path,
+			    const char *ids_path, int64_t offset, int seq_len, int max_windows,
+			    int *windows, int32_t **ids, struct lwq_err *err)
+{
+	*windows = 0;
+	return load_windows(mf, text_path, ids_path, offset, 1, windows, seq_len, max_windows,
+			    ids, err);
 }

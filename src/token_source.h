@@ -20,4 +20,11 @@ struct tokenizer *tokenizer_from_model(struct model_file *mf, struct lwq_err *er
 int load_tokens(struct model_file *mf, const char *text_path, const char *ids_path,
 		int64_t offset, int windows, int seq_len, int32_t **ids, struct lwq_err *err);
 
+/* As load_tokens, taking every full window after the offset (at most max_windows; fails
+   with "has N tokens after offset O, fewer than one window of L" when there is none) and
+   setting *windows to their count. A text is tokenized once for both counting and ids. */
+int load_tokens_all_windows(struct model_file *mf, const char *text_path,
+			    const char *ids_path, int64_t offset, int seq_len, int max_windows,
+			    int *windows, int32_t **ids, struct lwq_err *err);
+
 #endif

@@ -27,12 +27,14 @@ static const struct ui_glyphs utf8_glyphs = {
 	"\u2501", "\u2500", "\u25cf",
 	"\u2502", "\u2500", "\u250c", "\u2510", "\u2514", "\u2518",
 	"\u25b2", "\u25bc", "\u2026",
+	"\u250a",
 };
 static const struct ui_glyphs ascii_glyphs = {
 	{ " ", ".", ":", "+", "#" },
 	"=", "-", "O",
 	"|", "-", "+", "+", "+", "+",
 	"^", "v", "~",
+	":",
 };
 static const struct ui_glyphs *glyphs = &ascii_glyphs;
 

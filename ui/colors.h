@@ -28,6 +28,7 @@ struct ui_glyphs {
 	const char *vline, *hline, *corner_tl, *corner_tr, *corner_bl, *corner_br;
 	const char *pin_high, *pin_low;
 	const char *ellipsis;
+	const char *plan_mark;     /* the plan's place on the curve: dotted, unlike borders */
 };
 
 /* Picks the mode from the terminal (call after initscr). LWQ_COLORS=256|8|mono overrides

@@ -8,6 +8,9 @@
 #define UI_MIN_ROWS 12
 #define UI_MIN_COLS 50
 
+/* Columns left of the curve's plot for its perplexity labels ("12.41 "). */
+#define CURVE_LABEL_W 6
+
 struct ui_layout {
 	int rows, cols;
 	int usable;                /* 0 when smaller than UI_MIN_ROWS x UI_MIN_COLS */
@@ -20,11 +23,20 @@ struct ui_layout {
 	int bottom_y, bottom_h;    /* slider block */
 	int slider_w;              /* left part of the block */
 	int track_x, track_w;      /* the slider bar, on line bottom_y */
-	int curve_x, curve_w;      /* right part: ppl vs bits (curve_w 0 = hidden) */
+	int curve_x, curve_w;      /* right part: ppl vs bits between two borders, at
+				      curve_x - 1 and curve_x + curve_w (the last column);
+				      curve_w 0 = hidden */
+	int plot_x, plot_y, plot_w, plot_h; /* inside it: where curve points may go (the
+				      legend is above, axis labels left and below) */
 	int status_y;
 };
 
 void ui_layout_compute(struct ui_layout *l, int rows, int cols, int n_layers);
+
+/* The cell of a point at fractions (fx across, fy up) of the plot area: 0 with *row and
+   *col inside it, or -1 when a fraction is not finite or outside [0, 1] (or there is
+   no plot). */
+int ui_layout_plot_cell(const struct ui_layout *l, double fx, double fy, int *row, int *col);
 
 /* Heat column at screen x, or -1. */
 int ui_layout_column_at(const struct ui_layout *l, int x);

@@ -7,9 +7,6 @@
 #include "draw.h"
 #include "views.h"
 
-/* Axis labels take this many columns on the left of the plot. */
-#define Y_LABEL_W 6
-
 static char order_letter(const char *order)
 {
 	if (strcmp(order, "lim") == 0) return 'L';
@@ -34,8 +31,9 @@ static double curve_at(const struct sweep_curve *c, double x)
 	return NAN;
 }
 
+/* The value ranges the layout's plot area shows. */
 struct plot {
-	int x, y, w, h;            /* plot area on screen */
+	const struct ui_layout *l;
 	double bits_lo, bits_hi;
 	double log_lo, log_hi;     /* log(ppl) range */
 };
@@ -64,6 +62,8 @@ static int fit_range(const struct ui_state *s, struct plot *p)
 			p->log_hi = v > p->log_hi ? v : p->log_hi;
 		}
 	}
+	if (!isfinite(p->log_lo))           /* no finite point at all */
+		p->log_lo = 0;
 	if (!(p->log_hi > p->log_lo))
 		p->log_hi = p->log_lo + 1;
 	p->bits_lo = levels[0];
@@ -71,21 +71,19 @@ static int fit_range(const struct ui_state *s, struct plot *p)
 	return n;
 }
 
-static int row_of(const struct plot *p, double ppl)
-{
-	double f = (log(ppl) - p->log_lo) / (p->log_hi - p->log_lo);
-	return p->y + p->h - 1 - (int)lround(f * (p->h - 1));
-}
-
+/* One letter per plot column where the curve is defined; ui_layout_plot_cell keeps every
+   letter inside the plot area (a point off the range, NaN or inf is not drawn). */
 static void plot_curve(const struct plot *p, const struct sweep_curve *c, attr_t attr)
 {
 	char letter[2] = { order_letter(c->order), 0 };
-	for (int col = 0; col < p->w; col++) {
-		double bits = p->bits_lo + (p->bits_hi - p->bits_lo) * col / (p->w > 1 ? p->w - 1 : 1);
-		double ppl = curve_at(c, bits);
-		if (isnan(ppl) || !(ppl > 0))
-			continue;
-		draw_text(row_of(p, ppl), p->x + col, 1, attr, letter);
+	int w = p->l->plot_w;
+	for (int k = 0; k < w; k++) {
+		double fx = w > 1 ? (double)k / (w - 1) : 0;
+		double ppl = curve_at(c, p->bits_lo + (p->bits_hi - p->bits_lo) * fx);
+		double fy = (log(ppl) - p->log_lo) / (p->log_hi - p->log_lo);
+		int row, col;
+		if (ppl > 0 && ui_layout_plot_cell(p->l, fx, fy, &row, &col) == 0)
+			draw_text(row, col, 1, attr, letter);
 	}
 }
 
@@ -99,24 +97,25 @@ static const char *ppl_label(double ppl, char buf[32])
 
 static void draw_axes(const struct ui_state *s, const struct plot *p)
 {
+	const struct ui_layout *l = p->l;
 	attr_t dim = role_attr(ROLE_DIM);
 	char label[32];
-	draw_text(p->y, p->x - Y_LABEL_W, Y_LABEL_W, dim, ppl_label(exp(p->log_hi), label));
-	draw_text(p->y + p->h - 1, p->x - Y_LABEL_W, Y_LABEL_W, dim,
+	draw_text(l->plot_y, l->curve_x, CURVE_LABEL_W, dim, ppl_label(exp(p->log_hi), label));
+	draw_text(l->plot_y + l->plot_h - 1, l->curve_x, CURVE_LABEL_W, dim,
 		  ppl_label(exp(p->log_lo), label));
-	int y = p->y + p->h;
-	draw_textf(y, p->x, p->w, dim, "%g", p->bits_lo);
+	int y = l->plot_y + l->plot_h;
+	draw_textf(y, l->plot_x, l->plot_w, dim, "%g", p->bits_lo);
 	char hi[32];
 	snprintf(hi, sizeof hi, "%g bits", p->bits_hi);
-	int w = (int)strlen(hi);
-	draw_text(y, p->x + p->w - w, w, dim, hi);
-	/* Where the plan is now. */
+	int w = (int)strlen(hi) < l->plot_w ? (int)strlen(hi) : l->plot_w;
+	draw_text(y, l->plot_x + l->plot_w - w, w, dim, hi);
+	/* Where the plan is now: a dotted line, drawn first so the curves stay on top. */
 	double f = (s->avg_bits - p->bits_lo) / (p->bits_hi - p->bits_lo);
-	if (f >= 0 && f <= 1) {
-		int x = p->x + (int)lround(f * (p->w - 1));
-		for (int r = 0; r < p->h; r++)
-			draw_text(p->y + r, x, 1, dim, colors_glyphs()->vline);
-		draw_text(y, x, 1, role_attr(ROLE_CURVE_CURRENT), "^");
+	int row, col;
+	if (ui_layout_plot_cell(l, f, 0, &row, &col) == 0) {
+		for (int r = 0; r < l->plot_h; r++)
+			draw_text(l->plot_y + r, col, 1, dim, colors_glyphs()->plan_mark);
+		draw_text(y, col, 1, role_attr(ROLE_CURVE_CURRENT), "^");
 	}
 }
 
@@ -145,16 +144,26 @@ static void draw_legend(const struct ui_state *s, int y, int x, int w)
 	}
 }
 
+/* The block's two borders, on every line of it. */
+static void draw_frame(const struct ui_layout *l)
+{
+	for (int r = 0; r < l->bottom_h; r++) {
+		draw_text(l->bottom_y + r, l->curve_x - 1, 1, role_attr(ROLE_DIM),
+			  colors_glyphs()->vline);
+		draw_text(l->bottom_y + r, l->curve_x + l->curve_w, 1, role_attr(ROLE_DIM),
+			  colors_glyphs()->vline);
+	}
+}
+
 void view_curve_draw(const struct ui_state *s)
 {
 	const struct ui_layout *l = &s->layout;
 	if (l->curve_w <= 0)
 		return;
-	int x = l->curve_x, y = l->bottom_y, w = l->curve_w, h = l->bottom_h;
-	draw_clear(y, x - 1, h, w + 1);
-	for (int r = 0; r < h; r++)
-		draw_text(y + r, x - 1, 1, role_attr(ROLE_DIM), colors_glyphs()->vline);
-	struct plot p = { x + Y_LABEL_W, y + 1, w - Y_LABEL_W, h - 2, 0, 0, 0, 0 };
+	int x = l->curve_x, y = l->bottom_y, w = l->curve_w;
+	draw_clear(y, x - 1, l->bottom_h, w + 2);
+	draw_frame(l);
+	struct plot p = { l, 0, 0, 0, 0 };
 	if (fit_range(s, &p) == 0) {
 		draw_text(y, x, w, role_attr(ROLE_HEADER), "ppl vs bits");
 		draw_textf(y + 2, x + 1, w - 1, role_attr(ROLE_DIM), "%s",

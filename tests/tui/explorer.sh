@@ -43,7 +43,7 @@ wait_gone() {
 	return 1
 }
 high_on_screen() { grep -o '[0-9]*/16 high' "$WORK/screen" | head -1 | cut -d/ -f1; }
-# "2.41 MiB" as the explorer prints sizes (cli.c format_size)
+# "2.41 MiB" as the explorer prints sizes (analysis/units.c format_size)
 fmt_size() {
 	awk -v b="$1" 'BEGIN { split("B KiB MiB GiB TiB", u, " "); v = b; k = 1;
 		while (v >= 1024 && k < 5) { v /= 1024; k++ }
@@ -138,6 +138,51 @@ start 80 24 "$LWQ broken.h5"
 check "a broken file: error line, status 1" wait_for "EXIT=1"
 check "the error names the file" grep -q "lwq: explore: broken.h5: not an HDF5 file" "$WORK/stderr"
 check "terminal untouched" restored
+
+# ---- the bundled demo: the perplexity curve stays inside its frame --------------------
+# framed COLS: every line of the slider block (from "Budget" to the line above the status
+# line) ends with the curve frame's right border, in the last column: nothing of the
+# curve is drawn past it.
+framed() {
+	sed -n '/^Budget/,$p' "$WORK/screen" | sed '$d' >"$WORK/block"
+	[ "$(wc -l <"$WORK/block")" -ge 6 ] || return 1
+	while IFS= read -r line; do
+		trimmed=$(printf '%s' "$line" | sed 's/ *$//')
+		case $trimmed in *│) ;; *) return 1 ;; esac
+		[ "$(printf '%s' "$trimmed" | LC_ALL=C.UTF-8 wc -m)" -eq "$1" ] || return 1
+	done <"$WORK/block"
+}
+start 100 30 "$LWQ explore '$TOP_SRCDIR/data/demo.h5'"
+check "demo at 100x30: curves drawn" wait_for "ppl L"
+check "100x30: every curve row ends at the frame's right border" framed 100
+for size in 70x12 160x48 250x60 84x20; do
+	T resize-window -t tui -x "${size%x*}" -y "${size#*x}"
+	sleep 0.5
+	check "$size: curves drawn" wait_for "ppl L"
+	check "$size: every curve row ends at the frame's right border" framed "${size%x*}"
+done
+keys q
+check "quit the demo" wait_for "EXIT=0"
+check "no sanitizer reports" clean_stderr
+
+# ---- lwq sweep on a terminal: one progress line, the evaluations' layers inside it ----
+cp "$TOP_SRCDIR/data/demo.h5" "$WORK/sweep.h5"
+T kill-server >/dev/null 2>&1
+SERVER=$((SERVER + 1))
+T new-session -d -x 120 -y 10 -s tui "cd '$WORK' && '$LWQ' sweep sweep.h5 --text \
+'$TOP_SRCDIR/man/lwq.1' --windows 8 --seq-len 128 --orders lim,zd >/dev/null; echo EXIT=\$?; sleep 600"
+check "sweep shows order, step, layer, rate and ETA on one line" \
+	wait_for "^sweep: order lim, step [0-9]*/16, layer [0-9]*/16, [0-9]* tok/s, ETA [0-9]" 60
+eval_lines=0
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	screen | grep -q "^eval:" && eval_lines=$((eval_lines + 1))
+	[ "$(screen | grep -c .)" -le 1 ] || eval_lines=$((eval_lines + 100))
+	sleep 0.1
+done
+check "no inner eval line fights it (one line only)" test "$eval_lines" -eq 0
+pid=$(pgrep -P "$(T display -p -t tui '#{pane_pid}')" lwq | head -1)
+kill -TERM "$pid" 2>/dev/null
+check "the sweep stops on SIGTERM" wait_for "EXIT="
 
 # ---- the demo model: the screen agrees with lwq plan --------------------------------
 need_shared

@@ -12,6 +12,9 @@
    reason in why. */
 const char *real_model_import(const char *name, char *why, size_t why_len);
 
+/* real_model_import, or NULL after a skipped TAP test "WHAT # SKIP reason". */
+const char *real_model_or_skip(const char *name, const char *what);
+
 /* A fresh path in the scratch directory (removed at exit); the same path each call. */
 const char *test_scratch_file(void);
 

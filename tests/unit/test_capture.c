@@ -215,13 +215,10 @@ static void check_synthetic(void)
 /* The real demo model: stored cos equals cos of the stored streams where kept. */
 static void check_real_model(void)
 {
-	char why[256];
 	const char *name = "lwq-demo-16L";
-	const char *path = real_model_import(name, why, sizeof why);
-	if (!path) {
-		ok(1, "real model capture # SKIP %s", why);
+	const char *path = real_model_or_skip(name, "real model capture");
+	if (!path)
 		return;
-	}
 	int windows = 2, T = 64;
 	int32_t ids[2 * 64];
 	struct lwq_err err;

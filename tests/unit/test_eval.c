@@ -44,7 +44,7 @@ static int eval_file(const char *path, const struct bit_plan *plan, const int32_
 	struct model_file *mf = model_file_open(path, 0, err);
 	if (!mf)
 		return -1;
-	int rc = eval_perplexity(mf, plan, ids, WINDOWS * T, WINDOWS, T, r, err);
+	int rc = eval_perplexity(mf, plan, ids, WINDOWS * T, WINDOWS, T, NULL, r, err);
 	model_file_close(mf);
 	return rc;
 }

@@ -220,13 +220,10 @@ static void check_llama3_freqs(void)
 /* The real demo model: one window of held-out text, batched path vs reference. */
 static void check_real_model_logits(void)
 {
-	char why[256];
 	const char *name = "lwq-demo-16L";
-	const char *path = real_model_import(name, why, sizeof why);
-	if (!path) {
-		ok(1, "real model logits # SKIP %s", why);
+	const char *path = real_model_or_skip(name, "real model logits");
+	if (!path)
 		return;
-	}
 	struct lwq_err err;
 	struct model_file *mf = model_file_open(path, 0, &err);
 	struct test_model *m = mf ? test_model_read(mf, &err) : NULL;

@@ -367,6 +367,51 @@ static void test_load_from_ids(void)
 	model_file_close(mf);
 }
 
+/* load_tokens_all_windows: every full window after the offset, the same ids as
+   load_tokens asked for that many, and the one-line error when not even one fits. */
+static void test_every_window(const char *json)
+{
+	struct model_file *mf = make_model("every.h5", N_IDS, json);
+	if (!mf) {
+		ok(0, "tiny model file created");
+		return;
+	}
+	const char *text = scratch_path("every.txt"), *idsf = scratch_path("every.i32");
+	write_bytes(text, " the the the the the the the the the the the the", 48); /* 12 tokens */
+	write_ids(idsf, 100, 0, -1, 0);
+	struct lwq_err err;
+	int32_t *all = NULL, *some = NULL;
+	int w = -1;
+	int rc = load_tokens_all_windows(mf, text, NULL, 2, 3, 1 << 20, &w, &all, &err);
+	int rc2 = load_tokens(mf, text, NULL, 2, 3, 3, &some, &err);
+	ok(rc == 0 && rc2 == 0 && w == 3 && memcmp(all, some, 9 * sizeof *all) == 0,
+	   "text: 10 tokens after offset 2 make 3 windows of 3, as load_tokens reads them");
+	free(all);
+	free(some);
+	rc = load_tokens_all_windows(mf, text, NULL, 2, 3, 2, &w, &all, &err);
+	ok(rc == 0 && w == 2, "text: at most max_windows");
+	free(all);
+	char want[512];
+	snprintf(want, sizeof want, "%s: has 10 tokens after offset 2, fewer than one window of 11",
+		 text);
+	all = (int32_t *)&err;
+	rc = load_tokens_all_windows(mf, text, NULL, 2, 11, 1 << 20, &w, &all, &err);
+	ok(rc < 0 && all == NULL && strcmp(err.msg, want) == 0, "text: no full window: %s",
+	   err.msg);
+
+	rc = load_tokens_all_windows(mf, NULL, idsf, 10, 7, 1 << 20, &w, &all, &err);
+	int in_order = rc == 0 && w == 12;
+	for (int i = 0; in_order && i < 12 * 7; i++)
+		in_order = all[i] == 10 + i;
+	ok(in_order, "ids: 90 after offset 10 make 12 windows of 7, in order");
+	free(all);
+	snprintf(want, sizeof want, "%s: has 0 tokens after offset 200, fewer than one window of 7",
+		 idsf);
+	rc = load_tokens_all_windows(mf, NULL, idsf, 200, 7, 1 << 20, &w, &all, &err);
+	ok(rc < 0 && strcmp(err.msg, want) == 0, "ids: offset past the end: %s", err.msg);
+	model_file_close(mf);
+}
+
 int main(void)
 {
 	test_json_accepts();
@@ -378,6 +423,7 @@ int main(void)
 	char *json = dump(base_json(0));
 	test_load_from_text(json);
 	test_load_from_ids();
+	test_every_window(json);
 	free(json);
 	scratch_dir_remove();
 	return tap_done();

@@ -352,6 +352,55 @@ static void test_views_and_mouse(const struct explorer_data *d)
 	   "predicted ppl read off the lim sweep (%.3f)", s.predicted_ppl);
 }
 
+/* The curve block at every terminal size: its borders on screen, the plot area inside
+   them, and every point the views can ask for (ends, outside, NaN, inf) in the plot or
+   refused. */
+static int curve_layout_ok(int rows, int cols, int n_layers)
+{
+	struct ui_layout l;
+	ui_layout_compute(&l, rows, cols, n_layers);
+	if (!l.usable || l.curve_w == 0)
+		return !l.usable || cols < 70;
+	int block_end = l.bottom_y + l.bottom_h;
+	if (l.curve_x - 1 != l.slider_w || l.curve_x + l.curve_w != cols - 1 ||
+	    l.plot_x < l.curve_x || l.plot_x + l.plot_w > l.curve_x + l.curve_w ||
+	    l.plot_y <= l.bottom_y || l.plot_y + l.plot_h >= block_end ||
+	    block_end > l.status_y || l.plot_w < 2 || l.plot_h < 2)
+		return 0;
+	const double f[] = { 0, 1e-12, 0.25, 0.5, 0.999999, 1, 1 + 1e-12, -0.01, 1.01,
+			     NAN, INFINITY, -INFINITY };
+	const int n = sizeof f / sizeof f[0];
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < n; j++) {
+			int row = -1, col = -1;
+			int in = f[i] >= 0 && f[i] <= 1 && f[j] >= 0 && f[j] <= 1;
+			int rc = ui_layout_plot_cell(&l, f[i], f[j], &row, &col);
+			if (rc == 0 && (row < l.plot_y || row >= l.plot_y + l.plot_h ||
+					col < l.plot_x || col >= l.plot_x + l.plot_w))
+				return 0;
+			if (in && rc != 0)
+				return 0;
+			if (!in && rc == 0 && !(fabs(f[i] - 1) < 1e-9 || fabs(f[j] - 1) < 1e-9))
+				return 0;
+		}
+	int row, col;
+	ui_layout_plot_cell(&l, 1, 1, &row, &col);
+	return row == l.plot_y && col == l.plot_x + l.plot_w - 1;
+}
+
+static void test_curve_layout(void)
+{
+	int bad = 0, checked = 0;
+	for (int rows = UI_MIN_ROWS; rows <= 90; rows++)
+		for (int cols = UI_MIN_COLS; cols <= 300; cols++)
+			for (int n = 1; n <= 256; n *= 4) {
+				checked++;
+				if (!curve_layout_ok(rows, cols, n) && bad++ < 3)
+					printf("#   bad curve layout at %dx%d, %d layers\n", cols, rows, n);
+			}
+	ok(bad == 0, "curve plot inside its frame at every size (%d layouts checked)", checked);
+}
+
 static void test_missing_scores(void)
 {
 	struct explorer_data *d = explorer_data_synthetic(8, 0, 3);
@@ -381,6 +430,7 @@ int main(void)
 	test_prompt(d);
 	test_export_flow(d);
 	test_views_and_mouse(d);
+	test_curve_layout();
 	test_missing_scores();
 	explorer_data_free(d);
 	explorer_data_free(big);
