@@ -61,15 +61,6 @@ const char *real_model_import(const char *name, char *why, size_t why_len)
 	return model_path;
 }
 
-const char *real_model_or_skip(const char *name, const char *what)
-{
-	char why[256];
-	const char *path = real_model_import(name, why, sizeof why);
-	if (!path)
-		ok(1, "%s # SKIP %s", what, why);
-	return path;
-}
-
 struct test_model *test_model_read(struct model_file *mf, struct lwq_err *err)
 {
 	const struct model_config *cfg = model_file_config(mf);
