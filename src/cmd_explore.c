@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "app.h"
-#include "atomic_file.h"
 #include "cli.h"
 #include "commands.h"
 #include "explorer_load.h"
@@ -59,22 +58,14 @@ static int export_model_hook(void *ctx, const struct export_request *req, struct
 	struct model_file *mf = model_file_open(session->data->path, 0, err);
 	if (!mf)
 		return -1;
-	struct atomic_target target;
 	int rc = export_check_plan(format, plan, model_file_config(mf), err);
-	if (rc == 0)
-		rc = atomic_begin(&target, path, req->overwrite, err);
 	if (rc == 0) {
 		struct progress silent; /* the terminal belongs to the explorer */
 		memset(&silent, 0, sizeof silent);
 		struct export_job job = { .src = mf, .plan = plan, .plan_path = "explorer",
-					  .path = target.temp_path, .out = path, .progress = &silent };
+					  .progress = &silent };
 		struct export_stats stats;
-		rc = format == EXPORT_GGUF ? export_gguf(&job, &stats, err)
-					   : export_lwq(&job, &stats, err);
-		if (rc == 0)
-			rc = atomic_commit(&target, err);
-		else
-			atomic_abort(&target);
+		rc = export_write_file(format, &job, path, req->overwrite, 0, &stats, err);
 	}
 	model_file_close(mf);
 	return rc;

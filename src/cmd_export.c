@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "atomic_file.h"
 #include "cli.h"
 #include "commands.h"
 #include "export.h"
@@ -165,25 +164,15 @@ static int run_export(const struct export_options *o, struct model_file *mf,
 		      const struct bit_plan *plan, struct lwq_err *err)
 {
 	const struct model_config *cfg = model_file_config(mf);
-	struct atomic_target target;
 	struct progress progress;
 	struct export_stats stats;
-	if (atomic_begin(&target, o->out, o->force, err) != 0)
-		return -1;
 	int steps = o->format == EXPORT_GGUF ? export_kept_layers(plan, cfg) : cfg->n_layers;
-	struct export_job job = { .src = mf, .plan = plan, .plan_path = o->plan,
-				  .path = target.temp_path, .out = o->out, .name = o->name,
+	struct export_job job = { .src = mf, .plan = plan, .plan_path = o->plan, .name = o->name,
 				  .f16 = o->f16, .embed_f32 = o->embed_f32, .progress = &progress };
-	atomic_remove_on_signal(&target);
 	progress_start(&progress, "export", "layer", steps + 1);
-	int rc = o->format == EXPORT_GGUF ? export_gguf(&job, &stats, err)
-					  : export_lwq(&job, &stats, err);
+	int rc = export_write_file((enum export_format)o->format, &job, o->out, o->force, 1,
+				   &stats, err);
 	progress_finish(&progress);
-	if (rc == 0)
-		rc = atomic_commit(&target, err);
-	else
-		atomic_abort(&target);
-	atomic_remove_on_signal(NULL);
 	if (rc == 0) {
 		if (o->format == EXPORT_GGUF)
 			warn_fallbacks(&stats);

@@ -42,4 +42,11 @@ int export_kept_layers(const struct bit_plan *plan, const struct model_config *c
 int export_lwq(const struct export_job *job, struct export_stats *stats, struct lwq_err *err);
 int export_gguf(const struct export_job *job, struct export_stats *stats, struct lwq_err *err);
 
+/* Runs the export into a temp file beside final_path and renames it into place; sets
+   job->path and job->out. With catch_signals, SIGINT/SIGTERM/SIGHUP remove the temp file
+   (callers that own the terminal, like the explorer, keep their own handlers). */
+int export_write_file(enum export_format format, struct export_job *job, const char *final_path,
+		      int overwrite, int catch_signals, struct export_stats *stats,
+		      struct lwq_err *err);
+
 #endif
