@@ -1,18 +1,11 @@
 /* bench_planner.c: how long ranking + planning takes for a 128-layer model (a speed figure). */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
+#include "bench_clock.h"
 
 #include "order.h"
 #include "plan.h"
 #include "planner.h"
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 int main(void)
 {
@@ -43,7 +36,7 @@ int main(void)
 	plan_budget_range(&cfg, &req, &m_lo, &m_hi);
 	struct bit_plan *plan = bit_plan_new(128);
 	const int reps = 20000;
-	double t0 = now_seconds();
+	double t0 = bench_seconds();
 	int64_t checksum = 0;
 	for (int r = 0; r < reps; r++) {
 		int64_t budget = m_lo + (m_hi - m_lo) / reps * r;
@@ -51,7 +44,7 @@ int main(void)
 		plan_from_budget(&cfg, ranking, budget, &req, plan, NULL);
 		checksum += plan_bytes(&cfg, plan);
 	}
-	double per = (now_seconds() - t0) / reps;
+	double per = (bench_seconds() - t0) / reps;
 	printf("rank + plan + size, 128 layers, with pins: %.2f us per plan (%d plans, checksum %lld)\n",
 	       per * 1e6, reps, (long long)(checksum % 1000003));
 	bit_plan_free(plan);

@@ -5,18 +5,11 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
+#include "bench_clock.h"
 
 #include "../unit/read_file.h"
 #include "tokenizer.h"
 #include "tokenizer_json.h"
-
-static double seconds_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 int main(int argc, char **argv)
 {
@@ -40,9 +33,9 @@ int main(int argc, char **argv)
 		return argc >= 3 ? 1 : 77; /* 77: the default shared data is absent, skipped */
 	}
 	struct lwq_err err;
-	double t0 = seconds_now();
+	double t0 = bench_seconds();
 	struct tokenizer *tok = tokenizer_from_json(json, n_json, &err);
-	double t_load = seconds_now() - t0;
+	double t_load = bench_seconds() - t0;
 	if (!tok) {
 		fprintf(stderr, "bench_tokenizer: %s\n", err.msg);
 		return 1;
@@ -51,12 +44,12 @@ int main(int argc, char **argv)
 	size_t n_ids = 0;
 	for (int r = 0; r < (repeats > 0 ? repeats : 1); r++) {
 		int32_t *ids;
-		t0 = seconds_now();
+		t0 = bench_seconds();
 		if (tokenizer_encode(tok, text, n_text, &ids, &n_ids, &err) < 0) {
 			fprintf(stderr, "bench_tokenizer: %s\n", err.msg);
 			return 1;
 		}
-		double t = seconds_now() - t0;
+		double t = bench_seconds() - t0;
 		best = t < best ? t : best;
 		free(ids);
 	}

@@ -1,28 +1,21 @@
 /* bench_ui_state.c: time of one explorer slider step (reducer + plan) at 128 layers. */
 #include <stdio.h>
-#include <time.h>
+#include "bench_clock.h"
 
 #include "ui_state.h"
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 /* Mean microseconds per action over `rounds` actions alternating +1 / -1 steps. */
 static double time_steps(const struct ui_state *start, enum ui_action_kind kind, int rounds)
 {
 	static struct ui_state s, next;
 	s = *start;
-	double t0 = now_seconds();
+	double t0 = bench_seconds();
 	for (int i = 0; i < rounds; i++) {
 		struct ui_action a = { .kind = kind, .a = (i / 40) % 2 ? -1 : +1 };
 		next = ui_reduce(&s, a);
 		s = next;
 	}
-	return (now_seconds() - t0) / rounds * 1e6;
+	return (bench_seconds() - t0) / rounds * 1e6;
 }
 
 int main(void)

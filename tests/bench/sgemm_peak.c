@@ -2,14 +2,7 @@
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+#include "bench_clock.h"
 
 /* Best of `reps` timings of C[m,n] = A[m,k] B[n,k]^T (the shape of a linear layer). */
 static double gflops(int m, int n, int k, int reps)
@@ -23,10 +16,10 @@ static double gflops(int m, int n, int k, int reps)
 		b[i] = (float)(i % 5) * 0.1f;
 	double best = 1e30;
 	for (int r = 0; r < reps; r++) {
-		double t = now();
+		double t = bench_seconds();
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, a, k, b, k,
 			    0.0f, c, n);
-		t = now() - t;
+		t = bench_seconds() - t;
 		if (t < best)
 			best = t;
 	}
