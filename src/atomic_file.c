@@ -57,13 +57,20 @@ static void remove_temp_and_reraise(int sig)
 	raise(sig);
 }
 
+/* Signals the shell told us to ignore (as for background jobs) stay ignored. */
 void atomic_remove_on_signal(const struct atomic_target *t)
 {
+	static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
 	snprintf(signal_temp, sizeof signal_temp, "%s", t ? t->temp_path : "");
-	void (*handler)(int) = t ? remove_temp_and_reraise : SIG_DFL;
-	signal(SIGINT, handler);
-	signal(SIGTERM, handler);
-	signal(SIGHUP, handler);
+	for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+		struct sigaction old, act;
+		if (sigaction(signals[i], NULL, &old) != 0 || old.sa_handler == SIG_IGN)
+			continue;
+		memset(&act, 0, sizeof act);
+		act.sa_handler = t ? remove_temp_and_reraise : SIG_DFL;
+		sigemptyset(&act.sa_mask);
+		sigaction(signals[i], &act, NULL);
+	}
 }
 
 int atomic_commit(struct atomic_target *t, struct lwq_err *err)

@@ -23,7 +23,7 @@ int atomic_commit(struct atomic_target *t, struct lwq_err *err);
 void atomic_abort(struct atomic_target *t);
 
 /* Removes t's temp file if SIGINT, SIGTERM or SIGHUP arrives before commit or abort
-   (NULL disarms). One target at a time. */
+   (NULL disarms). One target at a time; signals the shell ignores stay ignored. */
 void atomic_remove_on_signal(const struct atomic_target *t);
 
 /* Fails with "PATH: needs 2.9 MiB, only 1.0 MiB can be written there (disk full or file

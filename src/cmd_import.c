@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,34 +47,6 @@ struct import_source {
 	struct llama2c *l2c;
 	char tokenizer_path[4096]; /* "" when the source has none */
 };
-
-/* The temp file, removed if the user interrupts the import. */
-static char interrupted_temp[4096 + 64];
-
-static void remove_temp_and_die(int sig)
-{
-	if (interrupted_temp[0])
-		unlink(interrupted_temp);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/* Installs (path) or removes (NULL) the cleanup handler; signals the shell told us to
-   ignore (as for background jobs) stay ignored. */
-static void guard_temp(const char *path)
-{
-	static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
-	snprintf(interrupted_temp, sizeof interrupted_temp, "%s", path ? path : "");
-	for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
-		struct sigaction old, act;
-		if (sigaction(signals[i], NULL, &old) != 0 || old.sa_handler == SIG_IGN)
-			continue;
-		memset(&act, 0, sizeof act);
-		act.sa_handler = path ? remove_temp_and_die : SIG_DFL;
-		sigemptyset(&act.sa_mask);
-		sigaction(signals[i], &act, NULL);
-	}
-}
 
 static int parse_options(int argc, char **argv, struct import_options *o)
 {
@@ -319,13 +290,13 @@ int cmd_import(int argc, char **argv)
 		return cli_report("import", &err);
 	}
 	unlink(target.temp_path); /* a leftover of an earlier run with our pid */
-	guard_temp(target.temp_path);
+	atomic_remove_on_signal(&target);
 	rc = write_model(&s, &o, target.temp_path, &n_tensors, &err);
 	if (rc == 0)
 		rc = atomic_commit(&target, &err);
 	else
 		atomic_abort(&target);
-	guard_temp(NULL);
+	atomic_remove_on_signal(NULL);
 	if (rc == 0 && !cli_quiet)
 		print_summary(&o, &s.cfg, n_tensors, monotonic_seconds() - start);
 	close_source(&s);
