@@ -245,12 +245,13 @@ static int write_tokenizer(struct import_source *s, struct model_file *mf,
 	return rc;
 }
 
-/* Bytes the weights and tokenizer take in the new file, known before anything is written. */
+/* Bytes the weights (unless linked) and the tokenizer take in the new file, known before
+   anything is written. */
 static uint64_t import_bytes(struct import_source *s, const struct expected_tensor *want,
-			     int n, int target)
+			     int n, int target, int link)
 {
 	uint64_t bytes = 0;
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n && !link; i++) {
 		enum dtype dt = DT_F32;
 		if (target >= 0)
 			dt = (enum dtype)target;
@@ -288,7 +289,7 @@ static int write_model(struct import_source *s, const struct import_options *o,
 		return lwq_err_set(err, "out of memory");
 	*n_tensors = n;
 	if ((s->st && check_safetensors(s->st, o->src, &s->cfg, want, n, err) != 0) ||
-	    atomic_check_space(o->out, import_bytes(s, want, n, o->dtype), err) != 0) {
+	    atomic_check_space(o->out, import_bytes(s, want, n, o->dtype, o->link), err) != 0) {
 		free(want);
 		return -1;
 	}
