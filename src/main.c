@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "blas_kernels.h"
 #include "cli.h"
 #include "commands.h"
 #include "config.h"
@@ -41,6 +42,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	blas_pick_kernels(argv);
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
@@ -50,6 +52,7 @@ int main(int argc, char **argv)
 			return EXIT_OK;
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("lwq %s\n", PACKAGE_VERSION);
+			blas_describe(stdout);
 			return EXIT_OK;
 		} else {
 			fprintf(stderr, "lwq: unknown option '%s'\nTry 'lwq --help'.\n", argv[i]);
