@@ -177,7 +177,7 @@ struct model_file *model_file_create(const char *path, const struct model_config
 	return mf;
 }
 
-static hid_t dtype_file_type(enum dtype dt)
+hid_t dtype_file_type(enum dtype dt)
 {
 	return dt == DT_F32 ? H5T_IEEE_F32LE : H5T_STD_U16LE;
 }
@@ -306,6 +306,8 @@ struct model_file *model_file_open(const char *path, int writable, struct lwq_er
 		rc = read_config_attrs(root, &mf->cfg, path, err);
 	if (rc == 0 && model_config_validate(&mf->cfg, err) != 0)
 		rc = lwq_err_prefix(err, path);
+	if (rc == 0)
+		rc = model_file_check_link_sources(mf, err);
 	if (rc == 0) {
 		h5_attr_get_str(root, "source", mf->source, sizeof mf->source);
 		h5_attr_get_str(root, "model_name", mf->model_name, sizeof mf->model_name);
