@@ -233,6 +233,26 @@ static int write_tokenizer(struct import_source *s, struct model_file *mf,
 	return rc;
 }
 
+/* Bytes the weights (unless linked) and the tokenizer take in the new file, known before
+   anything is written. */
+static uint64_t import_bytes(struct import_source *s, const struct expected_tensor *want,
+			     int n, int target, int link)
+{
+	uint64_t bytes = 0;
+	for (int i = 0; i < n && !link; i++) {
+		enum dtype dt = DT_F32;
+		if (target >= 0)
+			dt = (enum dtype)target;
+		else if (s->st)
+			dt = (enum dtype)safetensors_find(s->st, want[i].hf_name)->dtype;
+		bytes += (uint64_t)want[i].count * dtype_size(dt);
+	}
+	struct stat sb;
+	if (s->tokenizer_path[0] && stat(s->tokenizer_path, &sb) == 0)
+		bytes += (uint64_t)sb.st_size;
+	return bytes;
+}
+
 /* Default model name: the last component of SRC without a trailing slash or .bin. */
 static void default_name(const char *src, char *buf, size_t len)
 {
@@ -256,7 +276,8 @@ static int write_model(struct import_source *s, const struct import_options *o,
 	if (n < 0)
 		return lwq_err_set(err, "out of memory");
 	*n_tensors = n;
-	if (s->st && check_safetensors(s->st, o->src, &s->cfg, want, n, err) != 0) {
+	if ((s->st && check_safetensors(s->st, o->src, &s->cfg, want, n, err) != 0) ||
+	    atomic_check_space(o->out, import_bytes(s, want, n, o->dtype, o->link), err) != 0) {
 		free(want);
 		return -1;
 	}
@@ -269,6 +290,8 @@ static int write_model(struct import_source *s, const struct import_options *o,
 		snprintf(source, sizeof source, "%s", o->src);
 	struct model_file *mf = model_file_create(temp_path, &s->cfg, source, name, err);
 	int rc = mf ? 0 : -1;
+	if (mf)
+		model_file_set_display_path(mf, o->out);
 	if (rc == 0)
 		rc = model_file_set_attr_str(mf, "/", "source_format", s->format, err);
 	if (rc == 0 && o->link && !s->st)
@@ -279,7 +302,11 @@ static int write_model(struct import_source *s, const struct import_options *o,
 			     : write_tensors(s, mf, want, n, o->dtype, err);
 	if (rc == 0)
 		rc = write_tokenizer(s, mf, err);
-	model_file_close(mf);
+	if (rc == 0)
+		rc = model_file_flush(mf, err);
+	if (model_file_close(mf) != 0 && rc == 0)
+		rc = lwq_err_set(err, "%s: cannot finish writing (disk full or file size limit)",
+				 o->out);
 	free(want);
 	return rc;
 }
