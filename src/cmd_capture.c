@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "capture_run.h"
+#include "model_update.h"
 #include "cli.h"
 #include "commands.h"
 #include "forward.h"
@@ -111,6 +112,19 @@ static struct capture_data *measure(struct capture_options *o, int32_t **ids,
 	return cd;
 }
 
+struct capture_store {
+	const struct capture_data *cd;
+	const int32_t *ids;
+	const struct capture_meta *meta;
+};
+
+static int store_in(struct model_file *mf, void *ctx, struct lwq_err *err)
+{
+	const struct capture_store *cs = ctx;
+	return capture_write(mf, cs->cd, cs->ids, cs->meta, err);
+}
+
+/* The model file under its name stays whole: old activations or the new ones. */
 static int store(const struct capture_options *o, const struct capture_data *cd,
 		 const int32_t *ids, struct lwq_err *err)
 {
@@ -120,12 +134,10 @@ static int store(const struct capture_options *o, const struct capture_data *cd,
 		.offset = o->tokens.offset,
 		.source = run_tokens_source(&o->tokens, source, sizeof source),
 	};
-	struct model_file *mf = model_file_open(o->model, 1, err);
-	if (!mf)
-		return -1;
-	int rc = capture_write(mf, cd, ids, &meta, err);
-	model_file_close(mf);
-	return rc;
+	struct capture_store cs = { cd, ids, &meta };
+	uint64_t bytes = (uint64_t)capture_stream_bytes(cd) +
+			 (uint64_t)cd->n_tokens * ((uint64_t)cd->n_layers + 1) * 4;
+	return model_file_update(o->model, bytes, store_in, &cs, err);
 }
 
 static void summarize(const struct capture_options *o, const struct capture_data *cd,

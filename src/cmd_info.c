@@ -197,11 +197,12 @@ static json_t *info_json(struct model_file *mf, const char *path)
 			    "total", (json_int_t)total_params(c),
 			    "layer_linears", (json_int_t)linear,
 			    "outside_linears", (json_int_t)non_linear_params(c)));
-	json_object_set_new(o, "weights", json_pack("{s:I, s:I, s:o, s:I, s:I, s:I}",
+	json_object_set_new(o, "weights", json_pack("{s:I, s:I, s:o, s:I, s:I, s:I, s:I}",
 			    "tensors", (json_int_t)w.tensors, "values", (json_int_t)w.values,
 			    "bytes_by_dtype", bytes, "quantized_tensors", (json_int_t)w.quantized,
 			    "quantized_bytes", (json_int_t)w.quantized_bytes,
-			    "other_tensors", (json_int_t)w.other));
+			    "other_tensors", (json_int_t)w.other,
+			    "linked_files", (json_int_t)model_file_link_sources(mf)));
 	json_t *sections = sections_json(mf);
 	json_object_update(o, sections);
 	json_decref(sections);
@@ -301,6 +302,9 @@ static void print_storage(json_t *o)
 	}
 	if (get_int(w, "other_tensors") > 0)
 		printf(", %lld missing or unreadable", (long long)get_int(w, "other_tensors"));
+	if (get_int(w, "linked_files") > 0)
+		printf(", kept in %lld linked source file%s", (long long)get_int(w, "linked_files"),
+		       get_int(w, "linked_files") == 1 ? "" : "s");
 	printf("\n");
 }
 

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "layout.h"
 #include "model_h5.h"
+#include "model_update.h"
 #include "order_source.h"
 #include "plan.h"
 #include "plan_emit.h"
@@ -375,6 +376,12 @@ static int save_plan(const struct plan_options *o, struct model_file *mf,
 	return 0;
 }
 
+static int store_plan_text(struct model_file *mf, void *ctx, struct lwq_err *err)
+{
+	const char *text = ctx;
+	return model_file_put_bytes(mf, PLANS_GROUP "/last", text, strlen(text), err);
+}
+
 /* A copy of the saved plan under /plans/last when the model file is writable. The file
    is opened for writing only for this, after the plan was made on a read-only handle;
    the copy is a convenience, so failing to store it is not an error. */
@@ -382,11 +389,11 @@ static void store_last_plan(const char *model, const char *text)
 {
 	if (!text || access(model, W_OK) != 0)
 		return;
-	struct lwq_err ignored;
-	struct model_file *mf = model_file_open(model, 1, &ignored);
-	if (mf)
-		model_file_put_bytes(mf, PLANS_GROUP "/last", text, strlen(text), &ignored);
-	model_file_close(mf);
+	struct lwq_err err;
+	if (model_file_update(model, strlen(text), store_plan_text, (void *)text, &err) != 0 &&
+	    !cli_quiet)
+		fprintf(stderr, "lwq: plan: warning: the plan was saved but not copied into the "
+			"model: %s\n", err.msg);
 }
 
 /* A plan from the order and the budget options. */

@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "layout.h"
 #include "model_h5.h"
+#include "model_update.h"
 #include "order.h"
 #include "plan.h"
 #include "score_store.h"
@@ -239,6 +240,11 @@ static void print_table(struct model_file *mf, const struct layer_scores *s, con
 		       "--text FILE' first.\n", model_file_path(mf));
 }
 
+static int store_scores(struct model_file *mf, void *ctx, struct lwq_err *err)
+{
+	return scores_store(mf, ctx, err);
+}
+
 /* Caches freshly computed scores in the file. Everything before ran on a read-only
    handle: the file is open for writing only this long, so a run killed while computing
    never leaves it marked as in use. A read-only file is scored without caching. */
@@ -249,10 +255,7 @@ static int cache_scores(const char *path, struct layer_scores *s, struct lwq_err
 			fprintf(stderr, "lwq: score: %s is read-only; scores were not cached\n", path);
 		return 0;
 	}
-	struct model_file *mf = model_file_open(path, 1, err);
-	int rc = mf ? scores_store(mf, s, err) : -1;
-	model_file_close(mf);
-	return rc;
+	return model_file_update(path, 0, store_scores, s, err);
 }
 
 static void print_scores(const struct score_options *o, struct model_file *mf,

@@ -11,6 +11,7 @@
 #include "eval_run.h"
 #include "layout.h"
 #include "model_h5.h"
+#include "model_update.h"
 #include "order_source.h"
 #include "plan.h"
 #include "planner.h"
@@ -408,19 +409,25 @@ static int sweep_model(struct sweep_options *o, struct sweep_run *run, struct lw
 }
 
 /* The file is open for writing only while the finished curves go in. */
+struct curves_store {
+	const struct sweep_options *o;
+	const struct sweep_run *run;
+};
+
+static int store_curves_in(struct model_file *mf, void *ctx, struct lwq_err *err)
+{
+	const struct curves_store *cs = ctx;
+	int rc = 0;
+	for (int k = 0; rc == 0 && k < cs->run->n_curves; k++)
+		rc = store_curve(mf, cs->o, cs->run, &cs->run->curves[k], err);
+	return rc;
+}
+
 static int store_curves(const struct sweep_options *o, const struct sweep_run *run,
 			struct lwq_err *err)
 {
-	struct model_file *mf = model_file_open(o->model, 1, err);
-	if (!mf)
-		return -1;
-	int rc = 0;
-	for (int k = 0; rc == 0 && k < run->n_curves; k++)
-		rc = store_curve(mf, o, run, &run->curves[k], err);
-	if (rc == 0)
-		rc = model_file_flush(mf, err);
-	model_file_close(mf);
-	return rc;
+	struct curves_store cs = { o, run };
+	return model_file_update(o->model, 0, store_curves_in, &cs, err);
 }
 
 int cmd_sweep(int argc, char **argv)
