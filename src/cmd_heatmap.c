@@ -1,4 +1,4 @@
-/* cmd_heatmap.c: lwq heatmap MODEL.h5 -o FILE.png: the explorer's heatmap as an image. */
+/* cmd_heatmap.c: lwq heatmap MODEL.h5 -o FILE.png|FILE.svg: the layer heatmap as a figure. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,16 +6,16 @@
 #include "cli.h"
 #include "commands.h"
 #include "explorer_load.h"
-#include "heatmap_image.h"
+#include "figure.h"
+#include "heatmap_figure.h"
 #include "options.h"
 #include "plan_file.h"
-#include "png_write.h"
 
 struct heatmap_args {
-	const char *model, *plan, *out;
+	const char *model, *plan, *out, *font;
 	enum heatmap_metric metric;
 	int scale;
-	int force, by_value, tokens_all;
+	int force, by_rank, tokens, tokens_all;
 };
 
 static const char *parse_metric(const char *arg, void *opts)
@@ -26,7 +26,7 @@ static const char *parse_metric(const char *arg, void *opts)
 	return NULL;
 }
 
-static const char *const color_scales[] = { "rank", "value", NULL };
+static const char *const color_scales[] = { "value", "rank", NULL };
 static const char *const token_scales[] = { "layer", "all", NULL };
 
 static const struct opt heatmap_opts[] = {
@@ -35,25 +35,31 @@ static const struct opt heatmap_opts[] = {
 		 "column the file has, plus the plan)"),
 	OPT_STR("plan", 'p', "PLAN.json", struct heatmap_args, plan,
 		"add the plan's bits per layer (needed for --metric plan)"),
+	OPT_FLAG("tokens", 0, struct heatmap_args, tokens,
+		 "add the per-token LIM panel (binned token positions)"),
 	OPT_INT("scale", 's', "N", struct heatmap_args, scale, 1, HEATMAP_MAX_SCALE,
-		"pixels per font dot, 1 to 8 (default 2)"),
-	OPT_CHOICE("color-scale", 0, "S", struct heatmap_args, by_value, color_scales,
-		   "rank (default: colour = rank among the layers) or value (linear between "
-		   "the 2nd and 98th percentile)"),
+		"PNG pixels per 1/96 inch, 1 to 8 (default 2)"),
+	OPT_STR("font", 0, "FONT", struct heatmap_args, font,
+		"fontconfig name or font file (default DejaVu Sans)"),
+	OPT_CHOICE("color-scale", 0, "S", struct heatmap_args, by_rank, color_scales,
+		   "value (default: linear over each colour bar's range) or rank (colour = rank "
+		   "among the layers; the bars say so)"),
 	OPT_CHOICE("token-scale", 0, "S", struct heatmap_args, tokens_all, token_scales,
-		   "layer (default: each layer of the token map on its own scale) or all (one "
+		   "layer (default: each layer of the token panel on its own scale) or all (one "
 		   "scale for every layer)"),
-	OPT_STR("output", 'o', "FILE", struct heatmap_args, out, "the PNG to write (required)"),
+	OPT_STR("output", 'o', "FILE", struct heatmap_args, out,
+		"the .png or .svg to write (required)"),
 	OPT_FLAG("force", 'f', struct heatmap_args, force, "overwrite FILE if it exists"),
 	OPT_END,
 };
 
 static const struct verb_options heatmap_cli = { "heatmap",
-	"Usage: lwq heatmap MODEL.h5 [--metric METRIC] [--plan PLAN.json] [--scale N]\n"
-	"                   -o FILE.png [--force]\n"
+	"Usage: lwq heatmap MODEL.h5 [--metric METRIC] [--plan PLAN.json] [--tokens]\n"
+	"                   [--scale N] [--font FONT] -o FILE.png|FILE.svg [--force]\n"
 	"\n"
-	"Write the layer heatmap as a PNG: one row per decoder layer, with the explorer's\n"
-	"columns and colours, layer labels, a title and a legend.\n"
+	"Draw the layer heatmap as a figure: one row per decoder layer, columns grouped\n"
+	"under headers, values printed in the cells, a colour bar with ticks per group.\n"
+	"A name ending in .svg writes SVG (vector, text stays text), .png a PNG.\n"
 	"\n", heatmap_opts, NULL };
 
 static int parse_options(int argc, char **argv, struct heatmap_args *a)
@@ -65,6 +71,8 @@ static int parse_options(int argc, char **argv, struct heatmap_args *a)
 		return EXIT_USAGE;
 	if (!a->out)
 		return cli_usage_error("heatmap", "missing -o FILE.png");
+	if (!figure_path_supported(a->out))
+		return cli_usage_error("heatmap", "%s: name the output .png or .svg", a->out);
 	if (a->metric == HM_PLAN && !a->plan)
 		return cli_usage_error("heatmap", "--metric plan needs --plan PLAN.json");
 	return 0;
@@ -73,19 +81,21 @@ static int parse_options(int argc, char **argv, struct heatmap_args *a)
 static int render_and_write(const struct heatmap_args *a, const struct explorer_data *d,
 			    const struct bit_plan *plan, struct lwq_err *err)
 {
-	struct heatmap_options o = { a->metric, plan, a->scale,
-				     a->by_value ? SCALE_VALUE : SCALE_RANK, !a->tokens_all };
-	struct canvas *c = heatmap_render(d, &o, err);
-	if (!c)
+	struct heatmap_options o = { a->metric, plan, (double)a->scale,
+				     a->by_rank ? SCALE_RANK : SCALE_VALUE, a->tokens,
+				     !a->tokens_all, a->font };
+	struct font *font = font_open(a->font, err);
+	if (!font)
 		return -1;
-	char title[256];
-	snprintf(title, sizeof title, "lwq heatmap of %.120s (%s)", d->model_name,
-		 heatmap_metric_name(a->metric));
-	int rc = png_write_canvas(a->out, c, title, a->force, err);
+	struct figure *fig = heatmap_figure(d, &o, font, NULL, err);
+	int rc = fig ? figure_write(fig, a->out, o.scale, a->force, err) : -1;
+	char size[64];
 	if (rc == 0 && !cli_quiet)
-		printf("wrote %s: %dx%d pixels, %d layers, metric %s\n", a->out, c->width,
-		       c->height, d->n_layers, heatmap_metric_name(a->metric));
-	canvas_free(c);
+		printf("wrote %s: %s, %d layers, metric %s\n", a->out,
+		       figure_size_text(fig, a->out, o.scale, size, sizeof size), d->n_layers,
+		       heatmap_metric_name(a->metric));
+	figure_free(fig);
+	font_free(font);
 	return rc;
 }
 
