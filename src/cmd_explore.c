@@ -9,7 +9,7 @@
 #include "commands.h"
 #include "explorer_load.h"
 #include "export.h"
-#include "heatmap_image.h"
+#include "heatmap_figure.h"
 #include "plan_file.h"
 
 static const char explore_help[] =
@@ -42,8 +42,9 @@ static int export_png_hook(void *ctx, const struct export_request *req, struct l
 	const struct explore_session *session = ctx;
 	struct heatmap_options o = { .metric = HM_ALL, .plan = req->plan, .scale = 2,
 				     .color_scale = req->color_by_value ? SCALE_VALUE : SCALE_RANK,
+				     .tokens = session->data->cos != NULL,
 				     .tokens_per_layer = req->tokens_per_layer };
-	return heatmap_write_png(session->data, &o, req->path, req->overwrite, err);
+	return heatmap_write(session->data, &o, req->path, req->overwrite, err);
 }
 
 /* The quantized model as lwq export writes it: GGUF when the name ends in .gguf. */

@@ -1,4 +1,4 @@
-/* cmd_heatmap.c: lwq heatmap MODEL.h5 -o FILE.png: the explorer's heatmap as an image. */
+/* cmd_heatmap.c: lwq heatmap MODEL.h5 -o FILE.png|FILE.svg: the layer heatmap as a figure. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,37 +7,40 @@
 #include "cli.h"
 #include "commands.h"
 #include "explorer_load.h"
-#include "heatmap_image.h"
+#include "figure.h"
+#include "heatmap_figure.h"
 #include "plan_file.h"
-#include "png_write.h"
 
 static const char heatmap_help[] =
-	"Usage: lwq heatmap MODEL.h5 [--metric METRIC] [--plan PLAN.json] [--scale N]\n"
-	"                   -o FILE.png [--force]\n"
+	"Usage: lwq heatmap MODEL.h5 [--metric METRIC] [--plan PLAN.json] [--tokens]\n"
+	"                   [--scale N] [--font FONT] -o FILE.png|FILE.svg [--force]\n"
 	"\n"
-	"Write the layer heatmap as a PNG: one row per decoder layer, with the explorer's\n"
-	"columns and colours, layer labels, a title and a legend.\n"
+	"Draw the layer heatmap as a figure: one row per decoder layer, columns grouped\n"
+	"under headers, values printed in the cells, a colour bar with ticks per group.\n"
+	"A name ending in .svg writes SVG (vector, text stays text), .png a PNG.\n"
 	"\n"
 	"  -m, --metric METRIC  lim, zd, zd-tensor, rtn, tokens (per-token LIM), plan, or\n"
 	"                       all (default: every column the file has, plus the plan)\n"
 	"  -p, --plan PLAN.json add the plan's bits per layer (needed for --metric plan)\n"
-	"  -s, --scale N        pixels per font dot, 1 to 8 (default 2)\n"
-	"      --color-scale S  rank (default: colour = rank among the layers) or value\n"
-	"                       (linear between the 2nd and 98th percentile)\n"
-	"      --token-scale S  layer (default: each layer of the token map on its own\n"
+	"      --tokens         add the per-token LIM panel (binned token positions)\n"
+	"  -s, --scale N        PNG pixels per 1/96 inch, 1 to 8 (default 2)\n"
+	"      --font FONT      fontconfig name or font file (default DejaVu Sans)\n"
+	"      --color-scale S  value (default: linear over each colour bar's range) or\n"
+	"                       rank (colour = rank among the layers; the bars say so)\n"
+	"      --token-scale S  layer (default: each layer of the token panel on its own\n"
 	"                       scale) or all (one scale for every layer)\n"
-	"  -o, --output FILE    the PNG to write (required)\n"
+	"  -o, --output FILE    the .png or .svg to write (required)\n"
 	"  -f, --force          overwrite FILE if it exists\n"
 	"  -h, --help           show this help\n";
 
 struct heatmap_args {
-	const char *model, *plan, *out;
+	const char *model, *plan, *out, *font;
 	enum heatmap_metric metric;
 	long scale;
-	int force, by_value, tokens_all;
+	int force, by_rank, tokens, tokens_all;
 };
 
-enum { OPT_COLOR_SCALE = 256, OPT_TOKEN_SCALE };
+enum { OPT_COLOR_SCALE = 256, OPT_TOKEN_SCALE, OPT_TOKENS, OPT_FONT };
 
 static int parse_options(int argc, char **argv, struct heatmap_args *a)
 {
@@ -49,6 +52,8 @@ static int parse_options(int argc, char **argv, struct heatmap_args *a)
 		{ "force", no_argument, NULL, 'f' },
 		{ "color-scale", required_argument, NULL, OPT_COLOR_SCALE },
 		{ "token-scale", required_argument, NULL, OPT_TOKEN_SCALE },
+		{ "tokens", no_argument, NULL, OPT_TOKENS },
+		{ "font", required_argument, NULL, OPT_FONT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -74,7 +79,7 @@ static int parse_options(int argc, char **argv, struct heatmap_args *a)
 			if (strcmp(optarg, "rank") != 0 && strcmp(optarg, "value") != 0)
 				return cli_usage_error("heatmap", "--color-scale must be rank or value, "
 						       "not '%s'", optarg);
-			a->by_value = strcmp(optarg, "value") == 0;
+			a->by_rank = strcmp(optarg, "rank") == 0;
 			break;
 		case OPT_TOKEN_SCALE:
 			if (strcmp(optarg, "layer") != 0 && strcmp(optarg, "all") != 0)
@@ -82,6 +87,8 @@ static int parse_options(int argc, char **argv, struct heatmap_args *a)
 						       "not '%s'", optarg);
 			a->tokens_all = strcmp(optarg, "all") == 0;
 			break;
+		case OPT_TOKENS: a->tokens = 1; break;
+		case OPT_FONT: a->font = optarg; break;
 		default:
 			return cli_usage_error("heatmap", "unknown option '%s'", argv[optind - 1]);
 		}
@@ -90,6 +97,8 @@ static int parse_options(int argc, char **argv, struct heatmap_args *a)
 		return EXIT_USAGE;
 	if (!a->out)
 		return cli_usage_error("heatmap", "missing -o FILE.png");
+	if (!figure_path_supported(a->out))
+		return cli_usage_error("heatmap", "%s: name the output .png or .svg", a->out);
 	if (a->metric == HM_PLAN && !a->plan)
 		return cli_usage_error("heatmap", "--metric plan needs --plan PLAN.json");
 	return 0;
@@ -98,19 +107,21 @@ static int parse_options(int argc, char **argv, struct heatmap_args *a)
 static int render_and_write(const struct heatmap_args *a, const struct explorer_data *d,
 			    const struct bit_plan *plan, struct lwq_err *err)
 {
-	struct heatmap_options o = { a->metric, plan, (int)a->scale,
-				     a->by_value ? SCALE_VALUE : SCALE_RANK, !a->tokens_all };
-	struct canvas *c = heatmap_render(d, &o, err);
-	if (!c)
+	struct heatmap_options o = { a->metric, plan, (double)a->scale,
+				     a->by_rank ? SCALE_RANK : SCALE_VALUE, a->tokens,
+				     !a->tokens_all, a->font };
+	struct font *font = font_open(a->font, err);
+	if (!font)
 		return -1;
-	char title[256];
-	snprintf(title, sizeof title, "lwq heatmap of %.120s (%s)", d->model_name,
-		 heatmap_metric_name(a->metric));
-	int rc = png_write_canvas(a->out, c, title, a->force, err);
+	struct figure *fig = heatmap_figure(d, &o, font, NULL, err);
+	int rc = fig ? figure_write(fig, a->out, o.scale, a->force, err) : -1;
+	char size[64];
 	if (rc == 0 && !cli_quiet)
-		printf("wrote %s: %dx%d pixels, %d layers, metric %s\n", a->out, c->width,
-		       c->height, d->n_layers, heatmap_metric_name(a->metric));
-	canvas_free(c);
+		printf("wrote %s: %s, %d layers, metric %s\n", a->out,
+		       figure_size_text(fig, a->out, o.scale, size, sizeof size), d->n_layers,
+		       heatmap_metric_name(a->metric));
+	figure_free(fig);
+	font_free(font);
 	return rc;
 }
 
