@@ -9,17 +9,29 @@
 #include "eval_run.h"
 #include "forward.h"
 #include "plan_file.h"
+#include "run_method.h"
 #include "run_tokens.h"
 
 static const char eval_help[] =
 	"Usage: lwq eval MODEL.h5 [--plan PLAN.json] (--text FILE | --ids FILE.i32)\n"
 	"                [--offset N] [--windows W] [--seq-len L] [--json] [--threads N]\n"
+	"                [--method rtn|gguf|gptq] [--damp F] [--act-order]\n"
+	"                [--calib-text FILE | --calib-ids FILE.i32]\n"
 	"\n"
 	"Perplexity of the model on non-overlapping windows of tokens, over every\n"
 	"next-token prediction inside each window. With --plan, each layer is\n"
-	"fake-quantized (RTN) at the plan's bits first; 0 bits drops the layer.\n"
+	"quantized at the plan's bits first (by --method); 0 bits drops the layer.\n"
 	"\n"
 	"  -p, --plan PLAN.json  bit plan to apply (from lwq plan)\n"
+	"  -m, --method M        how the plan's bits become weights: rtn (default,\n"
+	"                        round to nearest), gguf (the GGUF block types export\n"
+	"                        writes) or gptq (error-compensated, from calibration)\n"
+	"      --damp F          gptq: damping, a fraction of the mean Hessian\n"
+	"                        diagonal (default 0.01)\n"
+	"      --act-order       gptq: columns by decreasing Hessian diagonal\n"
+	"      --calib-text FILE gptq: calibrate on this text (default: the tokens\n"
+	"                        lwq capture recorded)\n"
+	"      --calib-ids FILE.i32  gptq: calibrate on these token ids\n"
 	"  -t, --text FILE       UTF-8 text, tokenized with the model's tokenizer\n"
 	"  -i, --ids FILE.i32    token ids, little-endian int32\n"
 	"      --offset N        skip the first N tokens (default 0)\n"
@@ -33,6 +45,7 @@ static const char eval_help[] =
 struct eval_options {
 	const char *model, *plan;
 	struct run_tokens tokens;
+	struct method_options method;
 	int json;
 };
 
@@ -42,18 +55,37 @@ static int parse_options(int argc, char **argv, struct eval_options *o)
 		{ "plan", required_argument, NULL, 'p' },
 		RUN_TOKENS_LONGOPTS,
 		{ "json", no_argument, NULL, 'J' },
+		{ "method", required_argument, NULL, 'm' },
+		{ "damp", required_argument, NULL, 'D' },
+		{ "act-order", no_argument, NULL, 'A' },
+		{ "calib-text", required_argument, NULL, 'T' },
+		{ "calib-ids", required_argument, NULL, 'I' },
 		{ "threads", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	o->tokens.seq_len = 512;
+	method_options_init(&o->method);
 	int opt, status;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "p:t:i:w:L:j:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "p:t:i:w:L:j:hm:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'p': o->plan = optarg; break;
 		case 'J': o->json = 1; break;
+		case 'm':
+			if (quant_method_parse(optarg, &o->method.method) < 0)
+				return cli_usage_error("eval", "--method: '%s' is not rtn, gguf or gptq",
+						       optarg);
+			break;
+		case 'D':
+			if (method_parse_damp(optarg, &o->method.damp) < 0)
+				return cli_usage_error("eval", "--damp: '%s' is not a fraction in [0, 1]",
+						       optarg);
+			break;
+		case 'A': o->method.act_order = 1; break;
+		case 'T': o->method.calib_text = optarg; break;
+		case 'I': o->method.calib_ids = optarg; break;
 		default:
 			status = run_tokens_verb_option("eval", opt, argv, eval_help, &o->tokens);
 			if (status != 0)
@@ -66,8 +98,9 @@ static int parse_options(int argc, char **argv, struct eval_options *o)
 static void print_json(const struct eval_options *o, const struct eval_result *r)
 {
 	char source[4200];
-	json_t *obj = json_pack("{s:s, s:s?, s:s, s:I, s:i, s:i, s:I, s:f, s:f, s:f, s:I, s:f, s:f}",
+	json_t *obj = json_pack("{s:s, s:s?, s:s, s:s, s:I, s:i, s:i, s:I, s:f, s:f, s:f, s:I, s:f, s:f}",
 				"model", o->model, "plan", o->plan,
+				"method", quant_method_name(o->method.method),
 				"source", run_tokens_source(&o->tokens, source, sizeof source),
 				"offset", (json_int_t)o->tokens.offset,
 				"windows", o->tokens.windows, "seq_len", o->tokens.seq_len,
@@ -92,6 +125,8 @@ static void print_text(const struct eval_options *o, const struct eval_result *r
 	       (long long)o->tokens.offset,
 	       o->tokens.windows_defaulted ? ", every full window" : "");
 	printf("plan         %s\n", o->plan ? o->plan : "none (unquantized)");
+	if (o->plan)
+		printf("method       %s\n", quant_method_name(o->method.method));
 	printf("speed        %.0f tokens/s, %.2f s\n", r->tokens_per_second, r->seconds);
 }
 
@@ -104,6 +139,7 @@ static int run_eval(struct eval_options *o, struct lwq_err *err)
 	struct bit_plan *plan = NULL;
 	int32_t *ids = NULL;
 	struct eval_result result;
+	struct method_run run = { .gptq = NULL };
 	if (forward_check_config(model_file_config(mf), err) < 0) {
 		lwq_err_prefix(err, o->model);
 		goto out;
@@ -116,8 +152,11 @@ static int run_eval(struct eval_options *o, struct lwq_err *err)
 	if (o->tokens.windows_defaulted && !o->json && !cli_quiet)
 		fprintf(stderr, "lwq: eval: using every full window: %d windows of %d tokens\n",
 			o->tokens.windows, o->tokens.seq_len);
-	if (eval_perplexity(mf, plan, ids, (int64_t)o->tokens.windows * o->tokens.seq_len,
-			    o->tokens.windows, o->tokens.seq_len, NULL, &result, err) < 0)
+	if (method_run_start(&run, mf, plan, &o->method, "eval", cli_quiet || o->json, err) < 0)
+		goto out;
+	struct eval_request req = { .rq = &run.rq };
+	if (eval_run(mf, &req, ids, (int64_t)o->tokens.windows * o->tokens.seq_len,
+		     o->tokens.windows, o->tokens.seq_len, NULL, &result, err) < 0)
 		goto out;
 	if (o->json)
 		print_json(o, &result);
@@ -125,6 +164,7 @@ static int run_eval(struct eval_options *o, struct lwq_err *err)
 		print_text(o, &result);
 	rc = 0;
 out:
+	method_run_end(&run);
 	free(ids);
 	bit_plan_free(plan);
 	model_file_close(mf);
