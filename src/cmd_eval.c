@@ -23,15 +23,7 @@ static const char eval_help[] =
 	"quantized at the plan's bits first (by --method); 0 bits drops the layer.\n"
 	"\n"
 	"  -p, --plan PLAN.json  bit plan to apply (from lwq plan)\n"
-	"  -m, --method M        how the plan's bits become weights: rtn (default,\n"
-	"                        round to nearest), gguf (the GGUF block types export\n"
-	"                        writes) or gptq (error-compensated, from calibration)\n"
-	"      --damp F          gptq: damping, a fraction of the mean Hessian\n"
-	"                        diagonal (default 0.01)\n"
-	"      --act-order       gptq: columns by decreasing Hessian diagonal\n"
-	"      --calib-text FILE gptq: calibrate on this text (default: the tokens\n"
-	"                        lwq capture recorded)\n"
-	"      --calib-ids FILE.i32  gptq: calibrate on these token ids\n"
+	METHOD_HELP
 	"  -t, --text FILE       UTF-8 text, tokenized with the model's tokenizer\n"
 	"  -i, --ids FILE.i32    token ids, little-endian int32\n"
 	"      --offset N        skip the first N tokens (default 0)\n"
@@ -55,11 +47,7 @@ static int parse_options(int argc, char **argv, struct eval_options *o)
 		{ "plan", required_argument, NULL, 'p' },
 		RUN_TOKENS_LONGOPTS,
 		{ "json", no_argument, NULL, 'J' },
-		{ "method", required_argument, NULL, 'm' },
-		{ "damp", required_argument, NULL, 'D' },
-		{ "act-order", no_argument, NULL, 'A' },
-		{ "calib-text", required_argument, NULL, 'T' },
-		{ "calib-ids", required_argument, NULL, 'I' },
+		METHOD_LONGOPTS,
 		{ "threads", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -73,34 +61,28 @@ static int parse_options(int argc, char **argv, struct eval_options *o)
 		switch (opt) {
 		case 'p': o->plan = optarg; break;
 		case 'J': o->json = 1; break;
-		case 'm':
-			if (quant_method_parse(optarg, &o->method.method) < 0)
-				return cli_usage_error("eval", "--method: '%s' is not rtn, gguf or gptq",
-						       optarg);
-			break;
-		case 'D':
-			if (method_parse_damp(optarg, &o->method.damp) < 0)
-				return cli_usage_error("eval", "--damp: '%s' is not a fraction in [0, 1]",
-						       optarg);
-			break;
-		case 'A': o->method.act_order = 1; break;
-		case 'T': o->method.calib_text = optarg; break;
-		case 'I': o->method.calib_ids = optarg; break;
 		default:
+			status = method_option("eval", opt, optarg, &o->method);
+			if (status == 1)
+				break;
+			if (status != 0)
+				return status;
 			status = run_tokens_verb_option("eval", opt, argv, eval_help, &o->tokens);
 			if (status != 0)
 				return status;
 		}
 	}
+	if ((status = method_options_check("eval", &o->method)) != 0)
+		return status;
 	return run_tokens_finish("eval", argc, argv, &o->tokens, &o->model);
 }
 
 static void print_json(const struct eval_options *o, const struct eval_result *r)
 {
 	char source[4200];
-	json_t *obj = json_pack("{s:s, s:s?, s:s, s:s, s:I, s:i, s:i, s:I, s:f, s:f, s:f, s:I, s:f, s:f}",
+	json_t *obj = json_pack("{s:s, s:s?, s:s?, s:s, s:I, s:i, s:i, s:I, s:f, s:f, s:f, s:I, s:f, s:f}",
 				"model", o->model, "plan", o->plan,
-				"method", quant_method_name(o->method.method),
+				"method", o->plan ? quant_method_name(o->method.method) : NULL,
 				"source", run_tokens_source(&o->tokens, source, sizeof source),
 				"offset", (json_int_t)o->tokens.offset,
 				"windows", o->tokens.windows, "seq_len", o->tokens.seq_len,

@@ -11,9 +11,12 @@
 #include "commands.h"
 #include "export.h"
 #include "plan_file.h"
+#include "run_method.h"
 
 static const char export_help[] =
 	"Usage: lwq export MODEL.h5 --plan PLAN.json [--format lwq|gguf] -o OUT [--force]\n"
+	"                  [--method rtn|gptq] [--damp F] [--act-order]\n"
+	"                  [--calib-text FILE | --calib-ids FILE.i32]\n"
 	"       lwq export MODEL.h5 --format gguf --f16 -o OUT.gguf\n"
 	"\n"
 	"Write the model quantized layer by layer as PLAN.json says (lwq plan -o).\n"
@@ -28,6 +31,7 @@ static const char export_help[] =
 	"      --name NAME        gguf: general.name (default: the model's name)\n"
 	"      --embed-type TYPE  gguf: f16 (default) or f32 for token_embd and output\n"
 	"      --json             print the summary as JSON\n"
+	METHOD_HELP
 	"  -h, --help             show this help\n"
 	"\n"
 	"GGUF types per layer width: 8 Q8_0, 6 Q6_K, 5 Q5_K, 4 Q4_K, 3 Q3_K, 2 Q2_K; K-quants\n"
@@ -38,6 +42,7 @@ struct export_options {
 	const char *model, *plan, *out, *name;
 	int format;                /* enum export_format, or -1 for "from the extension" */
 	int force, f16, embed_f32, json;
+	struct method_options method;
 };
 
 enum { OPT_F16 = 256, OPT_NAME, OPT_EMBED, OPT_JSON };
@@ -67,7 +72,12 @@ static int check_options(struct export_options *o)
 		return cli_usage_error("export", "missing --plan PLAN.json");
 	if (o->format != EXPORT_GGUF && (o->name || o->embed_f32))
 		return cli_usage_error("export", "--name and --embed-type are for --format gguf");
-	return 0;
+	if (o->method.method == QUANT_GGUF)
+		return cli_usage_error("export", "--method gguf: use --format gguf (the GGUF block "
+				       "types are what it writes)");
+	if (o->method.method == QUANT_GPTQ && o->format == EXPORT_GGUF)
+		return cli_usage_error("export", "--method gptq is for --format lwq");
+	return method_options_check("export", &o->method);
 }
 
 static int parse_options(int argc, char **argv, struct export_options *o)
@@ -82,13 +92,15 @@ static int parse_options(int argc, char **argv, struct export_options *o)
 		{ "embed-type", required_argument, NULL, OPT_EMBED },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
+		METHOD_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	memset(o, 0, sizeof *o);
 	o->format = -1;
-	int c;
+	method_options_init(&o->method);
+	int c, status;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:F:o:fh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:F:o:fhm:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p': o->plan = optarg; break;
 		case 'F':
@@ -107,7 +119,11 @@ static int parse_options(int argc, char **argv, struct export_options *o)
 						       optarg);
 			o->embed_f32 = strcmp(optarg, "f32") == 0;
 			break;
-		default: return cli_usage_error("export", "unknown option");
+		default:
+			status = method_option("export", c, optarg, &o->method);
+			if (status == 1)
+				break;
+			return status ? status : cli_usage_error("export", "unknown option");
 		}
 	}
 	if (cli_model_operand("export", argc, argv, 0, &o->model) != 0)
@@ -167,12 +183,17 @@ static int run_export(const struct export_options *o, struct model_file *mf,
 	struct progress progress;
 	struct export_stats stats;
 	int steps = o->format == EXPORT_GGUF ? export_kept_layers(plan, cfg) : cfg->n_layers;
+	struct method_run run;
+	if (method_run_start(&run, mf, plan, &o->method, "export", cli_quiet || o->json, err) < 0)
+		return -1;
 	struct export_job job = { .src = mf, .plan = plan, .plan_path = o->plan, .name = o->name,
-				  .f16 = o->f16, .embed_f32 = o->embed_f32, .progress = &progress };
+				  .f16 = o->f16, .embed_f32 = o->embed_f32, .progress = &progress,
+				  .gptq = run.gptq };
 	progress_start(&progress, "export", "layer", steps + 1);
 	int rc = export_write_file((enum export_format)o->format, &job, o->out, o->force, 1,
 				   &stats, err);
 	progress_finish(&progress);
+	method_run_end(&run);
 	if (rc == 0) {
 		if (o->format == EXPORT_GGUF)
 			warn_fallbacks(&stats);

@@ -242,9 +242,16 @@ static int quantize_stages(struct gptq_runner *gr, int layer, int bits,
 		sw.hs = gptq_hessian_new(site_width(gr->cfg, sw.site), err);
 		if (!sw.hs)
 			return -1;
-		struct forward_hooks hooks = { watch_site, &sw };
-		memcpy(gr->xs, gr->x, stream_bytes);
-		forward_all(gr, lw, gr->xs, &hooks);
+		if (sw.site == SITE_ATTN) {
+			/* the input norm is all the layer does before q, k, v */
+			rmsnorm_rows(gr->xs, gr->x, lw->attn_norm, gr->n_tokens, gr->cfg->hidden,
+				     gr->cfg->norm_eps);
+			gptq_hessian_add(sw.hs, gr->xs, gr->n_tokens, gr->cfg->hidden);
+		} else {
+			struct forward_hooks hooks = { watch_site, &sw };
+			memcpy(gr->xs, gr->x, stream_bytes);
+			forward_all(gr, lw, gr->xs, &hooks);
+		}
 		int rc = 0;
 		for (int k = stages[s].first; rc == 0 && k < stages[s].first + stages[s].count; k++)
 			rc = quantize_linear(gr, layer, k, bits, lw, sw.hs, err);
