@@ -80,7 +80,7 @@ static int parse_options(int argc, char **argv, struct eval_options *o)
 static void print_json(const struct eval_options *o, const struct eval_result *r)
 {
 	char source[4200];
-	json_t *obj = json_pack("{s:s, s:s?, s:s?, s:s, s:I, s:i, s:i, s:I, s:f, s:f, s:f, s:I, s:f, s:f}",
+	json_t *obj = json_pack("{s:s, s:s?, s:s*, s:s, s:I, s:i, s:i, s:I, s:f, s:f, s:f, s:I, s:f, s:f}",
 				"model", o->model, "plan", o->plan,
 				"method", o->plan ? quant_method_name(o->method.method) : NULL,
 				"source", run_tokens_source(&o->tokens, source, sizeof source),
