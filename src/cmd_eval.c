@@ -1,5 +1,4 @@
 /* cmd_eval.c: lwq eval: perplexity of a model file, optionally quantized by a plan. */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +11,25 @@
 #include "run_method.h"
 #include "run_tokens.h"
 
-static const char eval_help[] =
+struct eval_options {
+	const char *model, *plan;
+	struct run_tokens tokens;
+	int json;
+	struct method_options method;
+};
+
+static const struct opt eval_opts[] = {
+	OPT_STR("plan", 'p', "PLAN.json", struct eval_options, plan,
+		"bit plan to apply (from lwq plan)"),
+	RUN_TOKENS_OPTS(struct eval_options, tokens,
+			"number of windows (default: every full window after the offset)"),
+	OPT_FLAG("json", 'j', struct eval_options, json, "print one JSON object"),
+	RUN_TOKENS_THREADS(struct eval_options, tokens),
+	METHOD_OPTS(struct eval_options, method),
+	OPT_END,
+};
+
+static const struct verb_options eval_cli = { "eval",
 	"Usage: lwq eval MODEL.h5 [--plan PLAN.json] (--text FILE | --ids FILE.i32)\n"
 	"                [--offset N] [--windows W] [--seq-len L] [--json] [--threads N]\n"
 	"                [--method rtn|gguf|gptq] [--damp F] [--act-order]\n"
@@ -21,57 +38,15 @@ static const char eval_help[] =
 	"Perplexity of the model on non-overlapping windows of tokens, over every\n"
 	"next-token prediction inside each window. With --plan, each layer is\n"
 	"quantized at the plan's bits first (by --method); 0 bits drops the layer.\n"
-	"\n"
-	"  -p, --plan PLAN.json  bit plan to apply (from lwq plan)\n"
-	METHOD_HELP
-	"  -t, --text FILE       UTF-8 text, tokenized with the model's tokenizer\n"
-	"  -i, --ids FILE.i32    token ids, little-endian int32\n"
-	"      --offset N        skip the first N tokens (default 0)\n"
-	"  -w, --windows W       number of windows (default: every full window after\n"
-	"                        the offset)\n"
-	"  -L, --seq-len L       tokens per window (default 512)\n"
-	"      --json            print one JSON object\n"
-	"  -j, --threads N       BLAS threads (default: OPENBLAS_NUM_THREADS or all cores)\n"
-	"  -h, --help            show this help\n";
-
-struct eval_options {
-	const char *model, *plan;
-	struct run_tokens tokens;
-	struct method_options method;
-	int json;
-};
+	"\n", eval_opts, NULL };
 
 static int parse_options(int argc, char **argv, struct eval_options *o)
 {
-	static const struct option longopts[] = {
-		{ "plan", required_argument, NULL, 'p' },
-		RUN_TOKENS_LONGOPTS,
-		{ "json", no_argument, NULL, 'J' },
-		METHOD_LONGOPTS,
-		{ "threads", required_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	o->tokens.seq_len = 512;
 	method_options_init(&o->method);
-	int opt, status;
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "p:t:i:w:L:j:hm:", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'p': o->plan = optarg; break;
-		case 'J': o->json = 1; break;
-		default:
-			status = method_option("eval", opt, optarg, &o->method);
-			if (status == 1)
-				break;
-			if (status != 0)
-				return status;
-			status = run_tokens_verb_option("eval", opt, argv, eval_help, &o->tokens);
-			if (status != 0)
-				return status;
-		}
-	}
+	int status = options_parse(&eval_cli, argc, argv, o);
+	if (status != 0)
+		return status;
 	if ((status = method_options_check("eval", &o->method)) != 0)
 		return status;
 	return run_tokens_finish("eval", argc, argv, &o->tokens, &o->model);
@@ -82,7 +57,7 @@ static void print_json(const struct eval_options *o, const struct eval_result *r
 	char source[4200];
 	json_t *obj = json_pack("{s:s, s:s?, s:s*, s:s, s:I, s:i, s:i, s:I, s:f, s:f, s:f, s:I, s:f, s:f}",
 				"model", o->model, "plan", o->plan,
-				"method", o->plan ? quant_method_name(o->method.method) : NULL,
+				"method", o->plan ? method_names[o->method.method] : NULL,
 				"source", run_tokens_source(&o->tokens, source, sizeof source),
 				"offset", (json_int_t)o->tokens.offset,
 				"windows", o->tokens.windows, "seq_len", o->tokens.seq_len,
@@ -158,7 +133,7 @@ int cmd_eval(int argc, char **argv)
 	struct eval_options o = { 0 };
 	int status = parse_options(argc, argv, &o);
 	if (status != 0)
-		return status < 0 ? EXIT_OK : status;
+		return options_exit(status);
 	struct lwq_err err = { "" };
 	if (run_eval(&o, &err) < 0)
 		return cli_report("eval", &err);

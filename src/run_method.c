@@ -1,54 +1,33 @@
 /* run_method.c: the quantizer a verb's run applies (--method), with GPTQ's calibration. */
 #include "run_method.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "layout.h"
 #include "token_source.h"
-#include "units.h"
 
 void method_options_init(struct method_options *mo)
 {
 	memset(mo, 0, sizeof *mo);
 	mo->method = QUANT_RTN;
-	mo->damp = GPTQ_DAMP_DEFAULT;
+	mo->damp = NAN;
 }
 
-int method_parse_damp(const char *arg, double *damp)
-{
-	double v;
-	if (parse_double(arg, &v) < 0 || !(v >= 0.0 && v <= 1.0))
-		return -1;
-	*damp = v;
-	return 0;
-}
 
-int method_option(const char *verb, int opt, const char *arg, struct method_options *mo)
+int method_options_check(const char *verb, struct method_options *mo)
 {
-	switch (opt) {
-	case 'm':
-		if (quant_method_parse(arg, &mo->method) < 0)
-			return cli_usage_error(verb, "--method: '%s' is not rtn, gguf or gptq", arg);
-		return 1;
-	case METHOD_OPT_DAMP:
-		if (method_parse_damp(arg, &mo->damp) < 0)
-			return cli_usage_error(verb, "--damp: '%s' is not a fraction in [0, 1]", arg);
-		mo->damp_given = 1;
-		return 1;
-	case METHOD_OPT_ACT_ORDER: mo->act_order = 1; return 1;
-	case METHOD_OPT_CALIB_TEXT: mo->calib_text = arg; return 1;
-	case METHOD_OPT_CALIB_IDS: mo->calib_ids = arg; return 1;
-	default: return 0;
-	}
-}
-
-int method_options_check(const char *verb, const struct method_options *mo)
-{
+	int damp_given = !isnan(mo->damp);
+	if (damp_given && !(mo->damp >= 0.0 && mo->damp <= 1.0))
+		return cli_usage_error(verb, "--damp must be a fraction in [0, 1], not %g",
+				       mo->damp);
+	if (!damp_given)
+		mo->damp = GPTQ_DAMP_DEFAULT;
 	if (mo->calib_text && mo->calib_ids)
 		return cli_usage_error(verb, "give --calib-text or --calib-ids, not both");
-	if (mo->method != QUANT_GPTQ && (mo->damp_given || mo->act_order || mo->calib_text ||
+	if (mo->method != QUANT_GPTQ && (damp_given || mo->act_order || mo->calib_text ||
 					 mo->calib_ids))
 		return cli_usage_error(verb, "--damp, --act-order, --calib-text and --calib-ids "
 				       "are for --method gptq");

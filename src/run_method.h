@@ -7,6 +7,7 @@
 #include "gptq_run.h"
 #include "layer_pass.h"
 #include "model_h5.h"
+#include "options.h"
 #include "plan.h"
 #include "quant_method.h"
 #include "status.h"
@@ -14,8 +15,7 @@
 /* Options of the verbs that apply a plan (eval, sweep, export). */
 struct method_options {
 	enum quant_method method;
-	double damp;                   /* GPTQ: --damp (default GPTQ_DAMP_DEFAULT) */
-	int damp_given;
+	double damp;                   /* GPTQ: --damp (NaN until given; then checked) */
 	int act_order;                 /* GPTQ: --act-order */
 	const char *calib_text;        /* GPTQ: --calib-text FILE */
 	const char *calib_ids;         /* GPTQ: --calib-ids FILE.i32 */
@@ -48,36 +48,28 @@ int method_run_start(struct method_run *run, struct model_file *mf,
 		     const char *verb, int quiet, struct lwq_err *err);
 void method_run_end(struct method_run *run);
 
-/* getopt_long entries for the method options (codes 'm', and the private ones below). */
-enum { METHOD_OPT_DAMP = 0x4d00, METHOD_OPT_ACT_ORDER, METHOD_OPT_CALIB_TEXT,
-       METHOD_OPT_CALIB_IDS };
-#define METHOD_LONGOPTS \
-	{ "method", required_argument, NULL, 'm' }, \
-	{ "damp", required_argument, NULL, METHOD_OPT_DAMP }, \
-	{ "act-order", no_argument, NULL, METHOD_OPT_ACT_ORDER }, \
-	{ "calib-text", required_argument, NULL, METHOD_OPT_CALIB_TEXT }, \
-	{ "calib-ids", required_argument, NULL, METHOD_OPT_CALIB_IDS }
+static const char *const method_names[] = { "rtn", "gguf", "gptq", NULL };
 
-/* Handles one getopt result: 1 when it was a method option, 0 when not, EXIT_USAGE
-   (message printed) when its value is bad. */
-int method_option(const char *verb, int opt, const char *arg, struct method_options *mo);
-/* After parsing: the GPTQ options need --method gptq, --calib-text and --calib-ids
-   exclude each other (usage error, message printed). 0 when all is well. */
-int method_options_check(const char *verb, const struct method_options *mo);
+/* The method options as option-table entries (options.h) for a verb whose options
+   struct holds a struct method_options named `member`. */
+#define METHOD_OPTS(type, member) \
+	OPT_CHOICE("method", 0, "M", type, member.method, method_names, \
+		   "how the plan's bits become weights: rtn (default, round to nearest), " \
+		   "gguf (the GGUF block types export writes) or gptq (error-compensated, " \
+		   "from calibration tokens)"), \
+	OPT_NUM("damp", 0, "F", type, member.damp, \
+		"gptq: damping, a fraction of the mean Hessian diagonal (default 0.01)"), \
+	OPT_FLAG("act-order", 0, type, member.act_order, \
+		 "gptq: columns in order of decreasing Hessian diagonal"), \
+	OPT_STR("calib-text", 0, "FILE", type, member.calib_text, \
+		"gptq: calibrate on this text (default: the tokens lwq capture recorded)"), \
+	OPT_STR("calib-ids", 0, "FILE.i32", type, member.calib_ids, \
+		"gptq: calibrate on these token ids")
 
-/* The help lines of the method options, for the verbs' --help. */
-#define METHOD_HELP \
-	"  -m, --method M         how the plan's bits become weights: rtn (default, round\n" \
-	"                         to nearest), gguf (the GGUF block types export writes)\n" \
-	"                         or gptq (error-compensated, from calibration tokens)\n" \
-	"      --damp F           gptq: damping, a fraction of the mean Hessian diagonal\n" \
-	"                         (default 0.01)\n" \
-	"      --act-order        gptq: columns in order of decreasing Hessian diagonal\n" \
-	"      --calib-text FILE  gptq: calibrate on this text (default: the tokens lwq\n" \
-	"                         capture recorded in MODEL.h5)\n" \
-	"      --calib-ids FILE.i32  gptq: calibrate on these token ids\n"
+/* After options_parse: --damp in [0, 1] (default when not given), the GPTQ options only
+   with --method gptq, --calib-text and --calib-ids not both. 0, or EXIT_USAGE after a
+   one-line message. */
+int method_options_check(const char *verb, struct method_options *mo);
 
-/* Parses --damp's value (a fraction in [0, 1]); -1 when it is not one. */
-int method_parse_damp(const char *arg, double *damp);
 
 #endif

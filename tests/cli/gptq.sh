@@ -21,9 +21,9 @@ check "... leaves nothing in the output directory" sh -c "[ -z \"\$(ls -A '$WORK
 check "model file unchanged" unchanged
 
 # ---- options ------------------------------------------------------------------------
-fails_with "--method other" 2 "--method: 'other' is not rtn, gguf or gptq" \
+fails_with "--method other" 2 "--method must be rtn, gguf or gptq, not 'other'" \
 	"$LWQ" eval "$MODEL" --plan "$ALL2" --method other $EVAL
-fails_with "--damp 1.5" 2 "--damp: '1.5' is not a fraction" \
+fails_with "--damp 1.5" 2 "--damp must be a fraction in \[0, 1\], not 1.5" \
 	"$LWQ" eval "$MODEL" --plan "$ALL2" --method gptq --damp 1.5 $EVAL
 fails_with "--damp without --method gptq" 2 "are for --method gptq" \
 	"$LWQ" eval "$MODEL" --plan "$ALL2" --damp 0.1 $EVAL
