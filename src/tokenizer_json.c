@@ -1,5 +1,4 @@
 /* tokenizer_json.c: turns a Hugging Face tokenizer.json into a byte-level BPE tokenizer spec. */
-#include "config.h"
 
 #include "tokenizer_json.h"
 
