@@ -1,10 +1,13 @@
 /* test_knapsack.c: the exact width allocation against brute force, and Spearman's rho
    against hand-worked values and the no-ties formula. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "knapsack.h"
+#include "plan_optimize.h"
+#include "planner.h"
 #include "rank_corr.h"
 #include "tap.h"
 
@@ -131,8 +134,71 @@ static void check_spearman(void)
 	ok(good, "20 random permutations: rho = 1 - 6 sum d^2 / (n (n^2 - 1))");
 }
 
+/* plan_optimize on a 6-layer model: the plan equals the best of all 3^6 plans priced by
+   plan_bytes_for, in both targets; pins hold; too small a budget gives the range. */
+static void check_optimize(void)
+{
+	struct model_config cfg = { 0 };
+	cfg.n_layers = 6, cfg.hidden = 256, cfg.intermediate = 288, cfg.n_heads = 4;
+	cfg.n_kv_heads = 2, cfg.head_dim = 64, cfg.vocab = 64;
+	snprintf(cfg.rope_scaling, sizeof cfg.rope_scaling, "none");
+	int widths[3] = { 2, 3, 4 }, pins[6];
+	float cost[6 * 3];
+	for (int i = 0; i < 6; i++) {
+		pins[i] = PIN_FREE;
+		for (int j = 0; j < 3; j++)
+			cost[i * 3 + j] = (float)(next() % 1000) / (float)(1 + j * j * 3);
+	}
+	pins[4] = 8;
+	for (int target = 0; target < 2; target++) {
+		struct optimize_request req = { .n_widths = 3, .widths = { 2, 3, 4 }, .cost = cost,
+						.cost_widths = widths, .n_cost_widths = 3,
+						.target = (enum size_target)target, .group_size = 32,
+						.pins = pins };
+		int64_t lo, hi;
+		optimize_budget_range(&cfg, &req, &lo, &hi);
+		struct bit_plan *plan = bit_plan_new(6), *trial = bit_plan_new(6);
+		trial->group_size = 32;
+		int good = 1;
+		for (int k = 0; k <= 8; k++) {
+			int64_t budget = lo + (hi - lo) * k / 8;
+			double got;
+			struct lwq_err err;
+			good &= plan_optimize_bytes(&cfg, &req, budget, plan, &got, &err) == 0;
+			double best = -1;
+			for (int code = 0; code < 729; code++) {
+				double v = 0;
+				for (int i = 0, c = code; i < 6; i++, c /= 3) {
+					trial->bits[i] = i == 4 ? 8 : widths[c % 3];
+					v += i == 4 ? 0 : cost[i * 3 + c % 3];
+				}
+				if (plan_bytes_for(&cfg, req.target, trial) <= budget && (best < 0 || v < best))
+					best = v;
+			}
+			good &= fabs(got - best) < 1e-6 && plan->bits[4] == 8 &&
+				plan_bytes_for(&cfg, req.target, plan) <= budget;
+		}
+		ok(good, "--target %s: optimal plans equal brute force at 9 budgets, pin kept",
+		   size_target_name(req.target));
+		struct lwq_err err;
+		ok(plan_optimize_bytes(&cfg, &req, lo - 1, plan, NULL, &err) < 0 &&
+		   strstr(err.msg, "below the smallest plan"), "budget below the range: %s", err.msg);
+		bit_plan_free(plan);
+		bit_plan_free(trial);
+	}
+	struct optimize_request bad = { .n_widths = 2, .widths = { 2, 5 }, .cost = cost,
+					.cost_widths = widths, .n_cost_widths = 3, .group_size = 32 };
+	struct lwq_err err;
+	ok(optimize_check(&cfg, &bad, &err) < 0 && strstr(err.msg, "width 5"), "width 5: %s",
+	   err.msg);
+	bad.widths[1] = 8;
+	ok(optimize_check(&cfg, &bad, &err) < 0 && strstr(err.msg, "not measured"),
+	   "width 8 not measured: %s", err.msg);
+}
+
 int main(void)
 {
+	check_optimize();
 	for (int t = 0; t < 12; t++)
 		check_random(t, t % 2);
 	check_errors();
