@@ -83,47 +83,70 @@ int mck_solve(const struct mck_problem *p, int *choice, double *total_value,
 	double *prev = malloc((size_t)(cap + 1) * sizeof *prev);
 	double *next = malloc((size_t)(cap + 1) * sizeof *next);
 	unsigned char *pick = malloc((size_t)n * (size_t)(cap + 1));
-	if (!prev || !next || !pick || m > 255) {
-		free(prev), free(next), free(pick);
+	int *order = malloc((size_t)m * sizeof *order);
+	int64_t *reach = malloc((size_t)n * sizeof *reach);
+	if (!prev || !next || !pick || !order || !reach || m > 255) {
+		free(prev), free(next), free(pick), free(order), free(reach);
 		return lwq_err_set(err, m > 255 ? "more than 255 widths" : "out of memory for "
 				   "the allocation table");
 	}
-	for (int64_t c = 0; c <= cap; c++)
-		prev[c] = 0;       /* no items: value 0 within any capacity */
+	/* reach[i]: the most units items 0..i can use; beyond it the table is flat, so
+	   row i is only filled up to there and reads past it are clamped. */
+	int64_t sofar = 0;
+	prev[0] = 0;               /* no items: value 0 within any capacity */
 	for (int i = 0; i < n; i++) {
-		int64_t a = item_min(p, i);
-		unsigned char *row = pick + (size_t)i * (size_t)(cap + 1);
-		for (int64_t c = 0; c <= cap; c++) {
-			double best = DBL_MAX;
-			int arg = -1;
-			for (int j = 0; j < m; j++) {
-				int64_t b = p->bytes[(int64_t)i * m + j];
-				if (b < 0)
-					continue;
-				int64_t e = (b - a) / unit;
-				if (e > c)
-					continue;
-				double v = prev[c - e] + p->value[(int64_t)i * m + j];
-				/* ties: the dearer option, so a larger budget never loses bits */
-				if (arg < 0 || v < best ||
-				    (v == best && b > p->bytes[(int64_t)i * m + arg]))
-					best = v, arg = j;
+		int64_t a = item_min(p, i), lim_prev = sofar, most = 0;
+		const int64_t *b = p->bytes + (int64_t)i * m;
+		const double *v = p->value + (int64_t)i * m;
+		int k = 0;
+		for (int j = 0; j < m; j++)
+			if (b[j] >= 0) {
+				/* options by bytes ascending: on equal values the later (dearer) wins */
+				int at = k++;
+				while (at > 0 && b[order[at - 1]] > b[j])
+					order[at] = order[at - 1], at--;
+				order[at] = j;
+				most = (b[j] - a) / unit > most ? (b[j] - a) / unit : most;
 			}
-			next[c] = best;
-			row[c] = (unsigned char)arg;
+		sofar = sofar + most < cap ? sofar + most : cap;
+		reach[i] = sofar;
+		unsigned char *row = pick + (size_t)i * (size_t)(cap + 1);
+		for (int64_t c = 0; c <= sofar; c++)
+			next[c] = DBL_MAX;
+		for (int q = 0; q < k; q++) {
+			int j = order[q];
+			int64_t e = (b[j] - a) / unit;
+			double val = v[j];
+			int64_t split = e + lim_prev < sofar ? e + lim_prev : sofar;
+			for (int64_t c = e; c <= split; c++) {
+				double t = prev[c - e] + val;
+				int better = t <= next[c];
+				next[c] = better ? t : next[c];
+				row[c] = better ? (unsigned char)j : row[c];
+			}
+			double flat = prev[lim_prev] + val;   /* capacities past the reach */
+			for (int64_t c = split + 1; c <= sofar; c++) {
+				int better = flat <= next[c];
+				next[c] = better ? flat : next[c];
+				row[c] = better ? (unsigned char)j : row[c];
+			}
 		}
 		double *t = prev;
 		prev = next, next = t;
 	}
-	double value = prev[cap];
-	int64_t bytes = 0, c = cap;
+	int64_t c = sofar;
+	double value = prev[c];
+	int64_t bytes = 0;
 	for (int i = n - 1; i >= 0; i--) {
+		if (c > reach[i])
+			c = reach[i];
 		int j = pick[(size_t)i * (size_t)(cap + 1) + (size_t)c];
 		int64_t b = p->bytes[(int64_t)i * m + j];
 		choice[i] = j;
 		bytes += b;
 		c -= (b - item_min(p, i)) / unit;
 	}
+	free(order), free(reach);
 	free(prev), free(next), free(pick);
 	if (total_value)
 		*total_value = value;

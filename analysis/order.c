@@ -135,6 +135,7 @@ int order_ranking(const struct order_spec *spec, const float *lim, const float *
 	case ORDER_LIST:
 		return lwq_err_set(err, "a user order is read with order_from_list");
 	case ORDER_MEASURED:
+	case ORDER_OPTIMAL:
 		return lwq_err_set(err, "order measured ranks by the measured table "
 				   "(order_rank_by_importance)");
 	}

@@ -15,6 +15,8 @@ enum order_kind {
 	ORDER_PRUNE,         /* LIM ranking; the least important layers are dropped (bits 0) */
 	ORDER_LIST,          /* a user's list of layer indices */
 	ORDER_MEASURED,      /* higher measured KL divergence (lwq score --measure) first */
+	ORDER_OPTIMAL,       /* not a ranking: the plan of least summed measured KL divergence
+				(plan_optimize.h); ranked like measured where a ranking is shown */
 };
 
 struct order_spec {
