@@ -107,7 +107,7 @@ static const struct opt plan_opts[] = {
 		"in another format"),
 	OPT_STR("order", 'r', "ORDER", struct plan_options, order,
 		"lim (default when activations exist), zd, zd-inverse, reverse-lim, "
-		"random:SEED, prune, file:PATH"),
+		"random:SEED, prune, measured, file:PATH"),
 	PLAN_BITS("high", 'H', high, "high width (default 4; 8 with --levels 3)"),
 	PLAN_BITS("low", 'l', low, "low width (default 2; 0 with --order prune)"),
 	OPT_INT("levels", 0, "2|3", struct plan_options, levels, 2, 3,

@@ -14,8 +14,8 @@ extern const char *const method_option_names[];
 #define METHOD_OPT(type, field) \
 	OPT_CHOICE("method", 0, "METHOD", type, field, method_option_names, \
 		   "how the plan's bits become weights: rtn (lwq's round-to-nearest with the " \
-		   "plan's group size, what --format lwq stores; default) or gguf (the block " \
-		   "types and codes lwq export --format gguf writes)")
+		   "plan's group size, as the lwq format stores them; default) or gguf (the " \
+		   "block types and codes of the GGUF export)")
 
 /* --score-from into an int field. */
 #define SCORE_FROM_OPT(type, field) \
