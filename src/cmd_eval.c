@@ -10,19 +10,19 @@
 #include "forward.h"
 #include "method_option.h"
 #include "plan_file.h"
+#include "run_method.h"
 #include "run_tokens.h"
 
 struct eval_options {
 	const char *model, *plan;
 	struct run_tokens tokens;
 	int json, kld, score_from;
-	int method;                /* enum quant_method */
+	struct method_options method;
 };
 
 static const struct opt eval_opts[] = {
 	OPT_STR("plan", 'p', "PLAN.json", struct eval_options, plan,
 		"bit plan to apply (from lwq plan)"),
-	METHOD_OPT(struct eval_options, method),
 	OPT_FLAG("kld", 0, struct eval_options, kld,
 		 "also run the unquantized model and report the KL divergence of the plan's "
 		 "next-token distributions to it, top-token agreement and the perplexity ratio "
@@ -32,13 +32,15 @@ static const struct opt eval_opts[] = {
 			"number of windows (default: every full window after the offset)"),
 	OPT_FLAG("json", 'j', struct eval_options, json, "print one JSON object"),
 	RUN_TOKENS_THREADS(struct eval_options, tokens),
+	METHOD_OPTS(struct eval_options, method),
 	OPT_END,
 };
 
 static const struct verb_options eval_cli = { "eval",
-	"Usage: lwq eval MODEL.h5 [--plan PLAN.json [--method rtn|gguf] [--kld]]\n"
-	"                (--text FILE | --ids FILE.i32) [--offset N] [--windows W]\n"
-	"                [--seq-len L] [--score-from K] [--json] [--threads N]\n"
+	"Usage: lwq eval MODEL.h5 [--plan PLAN.json [--kld]] (--text FILE | --ids FILE.i32)\n"
+	"                [--offset N] [--windows W] [--seq-len L] [--score-from K]\n"
+	"                [--json] [--threads N] [--method rtn|gguf|gptq] [--damp F]\n"
+	"                [--act-order] [--calib-text FILE | --calib-ids FILE.i32]\n"
 	"\n"
 	"Perplexity of the model on non-overlapping windows of tokens, over every\n"
 	"next-token prediction inside each window (or those at positions >= K). With\n"
@@ -51,8 +53,11 @@ static const struct verb_options eval_cli = { "eval",
 static int parse_options(int argc, char **argv, struct eval_options *o)
 {
 	o->tokens.seq_len = 512;
+	method_options_init(&o->method);
 	int status = options_parse(&eval_cli, argc, argv, o);
 	if (status != 0)
+		return status;
+	if ((status = method_options_check("eval", &o->method)) != 0)
 		return status;
 	if (o->kld && !o->plan)
 		return cli_usage_error("eval", "--kld compares a plan with the unquantized model: "
@@ -79,10 +84,10 @@ static void add_kld_json(json_t *obj, const struct kld_summary *k)
 static void print_json(const struct eval_options *o, const struct eval_result *r)
 {
 	char source[4200], convention[64];
-	json_t *obj = json_pack("{s:s, s:s?, s:s, s:s, s:I, s:i, s:i, s:I, s:i, s:s, s:f, s:f, "
+	json_t *obj = json_pack("{s:s, s:s?, s:s*, s:s, s:I, s:i, s:i, s:I, s:i, s:s, s:f, s:f, "
 				"s:f, s:I}",
 				"model", o->model, "plan", o->plan,
-				"method", quant_method_name((enum quant_method)o->method),
+				"method", o->plan ? quant_method_name(o->method.method) : NULL,
 				"source", run_tokens_source(&o->tokens, source, sizeof source),
 				"offset", (json_int_t)o->tokens.offset,
 				"windows", o->tokens.windows, "seq_len", o->tokens.seq_len,
@@ -117,7 +122,7 @@ static void print_text(const struct eval_options *o, const struct eval_result *r
 				     sizeof convention));
 	printf("plan         %s%s%s\n", o->plan ? o->plan : "none (unquantized)",
 	       o->plan ? ", method " : "",
-	       o->plan ? quant_method_name((enum quant_method)o->method) : "");
+	       o->plan ? quant_method_name(o->method.method) : "");
 	if (r->has_kld) {
 		const struct kld_summary *k = &r->kld;
 		printf("base ppl     %.4f (unquantized); ratio %.5f, ln ratio %.6f +/- %.6f\n",
@@ -141,6 +146,7 @@ static int run_eval(struct eval_options *o, struct lwq_err *err)
 	struct bit_plan *plan = NULL;
 	int32_t *ids = NULL;
 	struct eval_result result;
+	struct method_run run = { .gptq = NULL };
 	if (forward_check_config(model_file_config(mf), err) < 0) {
 		lwq_err_prefix(err, o->model);
 		goto out;
@@ -159,8 +165,9 @@ static int run_eval(struct eval_options *o, struct lwq_err *err)
 			    o->tokens.seq_len - 1);
 		goto out;
 	}
-	struct run_quant rq = { .plan = plan, .method = (enum quant_method)o->method };
-	struct eval_request req = { .rq = &rq, .score_from = o->score_from, .kld = o->kld };
+	if (method_run_start(&run, mf, plan, &o->method, "eval", cli_quiet || o->json, err) < 0)
+		goto out;
+	struct eval_request req = { .rq = &run.rq, .score_from = o->score_from, .kld = o->kld };
 	if (eval_run(mf, &req, ids, (int64_t)o->tokens.windows * o->tokens.seq_len,
 		     o->tokens.windows, o->tokens.seq_len, NULL, &result, err) < 0)
 		goto out;
@@ -170,6 +177,7 @@ static int run_eval(struct eval_options *o, struct lwq_err *err)
 		print_text(o, &result);
 	rc = 0;
 out:
+	method_run_end(&run);
 	free(ids);
 	bit_plan_free(plan);
 	model_file_close(mf);

@@ -14,6 +14,7 @@
 #include "file_read.h"
 #include "hf_config.h"
 #include "import_map.h"
+#include "import_tokenizer.h"
 #include "llama2c.h"
 #include "model_h5.h"
 #include "options.h"
@@ -277,6 +278,8 @@ static int write_model(struct import_source *s, const struct import_options *o,
 		return lwq_err_set(err, "out of memory");
 	*n_tensors = n;
 	if ((s->st && check_safetensors(s->st, o->src, &s->cfg, want, n, err) != 0) ||
+	    (s->tokenizer_path[0] &&
+	     import_check_tokenizer(s->tokenizer_path, s->cfg.vocab, cli_quiet, err) != 0) ||
 	    atomic_check_space(o->out, import_bytes(s, want, n, o->dtype, o->link), err) != 0) {
 		free(want);
 		return -1;
