@@ -84,24 +84,23 @@ static void add_kld_json(json_t *obj, const struct kld_summary *k)
 static void print_json(const struct eval_options *o, const struct eval_result *r)
 {
 	char source[4200], convention[64];
-	json_t *obj = json_pack("{s:s, s:s?, s:s*, s:s, s:I, s:i, s:i, s:I, s:i, s:s, s:f, s:f, "
-				"s:f, s:I}",
+	json_t *obj = json_pack("{s:s, s:s?, s:s*, s:s, s:I, s:i, s:i, s:I, s:f, s:f, s:f, s:I, "
+				"s:f, s:f, s:i, s:s}",
 				"model", o->model, "plan", o->plan,
 				"method", o->plan ? quant_method_name(o->method.method) : NULL,
 				"source", run_tokens_source(&o->tokens, source, sizeof source),
 				"offset", (json_int_t)o->tokens.offset,
 				"windows", o->tokens.windows, "seq_len", o->tokens.seq_len,
 				"tokens", (json_int_t)o->tokens.windows * o->tokens.seq_len,
-				"score_from", o->score_from,
-				"scoring", score_from_convention(o->score_from, o->tokens.seq_len,
-								 convention, sizeof convention),
 				"perplexity", r->perplexity, "nll_sum", r->nll_sum,
 				"nll_mean", r->nll_sum / (double)r->n_predictions,
-				"predictions", (json_int_t)r->n_predictions);
+				"predictions", (json_int_t)r->n_predictions,
+				"seconds", r->seconds, "tokens_per_second", r->tokens_per_second,
+				"score_from", o->score_from,
+				"scoring", score_from_convention(o->score_from, o->tokens.seq_len,
+								 convention, sizeof convention));
 	if (r->has_kld)
 		add_kld_json(obj, &r->kld);
-	json_object_set_new(obj, "seconds", json_real(r->seconds));
-	json_object_set_new(obj, "tokens_per_second", json_real(r->tokens_per_second));
 	char *text = json_dumps(obj, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 	puts(text);
 	free(text);
@@ -114,12 +113,12 @@ static void print_text(const struct eval_options *o, const struct eval_result *r
 	printf("nll          %.6f per prediction (sum %.2f)\n",
 	       r->nll_sum / (double)r->n_predictions, r->nll_sum);
 	char convention[64];
-	printf("predictions  %lld (%d windows of %d tokens from offset %lld%s; %s)\n",
+	printf("predictions  %lld (%d windows of %d tokens from offset %lld%s)\n",
 	       (long long)r->n_predictions, o->tokens.windows, o->tokens.seq_len,
 	       (long long)o->tokens.offset,
-	       o->tokens.windows_defaulted ? ", every full window" : "",
-	       score_from_convention(o->score_from, o->tokens.seq_len, convention,
-				     sizeof convention));
+	       o->tokens.windows_defaulted ? ", every full window" : "");
+	printf("scored       %s\n", score_from_convention(o->score_from, o->tokens.seq_len,
+							  convention, sizeof convention));
 	printf("plan         %s%s%s\n", o->plan ? o->plan : "none (unquantized)",
 	       o->plan ? ", method " : "",
 	       o->plan ? quant_method_name(o->method.method) : "");
