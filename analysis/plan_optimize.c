@@ -147,6 +147,7 @@ static int solve(const struct model_config *cfg, const struct optimize_request *
 			if (req->widths[w] != lo && req->widths[w] != hi)
 				plan->mid_bits = req->widths[w];
 		snprintf(plan->order, sizeof plan->order, "optimal");
+		plan->model_params = total_params(cfg);
 	}
 	free(choice);
 	release(&pr);

@@ -15,6 +15,7 @@
 #include "order.h"
 #include "plan.h"
 #include "method_option.h"
+#include "measured_store.h"
 #include "score_measure.h"
 #include "score_store.h"
 
@@ -178,6 +179,8 @@ static void print_json(struct model_file *mf, const struct layer_scores *s, cons
 	for (int l = 0; l < s->n_layers; l++)
 		json_array_append_new(layers, json_layer(cfg, s, l, rank_lim, rank_zd));
 	json_object_set_new(root, "layers", layers);
+	json_object_set_new(root, "spearman_with_measured",
+			    measure_json_correlations(mf, s->lim, s->zd));
 	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(7));
 	fputc('\n', stdout);
 	json_decref(root);
@@ -251,6 +254,10 @@ static void print_table(struct model_file *mf, const struct layer_scores *s, con
 	if (!s->lim)
 		printf("\nLIM unavailable: the file has no activations; run 'lwq capture %s "
 		       "--text FILE' first.\n", model_file_path(mf));
+	if (measured_present(mf)) {
+		printf("\n");
+		measure_print_correlations(mf, s->lim, s->zd);
+	}
 }
 
 static int store_scores(struct model_file *mf, void *ctx, struct lwq_err *err)

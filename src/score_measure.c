@@ -127,6 +127,20 @@ void measure_print_correlations(struct model_file *mf, const float *lim, const f
 	measured_table_free(t);
 }
 
+json_t *measure_json_correlations(struct model_file *mf, const float *lim, const float *zd)
+{
+	struct measured_table *t = measured_load(mf, NULL);
+	if (!t)
+		return json_null();
+	double r[3] = { rho(t, lim, 1), rho(t, zd, 1), rho(t, zd, -1) };
+	const char *names[3] = { "lim", "zd", "zd-inverse" };
+	json_t *o = json_object();
+	for (int k = 0; k < 3; k++)
+		json_object_set_new(o, names[k], isnan(r[k]) ? json_null() : json_real(r[k]));
+	measured_table_free(t);
+	return o;
+}
+
 static void print_table(const struct measured_table *t, const double r[3])
 {
 	printf("measured: each layer alone at each width, KL divergence to the unquantized model\n");

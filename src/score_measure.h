@@ -2,6 +2,8 @@
 #ifndef LWQ_SCORE_MEASURE_H
 #define LWQ_SCORE_MEASURE_H
 
+#include <jansson.h>
+
 #include "measure_run.h"
 #include "model_h5.h"
 #include "status.h"
@@ -28,5 +30,9 @@ int score_measure(const struct measure_options *o, struct lwq_err *err);
 /* Prints "Spearman rank correlation with the measured order: LIM 0.61, ZD ...". The file
    holds a measured table (measured_present). lim/zd may be NULL. */
 void measure_print_correlations(struct model_file *mf, const float *lim, const float *zd);
+
+/* The same as {"lim": rho, "zd": rho, "zd-inverse": rho} (null entries for missing
+   scores), or JSON null when the file has no measured table. */
+json_t *measure_json_correlations(struct model_file *mf, const float *lim, const float *zd);
 
 #endif
