@@ -121,6 +121,14 @@ static int load_sweep(struct model_file *mf, struct explorer_data *d, const char
 		if (model_file_get_f32(mf, path, arrays[k], n, err) != 0)
 			return -1;
 	}
+	/* Optional: KL divergence per point, when the sweep measured it. */
+	snprintf(path, sizeof path, "%s/%s/kld", SWEEPS_GROUP, order);
+	if (model_file_exists(mf, path) && model_file_dataset_info(mf, path, &info, err) == 0 &&
+	    info.rank == 1 && info.count == n) {
+		c->kld = malloc((size_t)n * sizeof *c->kld);
+		if (!c->kld || model_file_get_f32(mf, path, c->kld, n, err) != 0)
+			return c->kld ? -1 : lwq_err_set(err, "out of memory");
+	}
 	snprintf(path, sizeof path, "%s/%s", SWEEPS_GROUP, order);
 	c->high_bits = (int)attr_int(mf, path, "high_bits");
 	c->low_bits = (int)attr_int(mf, path, "low_bits");

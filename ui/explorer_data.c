@@ -25,6 +25,7 @@ static void sweep_curve_free(struct sweep_curve *c)
 	free(c->avg_bits);
 	free(c->bytes);
 	free(c->ppl);
+	free(c->kld);
 }
 
 void explorer_data_free(struct explorer_data *d)
