@@ -14,16 +14,9 @@
 #define LINE_W 1.6
 #define MARK_SIZE 5.5
 
-/* Okabe & Ito (2008): distinguishable with every common colour-vision deficiency. */
-static const struct rgb okabe_ito[] = {
-	{ 0, 114, 178 }, { 213, 94, 0 }, { 0, 158, 115 }, { 204, 121, 167 },
-	{ 230, 159, 0 }, { 86, 180, 233 }, { 0, 0, 0 }, { 240, 228, 66 },
-};
-#define N_COLORS ((int)(sizeof okabe_ito / sizeof okabe_ito[0]))
-
 struct rgb curve_color(int i)
 {
-	return okabe_ito[(i % N_COLORS + N_COLORS) % N_COLORS];
+	return series_rgb(i);
 }
 
 enum fig_marker curve_marker(int i)

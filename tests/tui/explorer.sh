@@ -161,9 +161,32 @@ for size in 70x12 160x48 250x60 84x20; do
 	check "$size: curves drawn" wait_for "ppl L"
 	check "$size: every curve row ends at the frame's right border" framed "${size%x*}"
 done
+# has_braille FILE: any character of U+2800..U+28FF (UTF-8 E2 A0..A3 xx), byte-wise.
+has_braille() { LC_ALL=C grep -q "$(printf '\342[\240-\243]')" "$1"; }
+letters_only() { grep -q 'LL' "$1" && ! has_braille "$1"; }
+# Braille curves (2x4 dots per cell) in a UTF-8 terminal; the status line names the
+# heatmap's colouring and 'c' switches it.
+T resize-window -t tui -x 100 -y 30
+sleep 0.5
+check "back at 100x30" wait_for "ppl L"
+check "100x30: curves in braille dots" has_braille "$WORK/screen"
+check "status line: colour by rank" wait_for "colour by rank"
+keys c
+check "c: colours by value" wait_for "colours* by value"
+check "axis: perplexity at the top, middle and bottom" sh -c \
+	"[ \$(sed -n '/^Budget/,\$p' '$WORK/screen' | grep -c '│ *[0-9][0-9.]* ') -ge 3 ]"
 keys q
 check "quit the demo" wait_for "EXIT=0"
 check "no sanitizer reports" clean_stderr
+
+# Without UTF-8 the curves fall back to letters on the character grid.
+start 100 30 "env LC_ALL=C $LWQ explore '$TOP_SRCDIR/data/demo.h5'"
+check "C locale: curves drawn" wait_for "ppl L"
+check "C locale: letters, no braille" letters_only "$WORK/screen"
+check "C locale: every curve row ends at the frame's right border" sh -c \
+	"sed -n '/^Budget/,\$p' '$WORK/screen' | sed '\$d' | grep -v '|\$' | grep -q . && exit 1 || exit 0"
+keys q
+check "quit the C-locale demo" wait_for "EXIT=0"
 
 # ---- lwq sweep on a terminal: one progress line, the evaluations' layers inside it ----
 cp "$TOP_SRCDIR/data/demo.h5" "$WORK/sweep.h5"
