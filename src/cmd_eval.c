@@ -1,5 +1,4 @@
 /* cmd_eval.c: lwq eval: perplexity of a model file, optionally quantized by a plan. */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,65 +8,56 @@
 #include "eval_run.h"
 #include "forward.h"
 #include "plan_file.h"
+#include "run_method.h"
 #include "run_tokens.h"
-
-static const char eval_help[] =
-	"Usage: lwq eval MODEL.h5 [--plan PLAN.json] (--text FILE | --ids FILE.i32)\n"
-	"                [--offset N] [--windows W] [--seq-len L] [--json] [--threads N]\n"
-	"\n"
-	"Perplexity of the model on non-overlapping windows of tokens, over every\n"
-	"next-token prediction inside each window. With --plan, each layer is\n"
-	"fake-quantized (RTN) at the plan's bits first; 0 bits drops the layer.\n"
-	"\n"
-	"  -p, --plan PLAN.json  bit plan to apply (from lwq plan)\n"
-	"  -t, --text FILE       UTF-8 text, tokenized with the model's tokenizer\n"
-	"  -i, --ids FILE.i32    token ids, little-endian int32\n"
-	"      --offset N        skip the first N tokens (default 0)\n"
-	"  -w, --windows W       number of windows (default: every full window after\n"
-	"                        the offset)\n"
-	"  -L, --seq-len L       tokens per window (default 512)\n"
-	"      --json            print one JSON object\n"
-	"  -j, --threads N       BLAS threads (default: OPENBLAS_NUM_THREADS or all cores)\n"
-	"  -h, --help            show this help\n";
 
 struct eval_options {
 	const char *model, *plan;
 	struct run_tokens tokens;
 	int json;
+	struct method_options method;
 };
+
+static const struct opt eval_opts[] = {
+	OPT_STR("plan", 'p', "PLAN.json", struct eval_options, plan,
+		"bit plan to apply (from lwq plan)"),
+	RUN_TOKENS_OPTS(struct eval_options, tokens,
+			"number of windows (default: every full window after the offset)"),
+	OPT_FLAG("json", 'j', struct eval_options, json, "print one JSON object"),
+	RUN_TOKENS_THREADS(struct eval_options, tokens),
+	METHOD_OPTS(struct eval_options, method),
+	OPT_END,
+};
+
+static const struct verb_options eval_cli = { "eval",
+	"Usage: lwq eval MODEL.h5 [--plan PLAN.json] (--text FILE | --ids FILE.i32)\n"
+	"                [--offset N] [--windows W] [--seq-len L] [--json] [--threads N]\n"
+	"                [--method rtn|gguf|gptq] [--damp F] [--act-order]\n"
+	"                [--calib-text FILE | --calib-ids FILE.i32]\n"
+	"\n"
+	"Perplexity of the model on non-overlapping windows of tokens, over every\n"
+	"next-token prediction inside each window. With --plan, each layer is\n"
+	"quantized at the plan's bits first (by --method); 0 bits drops the layer.\n"
+	"\n", eval_opts, NULL };
 
 static int parse_options(int argc, char **argv, struct eval_options *o)
 {
-	static const struct option longopts[] = {
-		{ "plan", required_argument, NULL, 'p' },
-		RUN_TOKENS_LONGOPTS,
-		{ "json", no_argument, NULL, 'J' },
-		{ "threads", required_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	o->tokens.seq_len = 512;
-	int opt, status;
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "p:t:i:w:L:j:h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'p': o->plan = optarg; break;
-		case 'J': o->json = 1; break;
-		default:
-			status = run_tokens_verb_option("eval", opt, argv, eval_help, &o->tokens);
-			if (status != 0)
-				return status;
-		}
-	}
+	method_options_init(&o->method);
+	int status = options_parse(&eval_cli, argc, argv, o);
+	if (status != 0)
+		return status;
+	if ((status = method_options_check("eval", &o->method)) != 0)
+		return status;
 	return run_tokens_finish("eval", argc, argv, &o->tokens, &o->model);
 }
 
 static void print_json(const struct eval_options *o, const struct eval_result *r)
 {
 	char source[4200];
-	json_t *obj = json_pack("{s:s, s:s?, s:s, s:I, s:i, s:i, s:I, s:f, s:f, s:f, s:I, s:f, s:f}",
+	json_t *obj = json_pack("{s:s, s:s?, s:s*, s:s, s:I, s:i, s:i, s:I, s:f, s:f, s:f, s:I, s:f, s:f}",
 				"model", o->model, "plan", o->plan,
+				"method", o->plan ? method_names[o->method.method] : NULL,
 				"source", run_tokens_source(&o->tokens, source, sizeof source),
 				"offset", (json_int_t)o->tokens.offset,
 				"windows", o->tokens.windows, "seq_len", o->tokens.seq_len,
@@ -92,6 +82,8 @@ static void print_text(const struct eval_options *o, const struct eval_result *r
 	       (long long)o->tokens.offset,
 	       o->tokens.windows_defaulted ? ", every full window" : "");
 	printf("plan         %s\n", o->plan ? o->plan : "none (unquantized)");
+	if (o->plan)
+		printf("method       %s\n", quant_method_name(o->method.method));
 	printf("speed        %.0f tokens/s, %.2f s\n", r->tokens_per_second, r->seconds);
 }
 
@@ -104,6 +96,7 @@ static int run_eval(struct eval_options *o, struct lwq_err *err)
 	struct bit_plan *plan = NULL;
 	int32_t *ids = NULL;
 	struct eval_result result;
+	struct method_run run = { .gptq = NULL };
 	if (forward_check_config(model_file_config(mf), err) < 0) {
 		lwq_err_prefix(err, o->model);
 		goto out;
@@ -116,8 +109,11 @@ static int run_eval(struct eval_options *o, struct lwq_err *err)
 	if (o->tokens.windows_defaulted && !o->json && !cli_quiet)
 		fprintf(stderr, "lwq: eval: using every full window: %d windows of %d tokens\n",
 			o->tokens.windows, o->tokens.seq_len);
-	if (eval_perplexity(mf, plan, ids, (int64_t)o->tokens.windows * o->tokens.seq_len,
-			    o->tokens.windows, o->tokens.seq_len, NULL, &result, err) < 0)
+	if (method_run_start(&run, mf, plan, &o->method, "eval", cli_quiet || o->json, err) < 0)
+		goto out;
+	struct eval_request req = { .rq = &run.rq };
+	if (eval_run(mf, &req, ids, (int64_t)o->tokens.windows * o->tokens.seq_len,
+		     o->tokens.windows, o->tokens.seq_len, NULL, &result, err) < 0)
 		goto out;
 	if (o->json)
 		print_json(o, &result);
@@ -125,6 +121,7 @@ static int run_eval(struct eval_options *o, struct lwq_err *err)
 		print_text(o, &result);
 	rc = 0;
 out:
+	method_run_end(&run);
 	free(ids);
 	bit_plan_free(plan);
 	model_file_close(mf);
@@ -136,7 +133,7 @@ int cmd_eval(int argc, char **argv)
 	struct eval_options o = { 0 };
 	int status = parse_options(argc, argv, &o);
 	if (status != 0)
-		return status < 0 ? EXIT_OK : status;
+		return options_exit(status);
 	struct lwq_err err = { "" };
 	if (run_eval(&o, &err) < 0)
 		return cli_report("eval", &err);

@@ -1,5 +1,4 @@
 /* cmd_heatmap.c: lwq heatmap MODEL.h5 -o FILE.png|FILE.svg: the layer heatmap as a figure. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,9 +9,57 @@
 #include "explorer_load.h"
 #include "figure.h"
 #include "heatmap_figure.h"
+#include "options.h"
 #include "plan_file.h"
 
-static const char heatmap_help[] =
+struct heatmap_args {
+	const char *model, *plan, *out, *font;
+	enum heatmap_metric metric;
+	int scale;
+	int force, by_rank, tokens, tokens_all, curves, log_y, metric_given;
+};
+
+static const char *parse_metric(const char *arg, void *opts)
+{
+	struct heatmap_args *a = opts;
+	a->metric_given = 1;
+	if (heatmap_metric_parse(arg, &a->metric) != 0)
+		return "lim, zd, zd-tensor, rtn, tokens, plan or all";
+	return NULL;
+}
+
+static const char *const color_scales[] = { "value", "rank", NULL };
+static const char *const token_scales[] = { "layer", "all", NULL };
+
+static const struct opt heatmap_opts[] = {
+	OPT_CALL("metric", 'm', "METRIC", parse_metric,
+		 "lim, zd, zd-tensor, rtn, tokens (per-token LIM), plan, or all (default: every "
+		 "column the file has, plus the plan)"),
+	OPT_STR("plan", 'p', "PLAN.json", struct heatmap_args, plan,
+		"add the plan's bits per layer (needed for --metric plan)"),
+	OPT_FLAG("tokens", 0, struct heatmap_args, tokens,
+		 "add the per-token LIM panel (binned token positions)"),
+	OPT_FLAG("curves", 0, struct heatmap_args, curves,
+		 "draw the sweep curves (lwq sweep) instead of the heatmap; --plan marks the "
+		 "plan's average bits"),
+	OPT_FLAG("log", 0, struct heatmap_args, log_y, "logarithmic y axes for --curves"),
+	OPT_INT("scale", 's', "N", struct heatmap_args, scale, 1, HEATMAP_MAX_SCALE,
+		"PNG pixels per 1/96 inch, 1 to 8 (default 2)"),
+	OPT_STR("font", 0, "FONT", struct heatmap_args, font,
+		"fontconfig name or font file (default DejaVu Sans)"),
+	OPT_CHOICE("color-scale", 0, "S", struct heatmap_args, by_rank, color_scales,
+		   "value (default: linear over each colour bar's range) or rank (colour = rank "
+		   "among the layers; the bars say so)"),
+	OPT_CHOICE("token-scale", 0, "S", struct heatmap_args, tokens_all, token_scales,
+		   "layer (default: each layer of the token panel on its own scale) or all (one "
+		   "scale for every layer)"),
+	OPT_STR("output", 'o', "FILE", struct heatmap_args, out,
+		"the .png or .svg to write (required)"),
+	OPT_FLAG("force", 'f', struct heatmap_args, force, "overwrite FILE if it exists"),
+	OPT_END,
+};
+
+static const struct verb_options heatmap_cli = { "heatmap",
 	"Usage: lwq heatmap MODEL.h5 [--metric METRIC] [--plan PLAN.json] [--tokens]\n"
 	"                   [--scale N] [--font FONT] -o FILE.png|FILE.svg [--force]\n"
 	"       lwq heatmap MODEL.h5 --curves [--log] [--plan PLAN.json] -o FILE\n"
@@ -22,96 +69,20 @@ static const char heatmap_help[] =
 	"With --curves, draw the stored sweeps instead: perplexity (and KL divergence when\n"
 	"measured) against average bits, one line per order.\n"
 	"A name ending in .svg writes SVG (vector, text stays text), .png a PNG.\n"
-	"\n"
-	"  -m, --metric METRIC  lim, zd, zd-tensor, rtn, tokens (per-token LIM), plan, or\n"
-	"                       all (default: every column the file has, plus the plan)\n"
-	"  -p, --plan PLAN.json add the plan's bits per layer (needed for --metric plan)\n"
-	"      --tokens         add the per-token LIM panel (binned token positions)\n"
-	"      --curves         draw the sweep curves (lwq sweep) instead of the heatmap;\n"
-	"                       --plan marks the plan's average bits\n"
-	"      --log            logarithmic y axes for --curves\n"
-	"  -s, --scale N        PNG pixels per 1/96 inch, 1 to 8 (default 2)\n"
-	"      --font FONT      fontconfig name or font file (default DejaVu Sans)\n"
-	"      --color-scale S  value (default: linear over each colour bar's range) or\n"
-	"                       rank (colour = rank among the layers; the bars say so)\n"
-	"      --token-scale S  layer (default: each layer of the token panel on its own\n"
-	"                       scale) or all (one scale for every layer)\n"
-	"  -o, --output FILE    the .png or .svg to write (required)\n"
-	"  -f, --force          overwrite FILE if it exists\n"
-	"  -h, --help           show this help\n";
-
-struct heatmap_args {
-	const char *model, *plan, *out, *font;
-	enum heatmap_metric metric;
-	long scale;
-	int force, by_rank, tokens, tokens_all, curves, log_y, heatmap_only;
-};
-
-enum { OPT_COLOR_SCALE = 256, OPT_TOKEN_SCALE, OPT_TOKENS, OPT_FONT, OPT_CURVES, OPT_LOG };
+	"\n", heatmap_opts, NULL };
 
 static int parse_options(int argc, char **argv, struct heatmap_args *a)
 {
-	static const struct option longopts[] = {
-		{ "metric", required_argument, NULL, 'm' },
-		{ "plan", required_argument, NULL, 'p' },
-		{ "scale", required_argument, NULL, 's' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "color-scale", required_argument, NULL, OPT_COLOR_SCALE },
-		{ "token-scale", required_argument, NULL, OPT_TOKEN_SCALE },
-		{ "tokens", no_argument, NULL, OPT_TOKENS },
-		{ "font", required_argument, NULL, OPT_FONT },
-		{ "curves", no_argument, NULL, OPT_CURVES },
-		{ "log", no_argument, NULL, OPT_LOG },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "m:p:s:o:fh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'm':
-			a->heatmap_only = 1;
-			if (heatmap_metric_parse(optarg, &a->metric) != 0)
-				return cli_usage_error("heatmap", "unknown metric '%s' (lim, zd, "
-						       "zd-tensor, rtn, tokens, plan, all)", optarg);
-			break;
-		case 'p': a->plan = optarg; break;
-		case 's':
-			if (parse_int(optarg, 1, HEATMAP_MAX_SCALE, &a->scale) != 0)
-				return cli_usage_error("heatmap", "--scale must be 1 to %d, not '%s'",
-						       HEATMAP_MAX_SCALE, optarg);
-			break;
-		case 'o': a->out = optarg; break;
-		case 'f': a->force = 1; break;
-		case OPT_COLOR_SCALE:
-			if (strcmp(optarg, "rank") != 0 && strcmp(optarg, "value") != 0)
-				return cli_usage_error("heatmap", "--color-scale must be rank or value, "
-						       "not '%s'", optarg);
-			a->by_rank = strcmp(optarg, "rank") == 0;
-			break;
-		case OPT_TOKEN_SCALE:
-			if (strcmp(optarg, "layer") != 0 && strcmp(optarg, "all") != 0)
-				return cli_usage_error("heatmap", "--token-scale must be layer or all, "
-						       "not '%s'", optarg);
-			a->tokens_all = strcmp(optarg, "all") == 0;
-			break;
-		case OPT_TOKENS: a->tokens = 1; break;
-		case OPT_FONT: a->font = optarg; break;
-		case OPT_CURVES: a->curves = 1; break;
-		case OPT_LOG: a->log_y = 1; break;
-		default:
-			return cli_usage_error("heatmap", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	int rc = options_parse(&heatmap_cli, argc, argv, a);
+	if (rc != 0)
+		return rc;
 	if (cli_model_operand("heatmap", argc, argv, 0, &a->model) != 0)
 		return EXIT_USAGE;
 	if (!a->out)
 		return cli_usage_error("heatmap", "missing -o FILE.png");
 	if (!figure_path_supported(a->out))
 		return cli_usage_error("heatmap", "%s: name the output .png or .svg", a->out);
-	if (a->curves && (a->heatmap_only || a->tokens))
+	if (a->curves && (a->metric_given || a->tokens))
 		return cli_usage_error("heatmap", "--curves draws sweeps: --metric and --tokens "
 				       "are for the heatmap");
 	if (a->log_y && !a->curves)
@@ -149,12 +120,10 @@ static int render_and_write(const struct heatmap_args *a, const struct explorer_
 
 int cmd_heatmap(int argc, char **argv)
 {
-	if (cli_wants_help(argc, argv, heatmap_help))
-		return EXIT_OK;
 	struct heatmap_args a = { .metric = HM_ALL, .scale = 2 };
 	int rc = parse_options(argc, argv, &a);
 	if (rc != 0)
-		return rc;
+		return options_exit(rc);
 	struct lwq_err err = { "" };
 	if (!a.force && path_exists(a.out)) /* before the (slower) model read */
 		return cli_error("heatmap", "%s: already exists (use --force to overwrite)", a.out);

@@ -5,7 +5,7 @@ PNG_INFO="$TOP_BUILDDIR/tests/unit/test_png"
 
 # Bad command lines need no model.
 fails_with "missing -o is a usage error" 2 "missing -o" "$LWQ" heatmap x.h5
-fails_with "unknown metric is a usage error" 2 "unknown metric 'heat'" \
+fails_with "unknown metric is a usage error" 2 "--metric must be lim, zd, .*, not 'heat'" \
 	"$LWQ" heatmap x.h5 --metric heat -o "$WORK/x.png"
 fails_with "--scale 0 is a usage error" 2 "scale must be 1 to 8" \
 	"$LWQ" heatmap x.h5 --scale 0 -o "$WORK/x.png"

@@ -7,6 +7,7 @@ need_cmd prlimit
 demo_model
 SIZE=$(wc -c <"$MODEL")
 ok "capture the demo model (2 windows of 64)" "$LWQ" capture "$MODEL" --ids "$IDS" $SMALL
+ok "score it" "$LWQ" score "$MODEL"
 SUM=$(cksum <"$MODEL")
 
 limited() { # limited BYTES COMMAND...: COMMAND with a file size limit of BYTES
