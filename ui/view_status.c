@@ -47,7 +47,7 @@ void view_status_draw(const struct ui_state *s)
 	snprintf(right, sizeof right, " | %d layers | %s params | plan total %s%s ", d->n_layers,
 		 params, size, rows);
 	char colour[32];
-	snprintf(colour, sizeof colour, "| colour by %s ", heat_scale_name(s->heat_scale));
+	snprintf(colour, sizeof colour, "| colour=%s ", heat_scale_name(s->heat_scale));
 	const char *hints = " ?:help q:quit ";
 	int hint_w = (int)strlen(hints), right_w = (int)strlen(right);
 	int colour_w = (int)strlen(colour) + RAMP_STEPS + 1;

@@ -125,7 +125,7 @@ check "quit" wait_for "EXIT=0"
 
 start 80 24 "$LWQ explore --synthetic 16"
 check "started for a signal" wait_for "Budget"
-pid=$(pgrep -P "$(T display -p -t tui '#{pane_pid}')" lwq | head -1)
+pid=$(pgrep -P "$(T display -p -t tui '#{pane_pid}')" | head -1)
 check "found the explorer's pid" test -n "$pid"
 kill -TERM "$pid" 2>/dev/null
 check "SIGTERM ends it" wait_for "EXIT="
@@ -170,7 +170,7 @@ T resize-window -t tui -x 100 -y 30
 sleep 0.5
 check "back at 100x30" wait_for "ppl L"
 check "100x30: curves in braille dots" has_braille "$WORK/screen"
-check "status line: colour by rank" wait_for "colour by rank"
+check "status line: colour=rank with the ramp" wait_for "colour=rank"
 keys c
 check "c: colours by value" wait_for "colours* by value"
 check "axis: perplexity at the top, middle and bottom" sh -c \
@@ -203,7 +203,7 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
 	sleep 0.1
 done
 check "no inner eval line fights it (one line only)" test "$eval_lines" -eq 0
-pid=$(pgrep -P "$(T display -p -t tui '#{pane_pid}')" lwq | head -1)
+pid=$(pgrep -P "$(T display -p -t tui '#{pane_pid}')" | head -1)
 kill -TERM "$pid" 2>/dev/null
 check "the sweep stops on SIGTERM" wait_for "EXIT="
 
