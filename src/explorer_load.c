@@ -9,6 +9,7 @@
 #include "layout.h"
 #include "model_h5.h"
 #include "score_store.h"
+#include "sweep_store.h"
 
 /* Reads an f32 dataset whose shape must be exactly dims[0..rank); NULL when absent.
    *bad is set (and err filled) when it exists with another shape or cannot be read. */
@@ -86,56 +87,17 @@ static int load_activations(struct model_file *mf, struct explorer_data *d,
 	return 0;
 }
 
-static int64_t attr_int(struct model_file *mf, const char *path, const char *name)
-{
-	int64_t v = 0;
-	double f;
-	if (model_file_get_attr_i64(mf, path, name, &v) != 0 &&
-	    model_file_get_attr_f64(mf, path, name, &f) == 0)
-		v = (int64_t)f;
-	return v;
-}
-
 /* One /sweeps/<order> group; a group without the four arrays of one length is skipped. */
 static int load_sweep(struct model_file *mf, struct explorer_data *d, const char *order,
 		      struct lwq_err *err)
 {
-	static const char *const names[4] = { "n_low", "avg_bits", "bytes", "ppl" };
-	char path[256];
-	struct tensor_info info;
-	snprintf(path, sizeof path, "%s/%s/ppl", SWEEPS_GROUP, order);
-	if (model_file_dataset_info(mf, path, &info, err) != 0 || info.rank != 1 || info.count < 1)
+	int64_t n = sweep_store_points(mf, order);
+	if (n == 0)
 		return 0;
-	int64_t n = info.count;
-	for (int k = 0; k < 4; k++) {
-		snprintf(path, sizeof path, "%s/%s/%s", SWEEPS_GROUP, order, names[k]);
-		if (model_file_dataset_info(mf, path, &info, err) != 0 || info.count != n)
-			return 0;
-	}
 	struct sweep_curve *c = explorer_data_add_sweep(d, order, (int)n);
 	if (!c)
 		return lwq_err_set(err, "out of memory");
-	float *arrays[4] = { c->n_low, c->avg_bits, c->bytes, c->ppl };
-	for (int k = 0; k < 4; k++) {
-		snprintf(path, sizeof path, "%s/%s/%s", SWEEPS_GROUP, order, names[k]);
-		if (model_file_get_f32(mf, path, arrays[k], n, err) != 0)
-			return -1;
-	}
-	/* Optional: KL divergence per point, when the sweep measured it. */
-	snprintf(path, sizeof path, "%s/%s/kld", SWEEPS_GROUP, order);
-	if (model_file_exists(mf, path) && model_file_dataset_info(mf, path, &info, err) == 0 &&
-	    info.rank == 1 && info.count == n) {
-		c->kld = malloc((size_t)n * sizeof *c->kld);
-		if (!c->kld || model_file_get_f32(mf, path, c->kld, n, err) != 0)
-			return c->kld ? -1 : lwq_err_set(err, "out of memory");
-	}
-	snprintf(path, sizeof path, "%s/%s", SWEEPS_GROUP, order);
-	c->high_bits = (int)attr_int(mf, path, "high_bits");
-	c->low_bits = (int)attr_int(mf, path, "low_bits");
-	c->group_size = (int)attr_int(mf, path, "group_size");
-	if (model_file_get_attr_f64(mf, path, "baseline_ppl", &c->baseline_ppl) != 0)
-		c->baseline_ppl = 0;
-	return 0;
+	return sweep_store_read(mf, order, c, err);
 }
 
 static int load_sweeps(struct model_file *mf, struct explorer_data *d, struct lwq_err *err)

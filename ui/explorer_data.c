@@ -19,15 +19,6 @@ struct explorer_data *explorer_data_new(const struct model_config *cfg, const ch
 	return d;
 }
 
-static void sweep_curve_free(struct sweep_curve *c)
-{
-	free(c->n_low);
-	free(c->avg_bits);
-	free(c->bytes);
-	free(c->ppl);
-	free(c->kld);
-}
-
 void explorer_data_free(struct explorer_data *d)
 {
 	if (!d)
@@ -51,18 +42,8 @@ struct sweep_curve *explorer_data_add_sweep(struct explorer_data *d, const char 
 		return NULL;
 	d->sweeps = grown;
 	struct sweep_curve *c = &d->sweeps[d->n_sweeps];
-	memset(c, 0, sizeof *c);
-	snprintf(c->order, sizeof c->order, "%s", order);
-	size_t n = n_points > 0 ? (size_t)n_points : 1;
-	c->n_low = calloc(n, sizeof(float));
-	c->avg_bits = calloc(n, sizeof(float));
-	c->bytes = calloc(n, sizeof(float));
-	c->ppl = calloc(n, sizeof(float));
-	if (!c->n_low || !c->avg_bits || !c->bytes || !c->ppl) {
-		sweep_curve_free(c);
+	if (sweep_curve_alloc(c, order, n_points) < 0)
 		return NULL;
-	}
-	c->n_points = n_points;
 	d->n_sweeps++;
 	return c;
 }

@@ -8,17 +8,7 @@
 #include "plan.h"
 #include "scores.h"
 #include "status.h"
-
-/* One measured perplexity curve: layers moved to low bits one by one in `order`. */
-struct sweep_curve {
-	char order[32];            /* "lim", "zd", ... (the /sweeps/<order> group name) */
-	int n_points;
-	float *n_low, *avg_bits, *bytes, *ppl;   /* [n_points] each */
-	float *kld;                /* [n_points] KL divergence to the unquantized model
-				      (nats/token); NULL when the sweep did not measure it */
-	int high_bits, low_bits, group_size;
-	double baseline_ppl;       /* unquantized model, 0 when unknown */
-};
+#include "sweep_curve.h"
 
 /* What an export writes: the plan on screen and how the screen colours the heatmap. */
 struct export_request {

@@ -212,7 +212,7 @@ static void draw_legend(const struct ui_state *s, int y, int x, int w)
 		const struct sweep_curve *c = &s->data->sweeps[i];
 		if (!matches_pair(c, levels, n_levels))
 			continue;
-		char item[48];
+		char item[80];
 		if (full <= w)
 			snprintf(item, sizeof item, "%c=%s ", order_letter(c->order), c->order);
 		else
