@@ -29,6 +29,7 @@
 /* lwq sweep: one group per order, e.g. /sweeps/lim */
 #define SWEEPS_GROUP     "/sweeps"
 /*   /sweeps/<order>/n_low f32 [k], avg_bits f32 [k], bytes f32 [k], ppl f32 [k];
+     optional kld f32 [k] (mean KL divergence to the unquantized model, nats/token);
      attrs high_bits, low_bits, group_size, windows, seq_len, offset, baseline_ppl */
 
 /* lwq plan -o also stores the last plan here as JSON bytes */
