@@ -2,6 +2,7 @@
 #include "sweep_store.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "layout.h"
@@ -40,6 +41,9 @@ int sweep_store_write(struct model_file *mf, const struct sweep_curve *c,
 		if (model_file_put_f32(mf, path, data[k], 1, dims, err) < 0)
 			return -1;
 	}
+	snprintf(path, sizeof path, "%s/kld", g);
+	if (c->kld && model_file_put_f32(mf, path, c->kld, 1, dims, err) < 0)
+		return -1;
 	const char *ints[6] = { "high_bits", "low_bits", "group_size", "windows", "seq_len", "offset" };
 	int64_t values[6] = { c->high_bits, c->low_bits, c->group_size, tokens->windows,
 			      tokens->seq_len, tokens->offset };
@@ -92,6 +96,18 @@ int sweep_store_read(struct model_file *mf, const char *order, struct sweep_curv
 	for (int k = 0; k < 4; k++) {
 		snprintf(path, sizeof path, "%s/%s/%s", SWEEPS_GROUP, order, array_names[k]);
 		if (model_file_get_f32(mf, path, arrays[k], c->n_points, err) != 0)
+			return -1;
+	}
+	/* Optional: KL divergence per point, when the sweep measured it. */
+	struct tensor_info info;
+	snprintf(path, sizeof path, "%s/%s/kld", SWEEPS_GROUP, order);
+	if (model_file_exists(mf, path) && model_file_dataset_info(mf, path, &info, err) == 0 &&
+	    info.rank == 1 && info.count == c->n_points) {
+		free(c->kld);
+		c->kld = malloc((size_t)c->n_points * sizeof *c->kld);
+		if (!c->kld)
+			return lwq_err_set(err, "out of memory");
+		if (model_file_get_f32(mf, path, c->kld, c->n_points, err) != 0)
 			return -1;
 	}
 	snprintf(path, sizeof path, "%s/%s", SWEEPS_GROUP, order);
