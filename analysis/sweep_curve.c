@@ -28,5 +28,6 @@ void sweep_curve_free(struct sweep_curve *c)
 	free(c->avg_bits);
 	free(c->bytes);
 	free(c->ppl);
-	c->n_low = c->avg_bits = c->bytes = c->ppl = NULL;
+	free(c->kld);
+	c->n_low = c->avg_bits = c->bytes = c->ppl = c->kld = NULL;
 }

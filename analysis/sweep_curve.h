@@ -8,8 +8,11 @@ struct sweep_curve {
 	char order[64];            /* "lim", "zd", ... (the /sweeps/<order> group name) */
 	int n_points;
 	float *n_low, *avg_bits, *bytes, *ppl;   /* [n_points] each */
+	float *kld;                /* [n_points] KL divergence to the unquantized model
+				      (nats/token); NULL when the sweep did not measure it */
 	int high_bits, low_bits, group_size;
 	double baseline_ppl;       /* unquantized model, 0 when unknown */
+	char method[16];           /* quantizer: "rtn", "gguf", "gptq"; "" means rtn */
 };
 
 /* Clears c and allocates its arrays (zeroed, at least one element); 0 or -1. */

@@ -15,8 +15,8 @@ struct sweep_tokens {
 	const char *source;        /* "text:PATH" or "ids:PATH" */
 };
 
-/* Replaces /sweeps/<order> with c (its arrays, widths, group size and baseline) and the
-   tokens it was measured on. 0 or -1 with err filled. */
+/* Replaces /sweeps/<order> with c (its arrays, kld when measured, widths, group size and
+   baseline) and the tokens it was measured on. 0 or -1 with err filled. */
 int sweep_store_write(struct model_file *mf, const struct sweep_curve *c,
 		      const struct sweep_tokens *tokens, struct lwq_err *err);
 
@@ -24,7 +24,8 @@ int sweep_store_write(struct model_file *mf, const struct sweep_curve *c,
    the four arrays of one length (such a group is skipped, not an error). */
 int64_t sweep_store_points(struct model_file *mf, const char *order);
 
-/* Reads the stored curve `order` into c, whose arrays hold sweep_store_points() points.
+/* Reads the stored curve `order` into c, whose arrays hold sweep_store_points() points
+   (and c->kld, allocated here, when the group has a kld array of that length).
    0 or -1 with err filled. */
 int sweep_store_read(struct model_file *mf, const char *order, struct sweep_curve *c,
 		     struct lwq_err *err);
