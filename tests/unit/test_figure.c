@@ -272,6 +272,23 @@ static void test_heatmap(struct font *font)
 	canvas_free(c);
 	figure_free(fig);
 
+	/* A very deep model: rows too thin for values or every label, yet nothing collides. */
+	struct explorer_data *deep = explorer_data_synthetic(200, 2000, 9);
+	struct heatmap_options deep_o = { HM_ALL, NULL, 1, SCALE_VALUE, 1, 0, NULL };
+	fig = heatmap_figure(deep, &deep_o, font, &g, &err);
+	ok(fig && g.cell_h < 5, "200 layers: thin rows (%.1f units)", g.cell_h);
+	int values = 0, labels = 0;
+	for (int i = 0; fig && i < fig->n; i++) {
+		values += strcmp(fig->el[i].cls, "cell-value") == 0;
+		labels += strcmp(fig->el[i].cls, "row-label") == 0;
+	}
+	ok(values == 0 && labels >= 50 && labels < 200,
+	   "200 layers: no values in cells, a label every few rows (%d)", labels);
+	if (fig)
+		check_text(fig, 1, "200 layers");
+	figure_free(fig);
+	explorer_data_free(deep);
+
 	o.metric = HM_PLAN;
 	o.plan = NULL;
 	ok(heatmap_figure(d, &o, font, &g, &err) == NULL && strstr(err.msg, "--plan"),
