@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "layout.h"
+#include "measured_store.h"
 #include "model_h5.h"
 #include "score_store.h"
 #include "sweep_store.h"
@@ -114,6 +115,26 @@ static int load_sweeps(struct model_file *mf, struct explorer_data *d, struct lw
 	return rc;
 }
 
+static int load_measured(struct model_file *mf, struct explorer_data *d, struct lwq_err *err)
+{
+	if (!measured_present(mf))
+		return 0;
+	struct measured_table *t = measured_load(mf, err);
+	if (!t)
+		return -1;
+	size_t n = (size_t)t->n_layers * t->n_widths;
+	d->measured = malloc(n * sizeof *d->measured);
+	if (!d->measured) {
+		measured_table_free(t);
+		return lwq_err_set(err, "out of memory");
+	}
+	memcpy(d->measured, t->kld, n * sizeof *d->measured);
+	d->n_measured = t->n_widths;
+	memcpy(d->measured_widths, t->widths, (size_t)t->n_widths * sizeof(int));
+	measured_table_free(t);
+	return 0;
+}
+
 static void model_display_name(struct model_file *mf, const char *path, char *buf,
 			       size_t len)
 {
@@ -144,6 +165,8 @@ struct explorer_data *explorer_load(const char *path, struct lwq_err *err)
 		rc = load_activations(mf, d, err);
 	if (rc == 0)
 		rc = load_sweeps(mf, d, err);
+	if (rc == 0)
+		rc = load_measured(mf, d, err);
 	model_file_close(mf);
 	if (rc != 0) {
 		explorer_data_free(d);

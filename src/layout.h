@@ -21,6 +21,10 @@
 #define SCORES_RTN_ERR   "/scores/rtn_err"           /* f32 [n_layers, 7, 4] rel. Frobenius error at 2,3,4,8 bits */
 #define SCORES_RTN_WERR  "/scores/rtn_err_weighted"  /* f32 [n_layers, 7, 4] weighted by input_sq */
 /* attrs on /scores: group_size, fingerprint (of weights + activations used) */
+/* lwq score --measure: one layer alone at each width, KL divergence to the unquantized model */
+#define SCORES_MEASURED  "/scores/measured"          /* group, kept when /scores is recomputed */
+/*   kld f32 [n_layers, n_widths], top1 f32 [n_layers, n_widths], widths i32 [n_widths];
+     attrs method, group_size, windows, seq_len, offset, score_from, source, seconds */
 
 /* lwq sweep: one group per order, e.g. /sweeps/lim */
 #define SWEEPS_GROUP     "/sweeps"

@@ -7,6 +7,7 @@
 #include "model_config.h"
 #include "plan.h"
 #include "scores.h"
+#include "size_target.h"
 #include "status.h"
 #include "sweep_curve.h"
 
@@ -49,6 +50,15 @@ struct explorer_data {
 
 	struct sweep_curve *sweeps;
 	int n_sweeps;
+
+	/* Measured sensitivity (lwq score --measure): KL divergence of each layer alone at
+	   each width, [n_layers * n_measured]; NULL when not measured. */
+	float *measured;
+	int measured_widths[8];
+	int n_measured;
+
+	/* What sizes count: lwq's storage or the exported GGUF's tensors (explore --target). */
+	enum size_target target;
 
 	/* What is missing and which verb makes it, one line each ("" when complete). */
 	char missing[512];
