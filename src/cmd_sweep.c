@@ -15,6 +15,7 @@
 #include "plan.h"
 #include "planner.h"
 #include "progress.h"
+#include "run_method.h"
 #include "run_tokens.h"
 #include "sweep_store.h"
 
@@ -26,6 +27,7 @@ struct sweep_options {
 	const char *orders;        /* NULL: the default list */
 	int step, high, low, group_size;
 	int json, csv;
+	struct method_options method;
 };
 
 struct sweep_run {
@@ -51,18 +53,20 @@ static const struct opt sweep_opts[] = {
 		"RTN group size (default as in lwq plan)"),
 	OPT_FLAG("json", 'j', struct sweep_options, json, "one JSON object (documented in lwq(1))"),
 	OPT_FLAG("csv", 'c', struct sweep_options, csv, "order,n_low,avg_bits,bytes,ppl rows"),
+	METHOD_OPTS(struct sweep_options, method),
 	OPT_END,
 };
 
 static const struct verb_options sweep_cli = { "sweep",
 	"Usage: lwq sweep MODEL.h5 (--ids FILE|--text FILE) [--offset N] [--windows W]\n"
 	"                 [--seq-len L] [--orders LIST] [--step K] [--high BITS] [--low BITS]\n"
-	"                 [--group-size G] [--json|--csv]\n"
+	"                 [--group-size G] [--json|--csv] [--method rtn|gguf|gptq]\n"
+	"                 [--damp F] [--act-order] [--calib-text FILE | --calib-ids FILE]\n"
 	"\n"
 	"For each order, move the n least important layers to the low width for\n"
 	"n = 0, K, 2K, ..., N and measure perplexity on evaluation text (keep it apart\n"
 	"from the calibration text with --offset). Curves are stored in the model file\n"
-	"under /sweeps/<order> for the explorer.\n"
+	"under /sweeps/<order> (RTN) or /sweeps/<order>@<method> for the explorer.\n"
 	"\n", sweep_opts, NULL };
 
 static int parse_options(int argc, char **argv, struct sweep_options *o)
@@ -73,8 +77,11 @@ static int parse_options(int argc, char **argv, struct sweep_options *o)
 	o->step = 1;
 	o->high = 4;
 	o->low = 2;
+	method_options_init(&o->method);
 	int rc = options_parse(&sweep_cli, argc, argv, o);
 	if (rc != 0)
+		return rc;
+	if ((rc = method_options_check("sweep", &o->method)) != 0)
 		return rc;
 	if (cli_model_operand("sweep", argc, argv, 0, &o->model) != 0)
 		return EXIT_USAGE;
@@ -102,6 +109,8 @@ struct sweep_env {
 	int64_t n_ids;
 	const struct run_tokens *tokens;
 	struct progress *progress;
+	const struct method_options *method;
+	int warned;                /* GPTQ's calibration warnings are given once */
 };
 
 /* One evaluation: `label` names it in errors, `step` on the progress line, where the
@@ -111,8 +120,16 @@ static int evaluate(struct sweep_env *env, const struct bit_plan *plan, const ch
 {
 	struct eval_result r;
 	progress_item(env->progress, step);
-	if (eval_perplexity(env->mf, plan, env->ids, env->n_ids, env->tokens->windows,
-			    env->tokens->seq_len, env->progress, &r, err) < 0)
+	struct method_run run;
+	if (method_run_start(&run, env->mf, plan, env->method, "sweep", cli_quiet || env->warned,
+			     err) < 0)
+		return lwq_err_prefix(err, label);
+	env->warned |= run.gptq != NULL;
+	struct eval_request req = { .rq = &run.rq };
+	int rc = eval_run(env->mf, &req, env->ids, env->n_ids, env->tokens->windows,
+			  env->tokens->seq_len, env->progress, &r, err);
+	method_run_end(&run);
+	if (rc < 0)
 		return lwq_err_prefix(err, label);
 	*ppl = r.perplexity;
 	progress_step(env->progress, NULL, 0);    /* the tokens came in through the layers */
@@ -134,6 +151,7 @@ static int sweep_order(struct sweep_env *env, const struct sweep_options *o,
 		bit_plan_free(plan);
 		return lwq_err_set(err, "out of memory");
 	}
+	snprintf(c->method, sizeof c->method, "%s", quant_method_name(o->method.method));
 	c->high_bits = req.high_bits;
 	c->low_bits = req.low_bits;
 	c->group_size = o->group_size;
@@ -248,6 +266,7 @@ static void print_results(const struct sweep_options *o, const struct sweep_run 
 		json_object_set_new(root, "high_bits", json_integer(o->high));
 		json_object_set_new(root, "low_bits", json_integer(o->low));
 		json_object_set_new(root, "group_size", json_integer(o->group_size));
+		json_object_set_new(root, "method", json_string(quant_method_name(o->method.method)));
 		json_object_set_new(root, "baseline_ppl", json_real(run->baseline_ppl));
 		for (int k = 0; k < run->n_curves; k++) {
 			const struct sweep_curve *c = &run->curves[k];
@@ -265,9 +284,10 @@ static void print_results(const struct sweep_options *o, const struct sweep_run 
 		json_decref(root);
 		return;
 	}
-	printf("%s, %d windows of %d tokens from %s (offset %lld), %d/%d bits, group size %d\n",
-	       run->model_name, o->tokens.windows, o->tokens.seq_len, run->source,
-	       (long long)o->tokens.offset, o->high, o->low, o->group_size);
+	printf("%s, %d windows of %d tokens from %s (offset %lld), %d/%d bits, group size %d, "
+	       "%s\n", run->model_name, o->tokens.windows, o->tokens.seq_len, run->source,
+	       (long long)o->tokens.offset, o->high, o->low, o->group_size,
+	       quant_method_name(o->method.method));
 	printf("unquantized perplexity %.4f\n\n", run->baseline_ppl);
 	printf("%-16s %5s %8s %11s %10s\n", "order", "n_low", "avg bits", "size", "ppl");
 	for (int k = 0; k < run->n_curves; k++)
@@ -298,7 +318,7 @@ static int sweep_model(struct sweep_options *o, struct sweep_run *run, struct lw
 	int rc = run_tokens_load(mf, &o->tokens, &ids, err);
 	if (rc == 0) {
 		struct sweep_env env = { mf, ids, (int64_t)o->tokens.windows * o->tokens.seq_len,
-					 &o->tokens, NULL };
+					 &o->tokens, NULL, &o->method, 0 };
 		rc = run_sweep(&env, o, run, err);
 	}
 	free(ids);
