@@ -420,6 +420,20 @@ static void test_curves(struct font *font)
 	check_text(fig, 1, "curves with KLD, log");
 	figure_free(fig);
 
+	/* Curves of two quantizers: the legend names the method, not the stored suffix. */
+	snprintf(d->sweeps[1].order, sizeof d->sweeps[1].order, "lim@gptq");
+	snprintf(d->sweeps[1].method, sizeof d->sweeps[1].method, "gptq");
+	fig = curve_figure(d, &o, font, &g, &err);
+	int gptq = 0, rtn = 0, suffix = 0;
+	for (int i = 0; fig && i < fig->n; i++)
+		if (strcmp(fig->el[i].cls, "legend-label") == 0) {
+			gptq += strcmp(fig->el[i].text, "lim, gptq") == 0;
+			rtn += strcmp(fig->el[i].text, "lim, rtn") == 0;
+			suffix += strchr(fig->el[i].text, '@') != NULL;
+		}
+	ok(gptq == 1 && rtn == 1 && suffix == 0, "legend: one line per order and method");
+	figure_free(fig);
+
 	explorer_data_free(d);
 	d = explorer_data_synthetic(4, 0, 1);
 	for (int i = 0; i < d->n_sweeps; i++)
