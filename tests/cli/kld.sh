@@ -85,6 +85,8 @@ ok "sweep --kld" "$LWQ" -q sweep "$MODEL" --ids "$IDS" --offset 8192 $SMALL --or
 	--step 8 --kld -g 32 --csv
 check "... three points with KLD rising from 4 bits to 2 bits" sh -c \
 	"awk -F, 'NR > 1 { k[NR] = \$6 } END { exit !(NR == 4 && k[2] > 0 && k[2] < k[3] && k[3] < k[4]) }' '$WORK/out'"
+need_kld() { h5dump -d /sweeps/lim/kld "$MODEL" | grep -q 'DATASPACE  SIMPLE { ( 3 )'; }
+check "the stored curve has its kld array (3 points)" need_kld
 fails_with "sweep --score-from past the window" 1 "leaves nothing" \
 	"$LWQ" sweep "$MODEL" --ids "$IDS" $SMALL --score-from 70
 rm -f "$WORK/none.json"
