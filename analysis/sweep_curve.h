@@ -12,6 +12,7 @@ struct sweep_curve {
 				      (nats/token); NULL when the sweep did not measure it */
 	int high_bits, low_bits, group_size;
 	double baseline_ppl;       /* unquantized model, 0 when unknown */
+	char method[16];           /* quantizer: "rtn", "gguf", "gptq"; "" means rtn */
 };
 
 /* Clears c and allocates its arrays (zeroed, at least one element); 0 or -1. */

@@ -67,13 +67,14 @@ static const struct opt sweep_opts[] = {
 static const struct verb_options sweep_cli = { "sweep",
 	"Usage: lwq sweep MODEL.h5 (--ids FILE|--text FILE) [--offset N] [--windows W]\n"
 	"                 [--seq-len L] [--orders LIST] [--step K] [--high BITS] [--low BITS]\n"
-	"                 [--group-size G] [--kld] [--score-from K] [--method M]\n"
-	"                 [--json|--csv]\n"
+	"                 [--group-size G] [--kld] [--score-from K] [--json|--csv]\n"
+	"                 [--method rtn|gguf|gptq] [--damp F] [--act-order]\n"
+	"                 [--calib-text FILE | --calib-ids FILE]\n"
 	"\n"
 	"For each order, move the n least important layers to the low width for\n"
 	"n = 0, K, 2K, ..., N and measure perplexity on evaluation text (keep it apart\n"
 	"from the calibration text with --offset). Curves are stored in the model file\n"
-	"under /sweeps/<order> for the explorer.\n"
+	"under /sweeps/<order> (RTN) or /sweeps/<order>@<method> for the explorer.\n"
 	"\n", sweep_opts, NULL };
 
 static int parse_options(int argc, char **argv, struct sweep_options *o)
@@ -118,6 +119,8 @@ struct sweep_env {
 	struct progress *progress;
 	const struct sweep_options *o;
 	double all_high_kld;       /* the n_low = 0 point's KLD, shared by every order */
+	const struct method_options *method;
+	int warned;                /* GPTQ's calibration warnings are given once */
 };
 
 /* One evaluation: `label` names it in errors, `step` on the progress line, where the
@@ -128,13 +131,14 @@ static int evaluate(struct sweep_env *env, const struct bit_plan *plan, const ch
 	struct eval_result r;
 	struct method_run run = { .gptq = NULL };
 	progress_item(env->progress, step);
-	struct eval_request req = { .score_from = env->o->score_from,
+	if (method_run_start(&run, env->mf, plan, env->method, "sweep", cli_quiet || env->warned,
+			     err) < 0)
+		return lwq_err_prefix(err, label);
+	env->warned |= run.gptq != NULL;
+	struct eval_request req = { .rq = &run.rq, .score_from = env->o->score_from,
 				    .kld = plan && env->o->kld };
-	int rc = method_run_start(&run, env->mf, plan, &env->o->method, "sweep", 1, err);
-	req.rq = &run.rq;
-	if (rc == 0)
-		rc = eval_run(env->mf, &req, env->ids, env->n_ids, env->tokens->windows,
-			      env->tokens->seq_len, env->progress, &r, err);
+	int rc = eval_run(env->mf, &req, env->ids, env->n_ids, env->tokens->windows,
+			  env->tokens->seq_len, env->progress, &r, err);
 	method_run_end(&run);
 	if (rc < 0)
 		return lwq_err_prefix(err, label);
@@ -160,6 +164,7 @@ static int sweep_order(struct sweep_env *env, const struct sweep_options *o,
 		bit_plan_free(plan);
 		return lwq_err_set(err, "out of memory");
 	}
+	snprintf(c->method, sizeof c->method, "%s", quant_method_name(o->method.method));
 	c->high_bits = req.high_bits;
 	c->low_bits = req.low_bits;
 	c->group_size = o->group_size;
@@ -286,8 +291,8 @@ static void print_results(const struct sweep_options *o, const struct sweep_run 
 		json_object_set_new(root, "high_bits", json_integer(o->high));
 		json_object_set_new(root, "low_bits", json_integer(o->low));
 		json_object_set_new(root, "group_size", json_integer(o->group_size));
-		json_object_set_new(root, "baseline_ppl", json_real(run->baseline_ppl));
 		json_object_set_new(root, "method", json_string(quant_method_name(o->method.method)));
+		json_object_set_new(root, "baseline_ppl", json_real(run->baseline_ppl));
 		json_object_set_new(root, "score_from", json_integer(o->score_from));
 		for (int k = 0; k < run->n_curves; k++) {
 			const struct sweep_curve *c = &run->curves[k];
@@ -309,9 +314,10 @@ static void print_results(const struct sweep_options *o, const struct sweep_run 
 		json_decref(root);
 		return;
 	}
-	printf("%s, %d windows of %d tokens from %s (offset %lld), %d/%d bits, group size %d\n",
-	       run->model_name, o->tokens.windows, o->tokens.seq_len, run->source,
-	       (long long)o->tokens.offset, o->high, o->low, o->group_size);
+	printf("%s, %d windows of %d tokens from %s (offset %lld), %d/%d bits, group size %d, "
+	       "%s\n", run->model_name, o->tokens.windows, o->tokens.seq_len, run->source,
+	       (long long)o->tokens.offset, o->high, o->low, o->group_size,
+	       quant_method_name(o->method.method));
 	printf("unquantized perplexity %.4f\n\n", run->baseline_ppl);
 	printf("%-16s %5s %8s %11s %10s%s\n", "order", "n_low", "avg bits", "size", "ppl",
 	       o->kld ? "        kld" : "");
@@ -352,7 +358,7 @@ static int sweep_model(struct sweep_options *o, struct sweep_run *run, struct lw
 		rc = run_tokens_load(mf, &o->tokens, &ids, err);
 	if (rc == 0) {
 		struct sweep_env env = { mf, ids, (int64_t)o->tokens.windows * o->tokens.seq_len,
-					 &o->tokens, NULL, o, 0 };
+					 &o->tokens, NULL, o, 0, &o->method, 0 };
 		rc = run_sweep(&env, o, run, err);
 	}
 	free(ids);

@@ -9,20 +9,29 @@
 
 static const char *const array_names[4] = { "n_low", "avg_bits", "bytes", "ppl" };
 
-/* HDF5 names may not contain '/': a file order "file:a/b" is stored as "file:a_b". */
-static void group_name(const char *order, char *buf, size_t len)
+static int is_rtn(const char *method)
+{
+	return method[0] == '\0' || strcmp(method, "rtn") == 0;
+}
+
+/* HDF5 names may not contain '/': a file order "file:a/b" is stored as "file:a_b". RTN
+   curves keep the order's name; another method's are "<order>@<method>", so the curves
+   of every method live side by side. */
+static void group_name(const char *order, const char *method, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/%s", SWEEPS_GROUP, order);
 	for (char *p = buf + strlen(SWEEPS_GROUP) + 1; *p; p++)
 		if (*p == '/')
 			*p = '_';
+	if (!is_rtn(method))
+		snprintf(buf + strlen(buf), len - strlen(buf), "@%s", method);
 }
 
 int sweep_store_write(struct model_file *mf, const struct sweep_curve *c,
 		      const struct sweep_tokens *tokens, struct lwq_err *err)
 {
 	char g[160], path[200];
-	group_name(c->order, g, sizeof g);
+	group_name(c->order, c->method, g, sizeof g);
 	if (model_file_exists(mf, g))
 		model_file_delete(mf, g);
 	int64_t dims[1] = { c->n_points };
@@ -43,6 +52,8 @@ int sweep_store_write(struct model_file *mf, const struct sweep_curve *c,
 			return -1;
 	if (model_file_set_attr_f64(mf, g, "baseline_ppl", c->baseline_ppl, err) < 0 ||
 	    model_file_set_attr_str(mf, g, "order", c->order, err) < 0 ||
+	    model_file_set_attr_str(mf, g, "method", is_rtn(c->method) ? "rtn" : c->method,
+				    err) < 0 ||
 	    model_file_set_attr_str(mf, g, "source", tokens->source, err) < 0)
 		return -1;
 	return 0;
@@ -105,5 +116,7 @@ int sweep_store_read(struct model_file *mf, const char *order, struct sweep_curv
 	c->group_size = (int)attr_int(mf, path, "group_size");
 	if (model_file_get_attr_f64(mf, path, "baseline_ppl", &c->baseline_ppl) != 0)
 		c->baseline_ppl = 0;
+	if (model_file_get_attr_str(mf, path, "method", c->method, sizeof c->method) != 0)
+		snprintf(c->method, sizeof c->method, "rtn");
 	return 0;
 }

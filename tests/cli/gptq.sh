@@ -73,4 +73,18 @@ ok "eval --method gptq --act-order --damp 0.05" "$LWQ" eval "$MODEL" --plan "$AL
 act=$(sed -n 's/^perplexity  *//p' "$WORK/out")
 check "act-order runs and beats RTN ($act)" awk -v r="$rtn" -v a="$act" 'BEGIN { exit !(a < r) }'
 
+# ---- sweep: curves per method ---------------------------------------------------------
+ok "sweep --method gptq" "$LWQ" --quiet sweep "$MODEL" --ids "$IDS" --offset 8192 --seq-len 128 \
+	--windows 2 --orders zd --step 8 --group-size 32 --method gptq --json
+check "... says the method in JSON" grep -q '"method": "gptq"' "$WORK/out"
+gptq16=$(tr -d '\n ' <"$WORK/out" | sed 's/.*"n_low":16,"avg_bits":[0-9.]*,"bytes":[0-9]*,"ppl":\([0-9.]*\).*/\1/')
+check "the all-2-bit point is eval --method gptq's perplexity ($gptq16 vs $gptq)" \
+	awk -v a="$gptq16" -v b="$gptq" 'BEGIN { d = a - b; exit !(d < 1e-3 * b && d > -1e-3 * b) }'
+ok "sweep (RTN) of the same order" "$LWQ" --quiet sweep "$MODEL" --ids "$IDS" --offset 8192 \
+	--seq-len 128 --windows 2 --orders zd --step 8 --group-size 32
+ok "both curves are stored side by side" h5ls "$MODEL/sweeps"
+check "... as zd and zd@gptq" sh -c "grep -q '^zd  *Group' '$WORK/out' && grep -q '^zd@gptq  *Group' '$WORK/out'"
+ok "the GPTQ curve records its method" h5dump -a /sweeps/zd@gptq/method "$MODEL"
+check "... gptq" grep -q '"gptq"' "$WORK/out"
+
 done_testing
