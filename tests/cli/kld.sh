@@ -37,7 +37,7 @@ ok "--method gguf" "$LWQ" eval "$MODEL" --plan "$WORK/lim.json" --method gguf --
 	--ids "$IDS" --offset 8192 $SMALL
 check "text output names KLD, same top, method gguf" sh -c \
 	"grep -q '^KLD  *mean' '$WORK/out' && grep -q '^same top' '$WORK/out' &&
-	 grep -q 'method gguf' '$WORK/out'"
+	 grep -q '^method  *gguf' '$WORK/out'"
 
 fails_with "--kld without a plan" 2 "give --plan" \
 	"$LWQ" eval "$MODEL" --kld --ids "$IDS" $SMALL
