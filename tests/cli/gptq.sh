@@ -49,7 +49,7 @@ rtn=$(sed -n 's/^perplexity  *//p' "$WORK/out")
 ok "eval, GPTQ at 2 bits" "$LWQ" eval "$MODEL" --plan "$ALL2" --method gptq $EVAL
 gptq=$(sed -n 's/^perplexity  *//p' "$WORK/out")
 check "... no warning with 1024 calibration tokens" sh -c "! grep -q warning '$WORK/err'"
-check "... says the method" grep -q "^method  *gptq" "$WORK/out"
+check "... says the method" grep -q "^plan  .*, method gptq$" "$WORK/out"
 check "GPTQ beats RTN by more than 10% at 2 bits ($rtn -> $gptq)" \
 	awk -v r="$rtn" -v g="$gptq" 'BEGIN { exit !(g < 0.9 * r) }'
 
