@@ -157,10 +157,15 @@ static void draw_title(struct heatmap_layout *l, double *y)
 	if (plan) {
 		char size[32];
 		format_size((double)plan_bytes(&d->cfg, plan), size, sizeof size);
+		char widths[32];
+		if (plan->mid_bits)
+			snprintf(widths, sizeof widths, "%d/%d/%d", plan->high_bits, plan->mid_bits,
+				 plan->low_bits);
+		else
+			snprintf(widths, sizeof widths, "%d/%d", plan->high_bits, plan->low_bits);
 		snprintf(sub + n, sizeof sub - (size_t)n,
-			 " \u00b7 plan: %s order, %d/%d-bit, %.2f bits per weight, %s (RTN, group %d)",
-			 plan->order, plan->high_bits, plan->low_bits,
-			 plan_avg_bits(&d->cfg, plan), size, plan->group_size);
+			 " \u00b7 plan: %s order, %s-bit, %.2f bits per weight, %s (RTN, group %d)",
+			 plan->order, widths, plan_avg_bits(&d->cfg, plan), size, plan->group_size);
 	}
 	const char *colour = l->scales.kind == SCALE_RANK
 		? "Colour: rank among the layers (not value); numbers in cells are values"
