@@ -100,17 +100,39 @@ static void bits_range(const struct explorer_data *d, double *lo, double *hi)
 	*hi += pad;
 }
 
-/* "lim", or "lim, 4/2-bit" when the file holds sweeps of more than one width pair. */
+static const char *method_of(const struct sweep_curve *c)
+{
+	return c->method[0] ? c->method : "rtn";
+}
+
+static int same_method(const struct explorer_data *d)
+{
+	for (int i = 1; i < d->n_sweeps; i++)
+		if (strcmp(method_of(&d->sweeps[i]), method_of(&d->sweeps[0])) != 0)
+			return 0;
+	return 1;
+}
+
+static int same_pair(const struct explorer_data *d)
+{
+	for (int i = 1; i < d->n_sweeps; i++)
+		if (d->sweeps[i].high_bits != d->sweeps[0].high_bits ||
+		    d->sweeps[i].low_bits != d->sweeps[0].low_bits)
+			return 0;
+	return 1;
+}
+
+/* "lim"; with ", gptq" when the file holds curves of several methods and ", 4/2-bit"
+   when of several width pairs. The stored name's "@method" suffix is not repeated. */
 static void curve_label(const struct explorer_data *d, const struct sweep_curve *c, char *buf,
 			size_t n)
 {
-	int pairs = 0;
-	for (int i = 0; i < d->n_sweeps; i++)
-		pairs |= d->sweeps[i].high_bits != c->high_bits || d->sweeps[i].low_bits != c->low_bits;
-	if (pairs)
-		snprintf(buf, n, "%s, %d/%d-bit", c->order, c->high_bits, c->low_bits);
-	else
-		snprintf(buf, n, "%s", c->order);
+	size_t len = strcspn(c->order, "@");
+	int used = snprintf(buf, n, "%.*s", (int)len, c->order);
+	if (!same_method(d) && used >= 0 && (size_t)used < n)
+		used += snprintf(buf + used, n - (size_t)used, ", %s", method_of(c));
+	if (!same_pair(d) && used >= 0 && (size_t)used < n)
+		snprintf(buf + used, n - (size_t)used, ", %d/%d-bit", c->high_bits, c->low_bits);
 }
 
 /* Horizontal rules at the y ticks, under everything else. */
@@ -248,14 +270,16 @@ static void draw_titles(struct figure *fig, const struct explorer_data *d, int n
 	*y += figure_cap_height(fig, FIG_TITLE_SIZE);
 	figure_text(fig, MARGIN, *y, FIG_TITLE_SIZE, ANCHOR_START, fig_ink, "title", title);
 	*right = MARGIN + figure_text_width(fig, title, FIG_TITLE_SIZE);
-	int one_pair = 1;
-	for (int i = 0; i < d->n_sweeps; i++)
-		one_pair &= d->sweeps[i].high_bits == c->high_bits && d->sweeps[i].low_bits == c->low_bits;
-	char pair[64] = "the high to the low width (legend)";
-	if (one_pair)
+	char pair[64] = "the high to the low width (legend)", method[64] = "methods in the legend";
+	if (same_pair(d))
 		snprintf(pair, sizeof pair, "%d to %d bits", c->high_bits, c->low_bits);
+	if (same_method(d)) {
+		snprintf(method, sizeof method, "%s", method_of(c));
+		for (char *p = method; *p; p++)
+			*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+	}
 	snprintf(sub, sizeof sub, "Layers move one at a time from %s in the order named; "
-		 "RTN, group %d", pair, c->group_size);
+		 "%s, group %d", pair, method, c->group_size);
 	const char *lines[2] = { sub, "Dashed: the unquantized model on the same tokens" };
 	for (int i = 0; i < 2; i++) {
 		*y += FIG_TEXT_SIZE * 1.45;

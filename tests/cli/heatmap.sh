@@ -34,6 +34,8 @@ fails_with "LIM needs activations" 1 "no LIM scores: run lwq capture, then lwq s
 	"$LWQ" heatmap "$M" --metric lim -o "$WORK/lim.png"
 fails_with "tokens need activations" 1 "no activations for the per-token panel: run lwq capture" \
 	"$LWQ" heatmap "$M" --metric tokens -o "$WORK/tok.png"
+fails_with "measured needs score --measure" 1 "no measured sensitivity: run lwq score --measure" \
+	"$LWQ" heatmap "$M" --metric measured -o "$WORK/measured.png"
 ok "zd-tensor heatmap from weights only" "$LWQ" heatmap "$M" --metric zd-tensor -o "$WORK/zdt.png"
 ok "zd-tensor image decodes" sh -c "'$PNG_INFO' --info '$WORK/zdt.png'"
 
