@@ -157,13 +157,21 @@ static void draw_title(struct heatmap_layout *l, double *y)
 	if (plan) {
 		char size[32];
 		format_size((double)plan_bytes(&d->cfg, plan), size, sizeof size);
+		char widths[32];
+		if (plan->mid_bits)
+			snprintf(widths, sizeof widths, "%d/%d/%d", plan->high_bits, plan->mid_bits,
+				 plan->low_bits);
+		else
+			snprintf(widths, sizeof widths, "%d/%d", plan->high_bits, plan->low_bits);
 		snprintf(sub + n, sizeof sub - (size_t)n,
-			 " \u00b7 plan: %s order, %d/%d-bit, %.2f bits per weight, %s (RTN, group %d)",
-			 plan->order, plan->high_bits, plan->low_bits,
-			 plan_avg_bits(&d->cfg, plan), size, plan->group_size);
+			 " \u00b7 plan: %s order, %s-bit, %.2f bits per weight, %s (RTN, group %d)",
+			 plan->order, widths, plan_avg_bits(&d->cfg, plan), size, plan->group_size);
 	}
 	const char *colour = l->scales.kind == SCALE_RANK
 		? "Colour: rank among the layers (not value); numbers in cells are values"
+		: l->geo.keys[KEY_MEASURED].mode == KEY_LOG && l->geo.keys[KEY_MEASURED].used
+		? "Colour: value, one scale per colour bar (KLD logarithmic, the rest linear); "
+		  "numbers in cells are values"
 		: "Colour: value, one linear scale per colour bar; numbers in cells are values";
 	const char *lines[2] = { sub, colour };
 	for (int i = 0; i < 2; i++) {
@@ -283,6 +291,7 @@ static int lay_out(struct heatmap_layout *l)
 {
 	struct heatmap_geometry *g = &l->geo;
 	double y = MARGIN;
+	heatmap_keys_compute(l->d, l, g->keys);
 	draw_title(l, &y);
 	double title_right = l->right;
 	double group_y = y + FIG_TEXT_SIZE * 2.2;
@@ -295,7 +304,6 @@ static int lay_out(struct heatmap_layout *l)
 	place_columns(l, g->grid_x);
 	l->grid_bottom = g->grid_y + l->d->n_layers * g->cell_h;
 	l->below = l->grid_bottom;
-	heatmap_keys_compute(l->d, l, g->keys);
 	draw_headers(l, group_y, col_y);
 	draw_rows(l);
 	if ((l->o->tokens || l->o->metric == HM_TOKENS) &&

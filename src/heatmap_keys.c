@@ -114,8 +114,11 @@ void heatmap_keys_compute(const struct explorer_data *d, const struct heatmap_la
 				 d->n_measured ? d->measured_widths[0] : 0);
 			/* KL divergences span decades (the first layer is often 100x the rest):
 			   a log scale keeps the others apart. */
-			if (lo > 0 && hi / lo > 20 && l->scales.kind != SCALE_RANK)
+			if (lo > 0 && hi / lo > 20 && l->scales.kind != SCALE_RANK) {
 				k->mode = KEY_LOG;
+				size_t n = strlen(k->title);
+				snprintf(k->title + n, sizeof k->title - n, " (log scale)");
+			}
 		}
 		if (l->scales.kind == SCALE_RANK) {
 			k->mode = KEY_RANK;
@@ -159,8 +162,8 @@ static void key_ticks(const struct color_key *k, struct ticks *t)
 		t->decimals = 0;
 		return;
 	}
-	if (k->mode == KEY_LOG)
-		ticks_log(k->lo, k->hi, 4, t);
+	if (k->mode == KEY_LOG)         /* a short bar: 1-2-5 only within about a decade */
+		ticks_log(k->lo, k->hi, 2, t);
 	else
 		ticks_linear(k->lo, k->hi, 4, t);
 }
@@ -195,6 +198,7 @@ void key_draw(struct figure *fig, const struct color_key *k, double x, double y)
 	}
 	char label[32];
 	double label_y = bar_y + KEY_BAR_H + FIG_TICK_LEN + 2 + figure_cap_height(fig, FIG_TICK_SIZE);
+	double free_from = -INFINITY;  /* labels left to right, none over its neighbour */
 	for (int i = 0; i < t.n; i++) {
 		double tx = axis_at(&m, t.value[i]);
 		if (tx < x - 0.01 || tx > x + KEY_BAR_W + 0.01)
@@ -205,7 +209,11 @@ void key_draw(struct figure *fig, const struct color_key *k, double x, double y)
 			format_number(exp2(t.value[i]), 0, label);
 		else
 			tick_label(&t, i, label);
+		double w = figure_text_width(fig, label, FIG_TICK_SIZE);
+		if (tx - w / 2 < free_from)
+			continue;
 		figure_text(fig, tx, label_y, FIG_TICK_SIZE, ANCHOR_MIDDLE, fig_ink, "tick-label",
 			    label);
+		free_from = tx + w / 2 + 4;
 	}
 }
