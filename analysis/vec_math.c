@@ -109,6 +109,16 @@ static void wstore(float *p, vwide v)
 DEFINE_VEXP(vexp, vfloat, vint)
 DEFINE_VEXP(wexp, vwide, vwint)
 
+/* Lanes 4q .. 4q+3 of a wide vector (q a constant). */
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_shufflevector)
+#define QUARTER(w, q) __builtin_shufflevector(w, w, 4 * (q), 4 * (q) + 1, 4 * (q) + 2, 4 * (q) + 3)
+#endif
+#endif
+#ifndef QUARTER
+#define QUARTER(w, q) ((vfloat){ (w)[4 * (q)], (w)[4 * (q) + 1], (w)[4 * (q) + 2], (w)[4 * (q) + 3] })
+#endif
+
 static float vsum(vfloat v)
 {
 	float s = 0;
@@ -130,9 +140,14 @@ MULTI_TARGET float exp_shifted_sum(float *v, int n, float shift)
 #if LANES > 1
 	vfloat acc = vsplat(0);
 	for (; i + WIDE <= n; i += WIDE) {
-		wstore(v + i, wexp(wload(v + i) - shift));
-		for (int k = 0; k < WIDE; k += LANES)   /* the 4-lane loop's order */
-			acc += vload(v + i + k);
+		vwide e = wexp(wload(v + i) - shift);
+		wstore(v + i, e);
+		/* the 4-lane loop's order, with the pieces taken from the register:
+		   reloading them from the wide store would stall store forwarding */
+		acc += QUARTER(e, 0);
+		acc += QUARTER(e, 1);
+		acc += QUARTER(e, 2);
+		acc += QUARTER(e, 3);
 	}
 	for (; i + LANES <= n; i += LANES) {
 		vfloat e = vexp(vload(v + i) - shift);
