@@ -95,7 +95,14 @@ void blas_pick_kernels(char **argv)
 	   to change them is to start again with the variable set. */
 	if (setenv("OPENBLAS_CORETYPE", want, 1) != 0 || setenv(MARK_VAR, core, 1) != 0)
 		return;
-	execv("/proc/self/exe", argv);
+	/* The resolved path, not /proc/self/exe itself, so the process keeps its name
+	   ("lwq", not "exe") for ps, top and pgrep. */
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		self[n] = 0;
+		execv(self, argv);
+	}
 	/* No /proc or exec refused: run on with the generic kernels, same results. */
 	unsetenv("OPENBLAS_CORETYPE");
 	unsetenv(MARK_VAR);

@@ -1,5 +1,4 @@
 /* cmd_eval.c: lwq eval: perplexity of a model file, optionally quantized by a plan. */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,55 +10,37 @@
 #include "plan_file.h"
 #include "run_tokens.h"
 
-static const char eval_help[] =
-	"Usage: lwq eval MODEL.h5 [--plan PLAN.json] (--text FILE | --ids FILE.i32)\n"
-	"                [--offset N] [--windows W] [--seq-len L] [--json] [--threads N]\n"
-	"\n"
-	"Perplexity of the model on non-overlapping windows of tokens, over every\n"
-	"next-token prediction inside each window. With --plan, each layer is\n"
-	"fake-quantized (RTN) at the plan's bits first; 0 bits drops the layer.\n"
-	"\n"
-	"  -p, --plan PLAN.json  bit plan to apply (from lwq plan)\n"
-	"  -t, --text FILE       UTF-8 text, tokenized with the model's tokenizer\n"
-	"  -i, --ids FILE.i32    token ids, little-endian int32\n"
-	"      --offset N        skip the first N tokens (default 0)\n"
-	"  -w, --windows W       number of windows (default: every full window after\n"
-	"                        the offset)\n"
-	"  -L, --seq-len L       tokens per window (default 512)\n"
-	"      --json            print one JSON object\n"
-	"  -j, --threads N       BLAS threads (default: OPENBLAS_NUM_THREADS or all cores)\n"
-	"  -h, --help            show this help\n";
-
 struct eval_options {
 	const char *model, *plan;
 	struct run_tokens tokens;
 	int json;
 };
 
+static const struct opt eval_opts[] = {
+	OPT_STR("plan", 'p', "PLAN.json", struct eval_options, plan,
+		"bit plan to apply (from lwq plan)"),
+	RUN_TOKENS_OPTS(struct eval_options, tokens,
+			"number of windows (default: every full window after the offset)"),
+	OPT_FLAG("json", 'j', struct eval_options, json, "print one JSON object"),
+	RUN_TOKENS_THREADS(struct eval_options, tokens),
+	OPT_END,
+};
+
+static const struct verb_options eval_cli = { "eval",
+	"Usage: lwq eval MODEL.h5 [--plan PLAN.json] (--text FILE | --ids FILE.i32)\n"
+	"                [--offset N] [--windows W] [--seq-len L] [--json] [--threads N]\n"
+	"\n"
+	"Perplexity of the model on non-overlapping windows of tokens, over every\n"
+	"next-token prediction inside each window. With --plan, each layer is\n"
+	"fake-quantized (RTN) at the plan's bits first; 0 bits drops the layer.\n"
+	"\n", eval_opts, NULL };
+
 static int parse_options(int argc, char **argv, struct eval_options *o)
 {
-	static const struct option longopts[] = {
-		{ "plan", required_argument, NULL, 'p' },
-		RUN_TOKENS_LONGOPTS,
-		{ "json", no_argument, NULL, 'J' },
-		{ "threads", required_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	o->tokens.seq_len = 512;
-	int opt, status;
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "p:t:i:w:L:j:h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'p': o->plan = optarg; break;
-		case 'J': o->json = 1; break;
-		default:
-			status = run_tokens_verb_option("eval", opt, argv, eval_help, &o->tokens);
-			if (status != 0)
-				return status;
-		}
-	}
+	int status = options_parse(&eval_cli, argc, argv, o);
+	if (status != 0)
+		return status;
 	return run_tokens_finish("eval", argc, argv, &o->tokens, &o->model);
 }
 
@@ -136,7 +117,7 @@ int cmd_eval(int argc, char **argv)
 	struct eval_options o = { 0 };
 	int status = parse_options(argc, argv, &o);
 	if (status != 0)
-		return status < 0 ? EXIT_OK : status;
+		return options_exit(status);
 	struct lwq_err err = { "" };
 	if (run_eval(&o, &err) < 0)
 		return cli_report("eval", &err);

@@ -1,7 +1,6 @@
 /* cmd_import.c: lwq import: a Hugging Face directory or llama2.c checkpoint to an lwq
    model file, one tensor in memory at a time, written to a temp file then renamed. */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,25 +14,12 @@
 #include "file_read.h"
 #include "hf_config.h"
 #include "import_map.h"
+#include "import_tokenizer.h"
 #include "llama2c.h"
 #include "model_h5.h"
+#include "options.h"
 #include "progress.h"
 #include "safetensors.h"
-
-static const char import_help[] =
-	"Usage: lwq import SRC -o MODEL.h5 [--force] [--name NAME] [--dtype TYPE] [--link]\n"
-	"\n"
-	"Convert a model into an lwq model file. SRC is a Hugging Face model directory\n"
-	"(config.json, model.safetensors or model.safetensors.index.json with shards,\n"
-	"tokenizer.json) or a llama2.c checkpoint (.bin).\n"
-	"\n"
-	"  -o, --output MODEL.h5  file to write (required)\n"
-	"  -f, --force            overwrite MODEL.h5 if it exists\n"
-	"  -n, --name NAME        model name stored in the file (default: SRC's base name)\n"
-	"  -d, --dtype TYPE       keep (default), f32, f16 or bf16: storage type of weights\n"
-	"  -l, --link             leave the weights in SRC's safetensors files and refer to\n"
-	"                         them (no copy); those files must then stay unchanged\n"
-	"  -h, --help             show this help\n";
 
 struct import_options {
 	const char *src, *out, *name;
@@ -41,6 +27,37 @@ struct import_options {
 	int link;                  /* weights stay in the safetensors files */
 	int dtype;                 /* enum dtype, or -1 to keep each tensor's own */
 };
+
+static const char *parse_dtype(const char *arg, void *opts)
+{
+	struct import_options *o = opts;
+	if (strcmp(arg, "keep") == 0)
+		o->dtype = -1;
+	else if ((o->dtype = dtype_from_name(arg)) < 0)
+		return "keep, f32, f16 or bf16";
+	return NULL;
+}
+
+static const struct opt import_opts[] = {
+	OPT_STR("output", 'o', "MODEL.h5", struct import_options, out, "file to write (required)"),
+	OPT_FLAG("force", 'f', struct import_options, force, "overwrite MODEL.h5 if it exists"),
+	OPT_STR("name", 'n', "NAME", struct import_options, name,
+		"model name stored in the file (default: SRC's base name)"),
+	OPT_CALL("dtype", 'd', "TYPE", parse_dtype,
+		 "keep (default), f32, f16 or bf16: storage type of weights"),
+	OPT_FLAG("link", 0, struct import_options, link,
+		 "leave the weights in SRC's safetensors files and refer to them (no copy); "
+		 "those files must then stay unchanged"),
+	OPT_END,
+};
+
+static const struct verb_options import_cli = { "import",
+	"Usage: lwq import SRC -o MODEL.h5 [--force] [--name NAME] [--dtype TYPE] [--link]\n"
+	"\n"
+	"Convert a model into an lwq model file. SRC is a Hugging Face model directory\n"
+	"(config.json, model.safetensors or model.safetensors.index.json with shards,\n"
+	"tokenizer.json) or a llama2.c checkpoint (.bin).\n"
+	"\n", import_opts, NULL };
 
 /* What is being imported: exactly one of st / l2c is set. */
 struct import_source {
@@ -53,39 +70,11 @@ struct import_source {
 
 static int parse_options(int argc, char **argv, struct import_options *o)
 {
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "dtype", required_argument, NULL, 'd' },
-		{ "link", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	memset(o, 0, sizeof *o);
 	o->dtype = -1;
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:fn:d:lh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o': o->out = optarg; break;
-		case 'f': o->force = 1; break;
-		case 'l': o->link = 1; break;
-		case 'n': o->name = optarg; break;
-		case 'd':
-			if (strcmp(optarg, "keep") == 0)
-				o->dtype = -1;
-			else if ((o->dtype = dtype_from_name(optarg)) < 0)
-				return cli_usage_error("import", "--dtype must be keep, f32, f16 or "
-						       "bf16, not '%s'", optarg);
-			break;
-		case ':':
-			return cli_usage_error("import", "%s needs a value", argv[optind - 1]);
-		default:
-			return cli_usage_error("import", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	int rc = options_parse(&import_cli, argc, argv, o);
+	if (rc != 0)
+		return rc;
 	if (optind + 1 != argc)
 		return cli_usage_error("import", optind == argc ? "missing SRC"
 							      : "only one SRC can be imported");
@@ -245,6 +234,26 @@ static int write_tokenizer(struct import_source *s, struct model_file *mf,
 	return rc;
 }
 
+/* Bytes the weights (unless linked) and the tokenizer take in the new file, known before
+   anything is written. */
+static uint64_t import_bytes(struct import_source *s, const struct expected_tensor *want,
+			     int n, int target, int link)
+{
+	uint64_t bytes = 0;
+	for (int i = 0; i < n && !link; i++) {
+		enum dtype dt = DT_F32;
+		if (target >= 0)
+			dt = (enum dtype)target;
+		else if (s->st)
+			dt = (enum dtype)safetensors_find(s->st, want[i].hf_name)->dtype;
+		bytes += (uint64_t)want[i].count * dtype_size(dt);
+	}
+	struct stat sb;
+	if (s->tokenizer_path[0] && stat(s->tokenizer_path, &sb) == 0)
+		bytes += (uint64_t)sb.st_size;
+	return bytes;
+}
+
 /* Default model name: the last component of SRC without a trailing slash or .bin. */
 static void default_name(const char *src, char *buf, size_t len)
 {
@@ -268,7 +277,10 @@ static int write_model(struct import_source *s, const struct import_options *o,
 	if (n < 0)
 		return lwq_err_set(err, "out of memory");
 	*n_tensors = n;
-	if (s->st && check_safetensors(s->st, o->src, &s->cfg, want, n, err) != 0) {
+	if ((s->st && check_safetensors(s->st, o->src, &s->cfg, want, n, err) != 0) ||
+	    (s->tokenizer_path[0] &&
+	     import_check_tokenizer(s->tokenizer_path, s->cfg.vocab, cli_quiet, err) != 0) ||
+	    atomic_check_space(o->out, import_bytes(s, want, n, o->dtype, o->link), err) != 0) {
 		free(want);
 		return -1;
 	}
@@ -281,6 +293,8 @@ static int write_model(struct import_source *s, const struct import_options *o,
 		snprintf(source, sizeof source, "%s", o->src);
 	struct model_file *mf = model_file_create(temp_path, &s->cfg, source, name, err);
 	int rc = mf ? 0 : -1;
+	if (mf)
+		model_file_set_display_path(mf, o->out);
 	if (rc == 0)
 		rc = model_file_set_attr_str(mf, "/", "source_format", s->format, err);
 	if (rc == 0 && o->link && !s->st)
@@ -291,7 +305,11 @@ static int write_model(struct import_source *s, const struct import_options *o,
 			     : write_tensors(s, mf, want, n, o->dtype, err);
 	if (rc == 0)
 		rc = write_tokenizer(s, mf, err);
-	model_file_close(mf);
+	if (rc == 0)
+		rc = model_file_flush(mf, err);
+	if (model_file_close(mf) != 0 && rc == 0)
+		rc = lwq_err_set(err, "%s: cannot finish writing (disk full or file size limit)",
+				 o->out);
 	free(want);
 	return rc;
 }
@@ -310,12 +328,10 @@ static void print_summary(const struct import_options *o, const struct model_con
 
 int cmd_import(int argc, char **argv)
 {
-	if (cli_wants_help(argc, argv, import_help))
-		return EXIT_OK;
 	struct import_options o;
 	int rc = parse_options(argc, argv, &o);
 	if (rc != 0)
-		return rc;
+		return options_exit(rc);
 	struct lwq_err err = { "" };
 	struct atomic_target target;
 	if (atomic_begin(&target, o.out, o.force, &err) != 0)

@@ -1,5 +1,4 @@
 /* cmd_sweep.c: lwq sweep: perplexity as layers move to low bits one step at a time, per order. */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,44 +10,19 @@
 #include "eval_run.h"
 #include "layout.h"
 #include "model_h5.h"
+#include "model_update.h"
 #include "order_source.h"
 #include "plan.h"
 #include "planner.h"
 #include "progress.h"
 #include "run_tokens.h"
 
-static const char sweep_help[] =
-	"Usage: lwq sweep MODEL.h5 (--ids FILE|--text FILE) [--offset N] [--windows W]\n"
-	"                 [--seq-len L] [--orders LIST] [--step K] [--high BITS] [--low BITS]\n"
-	"                 [--group-size G] [--json|--csv]\n"
-	"\n"
-	"For each order, move the n least important layers to the low width for\n"
-	"n = 0, K, 2K, ..., N and measure perplexity on evaluation text. Curves are\n"
-	"stored in the model file under /sweeps/<order> for the explorer.\n"
-	"\n"
-	"  -t, --text FILE       evaluation text (tokenized with the model's tokenizer)\n"
-	"  -i, --ids FILE        evaluation token ids, little-endian int32\n"
-	"      --offset N        skip the first N tokens (default 0; keep evaluation text\n"
-	"                        apart from the calibration text)\n"
-	"  -w, --windows W       windows per evaluation (default 8)\n"
-	"  -L, --seq-len L       tokens per window (default 512)\n"
-	"  -r, --orders LIST     comma-separated orders (default lim,zd,zd-inverse,\n"
-	"                        reverse-lim,random:1; without activations zd,zd-inverse,\n"
-	"                        random:1); also prune and file:PATH\n"
-	"  -k, --step K          layers moved per step (default 1)\n"
-	"  -H, --high BITS       high width (default 4)\n"
-	"  -l, --low BITS        low width (default 2; prune always drops to 0)\n"
-	"  -g, --group-size G    RTN group size (default as in lwq plan)\n"
-	"  -j, --json            one JSON object (documented in lwq(1))\n"
-	"  -c, --csv             order,n_low,avg_bits,bytes,ppl rows\n"
-	"  -h, --help            show this help\n";
-
 #define MAX_ORDERS 32
 
 struct sweep_options {
 	const char *model;
 	struct run_tokens tokens;
-	char orders_text[1024];
+	const char *orders;        /* NULL: the default list */
 	int step, high, low, group_size;
 	int json, csv;
 };
@@ -69,61 +43,45 @@ struct sweep_run {
 	int writable;              /* the curves can be stored at the end */
 };
 
+static const struct opt sweep_opts[] = {
+	RUN_TOKENS_OPTS(struct sweep_options, tokens, "windows per evaluation (default 8)"),
+	OPT_STR("orders", 'r', "LIST", struct sweep_options, orders,
+		"comma-separated orders (default lim,zd,zd-inverse,reverse-lim,random:1; "
+		"without activations zd,zd-inverse,random:1); also prune and file:PATH"),
+	OPT_INT("step", 0, "K", struct sweep_options, step, 1, 1 << 20,
+		"layers moved per step (default 1)"),
+	OPT_INT("high", 'H', "BITS", struct sweep_options, high, 0, 16, "high width (default 4)"),
+	OPT_INT("low", 'l', "BITS", struct sweep_options, low, 0, 16,
+		"low width (default 2; prune always drops to 0)"),
+	OPT_INT("group-size", 'g', "G", struct sweep_options, group_size, 1, 1 << 20,
+		"RTN group size (default as in lwq plan)"),
+	OPT_FLAG("json", 'j', struct sweep_options, json, "one JSON object (documented in lwq(1))"),
+	OPT_FLAG("csv", 'c', struct sweep_options, csv, "order,n_low,avg_bits,bytes,ppl rows"),
+	OPT_END,
+};
+
+static const struct verb_options sweep_cli = { "sweep",
+	"Usage: lwq sweep MODEL.h5 (--ids FILE|--text FILE) [--offset N] [--windows W]\n"
+	"                 [--seq-len L] [--orders LIST] [--step K] [--high BITS] [--low BITS]\n"
+	"                 [--group-size G] [--json|--csv]\n"
+	"\n"
+	"For each order, move the n least important layers to the low width for\n"
+	"n = 0, K, 2K, ..., N and measure perplexity on evaluation text (keep it apart\n"
+	"from the calibration text with --offset). Curves are stored in the model file\n"
+	"under /sweeps/<order> for the explorer.\n"
+	"\n", sweep_opts, NULL };
+
 static int parse_options(int argc, char **argv, struct sweep_options *o)
 {
-	static const struct option longopts[] = {
-		RUN_TOKENS_LONGOPTS,
-		{ "orders", required_argument, NULL, 'r' },
-		{ "step", required_argument, NULL, 'k' },
-		{ "high", required_argument, NULL, 'H' },
-		{ "low", required_argument, NULL, 'l' },
-		{ "group-size", required_argument, NULL, 'g' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "csv", no_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	memset(o, 0, sizeof *o);
 	o->tokens.windows = 8;
 	o->tokens.seq_len = 512;
 	o->step = 1;
 	o->high = 4;
 	o->low = 2;
-	optind = 1;
-	opterr = 0;
-	int c;
-	long v;
-	while ((c = getopt_long(argc, argv, ":t:i:O:w:L:r:k:H:l:g:jch", longopts, NULL)) != -1) {
-		int shared = run_tokens_option("sweep", c, optarg, &o->tokens);
-		if (shared < 0)
-			return EXIT_USAGE;
-		if (shared)
-			continue;
-		switch (c) {
-		case 'r':
-			snprintf(o->orders_text, sizeof o->orders_text, "%s", optarg);
-			break;
-		case 'k':
-			if (parse_int(optarg, 1, 1 << 20, &v) < 0)
-				return cli_usage_error("sweep", "bad step '%s'", optarg);
-			o->step = (int)v;
-			break;
-		case 'H': case 'l':
-			if (parse_int(optarg, 0, 16, &v) < 0)
-				return cli_usage_error("sweep", "bad width '%s'", optarg);
-			*(c == 'H' ? &o->high : &o->low) = (int)v;
-			break;
-		case 'g':
-			if (parse_int(optarg, 1, 1 << 20, &v) < 0)
-				return cli_usage_error("sweep", "bad group size '%s'", optarg);
-			o->group_size = (int)v;
-			break;
-		case 'j': o->json = 1; break;
-		case 'c': o->csv = 1; break;
-		case ':': return cli_usage_error("sweep", "option '%s' needs a value", argv[optind - 1]);
-		default: return cli_usage_error("sweep", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	int rc = options_parse(&sweep_cli, argc, argv, o);
+	if (rc != 0)
+		return rc;
 	if (cli_model_operand("sweep", argc, argv, 0, &o->model) != 0)
 		return EXIT_USAGE;
 	if (o->json && o->csv)
@@ -268,7 +226,7 @@ static int rank_orders(struct order_source *src, const struct sweep_options *o,
 	char list[1024];
 	const char *dflt = order_source_has_lim(src->mf) ? "lim,zd,zd-inverse,reverse-lim,random:1"
 							: "zd,zd-inverse,random:1";
-	snprintf(list, sizeof list, "%s", o->orders_text[0] ? o->orders_text : dflt);
+	snprintf(list, sizeof list, "%s", o->orders ? o->orders : dflt);
 	*n_orders = 0;
 	for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
@@ -408,29 +366,33 @@ static int sweep_model(struct sweep_options *o, struct sweep_run *run, struct lw
 }
 
 /* The file is open for writing only while the finished curves go in. */
+struct curves_store {
+	const struct sweep_options *o;
+	const struct sweep_run *run;
+};
+
+static int store_curves_in(struct model_file *mf, void *ctx, struct lwq_err *err)
+{
+	const struct curves_store *cs = ctx;
+	int rc = 0;
+	for (int k = 0; rc == 0 && k < cs->run->n_curves; k++)
+		rc = store_curve(mf, cs->o, cs->run, &cs->run->curves[k], err);
+	return rc;
+}
+
 static int store_curves(const struct sweep_options *o, const struct sweep_run *run,
 			struct lwq_err *err)
 {
-	struct model_file *mf = model_file_open(o->model, 1, err);
-	if (!mf)
-		return -1;
-	int rc = 0;
-	for (int k = 0; rc == 0 && k < run->n_curves; k++)
-		rc = store_curve(mf, o, run, &run->curves[k], err);
-	if (rc == 0)
-		rc = model_file_flush(mf, err);
-	model_file_close(mf);
-	return rc;
+	struct curves_store cs = { o, run };
+	return model_file_update(o->model, 0, store_curves_in, &cs, err);
 }
 
 int cmd_sweep(int argc, char **argv)
 {
-	if (cli_wants_help(argc, argv, sweep_help))
-		return EXIT_OK;
 	struct sweep_options o;
 	int rc = parse_options(argc, argv, &o);
 	if (rc)
-		return rc;
+		return options_exit(rc);
 	struct lwq_err err;
 	struct sweep_run *run = calloc(1, sizeof *run);
 	if (!run)

@@ -206,7 +206,9 @@ int export_lwq(const struct export_job *job, struct export_stats *stats, struct 
 	progress_step(job->progress, "embeddings", 0);
 	if (rc == 0)
 		rc = model_file_flush(out, err);
-	model_file_close(out);
+	if (model_file_close(out) != 0 && rc == 0)
+		rc = lwq_err_set(err, "%s: cannot finish writing (disk full or file size limit)",
+				 job->out);
 	stats->n_layers_out = cfg.n_layers;
 	return rc;
 }

@@ -76,10 +76,14 @@ int model_file_check_link_sources(struct model_file *mf, struct lwq_err *err);
 
 /* Opens an existing lwq model file; rejects other formats and newer major versions. */
 struct model_file *model_file_open(const char *path, int writable, struct lwq_err *err);
-void model_file_close(struct model_file *mf);
+/* Closes (NULL is fine); -1 when HDF5 could not write what it still held (disk full):
+   a file written through this handle is then incomplete. */
+int model_file_close(struct model_file *mf);
 
 const struct model_config *model_file_config(const struct model_file *mf);
 const char *model_file_path(const struct model_file *mf);
+/* Messages name `path` instead of the file actually open (a temp file or working copy). */
+void model_file_set_display_path(struct model_file *mf, const char *path);
 /* The file's format_version attribute (major is LWQ_FORMAT_MAJOR or older). */
 void model_file_format_version(const struct model_file *mf, int *major, int *minor);
 /* Root attrs "source" and "model_name" ("" when absent). */
