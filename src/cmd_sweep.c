@@ -16,14 +16,17 @@
 #include "planner.h"
 #include "progress.h"
 #include "run_tokens.h"
+#include "stream_cache.h"
 
 #define MAX_ORDERS 32
+#define CACHE_MIB_DEFAULT 512
 
 struct sweep_options {
 	const char *model;
 	struct run_tokens tokens;
 	const char *orders;        /* NULL: the default list */
 	int step, high, low, group_size;
+	int cache_mib;             /* residual streams kept between evaluations */
 	int json, csv;
 };
 
@@ -55,6 +58,8 @@ static const struct opt sweep_opts[] = {
 		"low width (default 2; prune always drops to 0)"),
 	OPT_INT("group-size", 'g', "G", struct sweep_options, group_size, 1, 1 << 20,
 		"RTN group size (default as in lwq plan)"),
+	OPT_INT("cache-mib", 0, "MIB", struct sweep_options, cache_mib, 0, 1 << 20,
+		"memory for residual streams kept between evaluations (default 512; 0: none)"),
 	OPT_FLAG("json", 'j', struct sweep_options, json, "one JSON object (documented in lwq(1))"),
 	OPT_FLAG("csv", 'c', struct sweep_options, csv, "order,n_low,avg_bits,bytes,ppl rows"),
 	OPT_END,
@@ -63,7 +68,7 @@ static const struct opt sweep_opts[] = {
 static const struct verb_options sweep_cli = { "sweep",
 	"Usage: lwq sweep MODEL.h5 (--ids FILE|--text FILE) [--offset N] [--windows W]\n"
 	"                 [--seq-len L] [--orders LIST] [--step K] [--high BITS] [--low BITS]\n"
-	"                 [--group-size G] [--json|--csv]\n"
+	"                 [--group-size G] [--cache-mib MIB] [--json|--csv]\n"
 	"\n"
 	"For each order, move the n least important layers to the low width for\n"
 	"n = 0, K, 2K, ..., N and measure perplexity on evaluation text (keep it apart\n"
@@ -79,6 +84,7 @@ static int parse_options(int argc, char **argv, struct sweep_options *o)
 	o->step = 1;
 	o->high = 4;
 	o->low = 2;
+	o->cache_mib = CACHE_MIB_DEFAULT;
 	int rc = options_parse(&sweep_cli, argc, argv, o);
 	if (rc != 0)
 		return rc;
@@ -119,6 +125,42 @@ static int curve_alloc(struct sweep_curve_run *c, int n_points)
 	return c->n_low && c->avg_bits && c->bytes && c->ppl ? 0 : -1;
 }
 
+/* Plans already evaluated: orders share their end points (every layer high, every
+   layer low), which are measured once. */
+struct plan_memo {
+	int n_layers, n, cap;
+	int *bits;                 /* [cap][n_layers] */
+	double *ppl;
+};
+
+static const double *memo_find(const struct plan_memo *m, const struct bit_plan *plan)
+{
+	for (int i = 0; i < m->n; i++)
+		if (memcmp(m->bits + (int64_t)i * m->n_layers, plan->bits,
+			   (size_t)m->n_layers * sizeof *plan->bits) == 0)
+			return &m->ppl[i];
+	return NULL;
+}
+
+static void memo_add(struct plan_memo *m, const struct bit_plan *plan, double ppl)
+{
+	if (m->n == m->cap) {
+		int cap = m->cap ? 2 * m->cap : 16;
+		int *bits = realloc(m->bits, (size_t)cap * m->n_layers * sizeof *bits);
+		if (!bits)
+			return;    /* only a lost shortcut */
+		m->bits = bits;
+		double *ppl_grown = realloc(m->ppl, (size_t)cap * sizeof *ppl_grown);
+		if (!ppl_grown)
+			return;
+		m->ppl = ppl_grown;
+		m->cap = cap;
+	}
+	memcpy(m->bits + (int64_t)m->n * m->n_layers, plan->bits,
+	       (size_t)m->n_layers * sizeof *plan->bits);
+	m->ppl[m->n++] = ppl;
+}
+
 /* Everything an evaluation needs besides the plan. */
 struct sweep_env {
 	struct model_file *mf;
@@ -126,19 +168,32 @@ struct sweep_env {
 	int64_t n_ids;
 	const struct run_tokens *tokens;
 	struct progress *progress;
+	struct stream_cache *cache;    /* NULL: every evaluation from the first layer */
+	struct plan_memo memo;
 };
 
 /* One evaluation: `label` names it in errors, `step` on the progress line, where the
-   evaluation's layers show too ("sweep: order lim, step 3/7, layer 12/24, ..."). */
+   evaluation's layers show too ("sweep: order lim, step 3/7, layer 12/24, ..."). A plan
+   measured before is not measured again. */
 static int evaluate(struct sweep_env *env, const struct bit_plan *plan, const char *label,
 		    const char *step, double *ppl, struct lwq_err *err)
 {
 	struct eval_result r;
+	const double *known = plan ? memo_find(&env->memo, plan) : NULL;
 	progress_item(env->progress, step);
-	if (eval_perplexity(env->mf, plan, env->ids, env->n_ids, env->tokens->windows,
-			    env->tokens->seq_len, env->progress, &r, err) < 0)
+	if (known) {
+		*ppl = *known;
+		progress_step(env->progress, NULL, 0);
+		return 0;
+	}
+	struct run_quant rq = { .plan = plan, .method = QUANT_RTN };
+	struct eval_request req = { .rq = &rq, .cache = env->cache };
+	if (eval_run(env->mf, &req, env->ids, env->n_ids, env->tokens->windows,
+		     env->tokens->seq_len, env->progress, &r, err) < 0)
 		return lwq_err_prefix(err, label);
 	*ppl = r.perplexity;
+	if (plan)
+		memo_add(&env->memo, plan, *ppl);
 	progress_step(env->progress, NULL, 0);    /* the tokens came in through the layers */
 	return 0;
 }
@@ -356,9 +411,15 @@ static int sweep_model(struct sweep_options *o, struct sweep_run *run, struct lw
 	int32_t *ids = NULL;
 	int rc = run_tokens_load(mf, &o->tokens, &ids, err);
 	if (rc == 0) {
+		const struct model_config *cfg = model_file_config(mf);
 		struct sweep_env env = { mf, ids, (int64_t)o->tokens.windows * o->tokens.seq_len,
-					 &o->tokens, NULL };
+					 &o->tokens, NULL, NULL, { .n_layers = cfg->n_layers } };
+		env.cache = stream_cache_new(cfg->n_layers, env.n_ids * cfg->hidden,
+					     (int64_t)o->cache_mib << 20);
 		rc = run_sweep(&env, o, run, err);
+		stream_cache_free(env.cache);
+		free(env.memo.bits);
+		free(env.memo.ppl);
 	}
 	free(ids);
 	model_file_close(mf);

@@ -13,6 +13,7 @@
 
 #include "layer_io.h"
 #include "progress.h"
+#include "stream_cache.h"
 #include "vec_math.h"
 
 /* The residual streams of one pass stay under this; longer runs are split into passes
@@ -68,6 +69,8 @@ struct run {
 	struct progress progress;      /* the run's own line, when there is no outer one */
 	struct progress *outer;
 	int64_t steps, steps_done;     /* layer steps (and LM head) over all passes */
+	struct stream_cache *cache;    /* NULL unless this run may resume from and feed it */
+	int *bits;                     /* [n_layers] run_quant_bits, the cache's key */
 };
 
 int run_quant_bits(const struct run_quant *rq, int layer)
@@ -267,9 +270,13 @@ static int run_pass(struct run *r, const int32_t *ids, float *x, int64_t w0, int
 	int L = r->cfg->n_layers;
 	double tokens_per_layer = (double)n * r->seq_len / (L + (nll ? 1 : 0));
 	float *xb = NULL;
-	if (embed_pass(r, ids, x, n, err) < 0)
+	int first = r->cache ? stream_cache_resume(r->cache, r->bits, x) : 0;
+	r->steps_done += first;
+	if (first == 0 && embed_pass(r, ids, x, n, err) < 0)
 		return -1;
-	for (int layer = 0; layer < L; layer++) {
+	for (int layer = first; layer < L; layer++) {
+		if (r->cache && layer > first)
+			stream_cache_offer(r->cache, layer, r->bits, x);
 		if (r->xb && !xb && run_quant_bits(r->rq, layer) < 16) {
 			memcpy(r->xb, x, (size_t)n * r->seq_len * r->cfg->hidden * sizeof *x);
 			xb = r->xb;
@@ -308,6 +315,15 @@ int run_layers(struct model_file *mf, const struct run_quant *rq, const int32_t 
 	       int windows, int seq_len, const char *verb, struct progress *outer,
 	       const struct pass_observer *obs, struct pass_nll *nll, struct lwq_err *err)
 {
+	return run_layers_cached(mf, rq, ids, windows, seq_len, verb, outer, obs, nll, NULL,
+				 err);
+}
+
+int run_layers_cached(struct model_file *mf, const struct run_quant *rq, const int32_t *ids,
+		      int windows, int seq_len, const char *verb, struct progress *outer,
+		      const struct pass_observer *obs, struct pass_nll *nll,
+		      struct stream_cache *cache, struct lwq_err *err)
+{
 	if (check_run(mf, rq, windows, seq_len, nll, err) < 0)
 		return -1;
 	struct run r = { .mf = mf, .cfg = model_file_config(mf), .rq = rq,
@@ -315,6 +331,15 @@ int run_layers(struct model_file *mf, const struct run_quant *rq, const int32_t 
 	int compare = nll && nll->kld;
 	/* comparing holds two streams per window in the same budget */
 	int pass = pass_windows(r.cfg, compare ? 2 * seq_len : seq_len, windows);
+	/* Resuming needs every window in one pass, and nothing that watches or depends on
+	   the layers before the resume point (an observer, the unquantized comparison
+	   stream, a quantizer fed with each layer's inputs). */
+	if (cache && pass == windows && !obs && !compare && !(rq && rq->quantize_layer)) {
+		r.bits = malloc((size_t)r.cfg->n_layers * sizeof *r.bits);
+		for (int l = 0; r.bits && l < r.cfg->n_layers; l++)
+			r.bits[l] = run_quant_bits(rq, l);
+		r.cache = r.bits ? cache : NULL;
+	}
 	r.call = call_windows(r.cfg, seq_len, pass);
 	r.fs = forward_new(r.cfg, seq_len, r.call, err);
 	r.lw = r.fs ? layer_weights_new(r.cfg, err) : NULL;
@@ -347,6 +372,7 @@ int run_layers(struct model_file *mf, const struct run_quant *rq, const int32_t 
 out:
 	free(x);
 	free(r.xb);
+	free(r.bits);
 	layer_weights_free(r.lw);
 	forward_free(r.fs);
 	return rc;
