@@ -515,15 +515,23 @@ static double row_nll(float *logits, int vocab, int target)
 }
 
 struct nll_job {
-	struct forward_state *fs;
+	float *logits;
+	int vocab;
 	const int32_t *targets;    /* the id each row predicts */
+	double *nll;
 };
 
 static void nll_task(void *arg, int64_t i, int slot)
 {
 	const struct nll_job *j = arg;
-	int vocab = j->fs->cfg.vocab;
-	j->fs->row_nll[i] = row_nll(j->fs->logits + i * vocab, vocab, j->targets[i]);
+	j->nll[i] = row_nll(j->logits + i * j->vocab, j->vocab, j->targets[i]);
+}
+
+void rows_nll(const struct forward_state *fs, float *logits, int n_rows,
+	      const int32_t *targets, double *nll)
+{
+	struct nll_job job = { logits, fs->cfg.vocab, targets, nll };
+	parallel_for(fs->n_threads, n_rows, nll_task, &job);
 }
 
 double head_nll(struct forward_state *fs, const float *final_norm, const float *head,
@@ -539,8 +547,7 @@ double head_nll(struct forward_state *fs, const float *final_norm, const float *
 			int nb = T - 1 - r0 < fs->head_rows ? T - 1 - r0 : fs->head_rows;
 			head_logits(fs, final_norm, head, xs + (int64_t)r0 * fs->cfg.hidden, nb,
 				    fs->logits);
-			struct nll_job job = { fs, ids_s + r0 + 1 };
-			parallel_for(fs->n_threads, nb, nll_task, &job);
+			rows_nll(fs, fs->logits, nb, ids_s + r0 + 1, fs->row_nll);
 			for (int i = 0; i < nb; i++)   /* summed in row order on any thread count */
 				nll += fs->row_nll[i];
 		}

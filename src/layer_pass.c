@@ -14,7 +14,6 @@
 #include "layer_io.h"
 #include "progress.h"
 #include "stream_cache.h"
-#include "vec_math.h"
 
 /* The residual streams of one pass stay under this; longer runs are split into passes
    that each read the weights again (reading is cheap next to the compute, and a 7B model
@@ -177,19 +176,6 @@ static int embed_pass(struct run *r, const int32_t *ids, float *x, int n, struct
 	return 0;
 }
 
-/* -log softmax(row)[target]: the row's exponentials summed in double (the row is
-   overwritten). */
-static double row_nll(float *row, int vocab, int target)
-{
-	float m = max_of(row, vocab);
-	double picked = (double)row[target] - m;
-	exp_shifted_sum(row, vocab, m);
-	double sum = 0;
-	for (int j = 0; j < vocab; j++)
-		sum += row[j];
-	return log(sum) - picked;
-}
-
 /* Rows of logits per LM head block: about 16 MiB of them, at most one window. */
 static int head_chunk_rows(const struct model_config *cfg, int seq_len)
 {
@@ -200,6 +186,7 @@ static int head_chunk_rows(const struct model_config *cfg, int seq_len)
 struct head {
 	const float *norm, *weight;
 	float *lq, *lb;                /* [rows, vocab] logits: plan's and unquantized */
+	double *nll;                   /* [rows] */
 	int rows;
 };
 
@@ -221,9 +208,9 @@ static int score_window(struct run *r, const struct head *h, const int32_t *ids,
 						  ids[r0 + i + 1], err) < 0)
 					return -1;
 		}
-		for (int i = 0; i < nb; i++)
-			nll->nll_sum += row_nll(h->lq + (int64_t)i * vocab, vocab,
-						ids[r0 + i + 1]);
+		rows_nll(r->fs, h->lq, nb, ids + r0 + 1, h->nll);
+		for (int i = 0; i < nb; i++)   /* in row order, on any thread count */
+			nll->nll_sum += h->nll[i];
 		nll->n_predictions += nb;
 	}
 	return 0;
@@ -239,8 +226,9 @@ static int score_pass(struct run *r, const int32_t *ids, const float *x, const f
 	h.norm = norm, h.weight = head;
 	h.lq = head ? malloc(block) : NULL;
 	h.lb = h.lq && nll->kld ? malloc(block) : NULL;
+	h.nll = malloc((size_t)h.rows * sizeof *h.nll);
 	int rc = -1;
-	if (head && (!h.lq || (nll->kld && !h.lb)))
+	if (head && (!h.lq || !h.nll || (nll->kld && !h.lb)))
 		lwq_err_set(err, "%s: out of memory for logits", model_file_path(r->mf));
 	else if (head) {
 		double before = nll->nll_sum;
@@ -256,6 +244,7 @@ static int score_pass(struct run *r, const int32_t *ids, const float *x, const f
 	}
 	free(h.lq);
 	free(h.lb);
+	free(h.nll);
 	free(norm);
 	free(head);
 	return rc;
