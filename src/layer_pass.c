@@ -165,15 +165,40 @@ static int run_layer(struct run *r, int layer, float *x, float *xb, int n, doubl
 	return 0;
 }
 
+/* The embedding is read in bands of rows of about this size, each token's row copied
+   out of the band that holds it: a 128k x 4096 table is 2 GiB as f32. */
+#define EMBED_BAND_BYTES ((int64_t)32 << 20)
+
 static int embed_pass(struct run *r, const int32_t *ids, float *x, int n, struct lwq_err *err)
 {
-	int64_t count = (int64_t)r->cfg->vocab * r->cfg->hidden;
-	float *embed = weight_read_alloc(r->mf, "embed", count, err);
-	if (!embed)
+	int64_t hidden = r->cfg->hidden, vocab = r->cfg->vocab, tokens = (int64_t)n * r->seq_len;
+	int64_t band = EMBED_BAND_BYTES / (hidden * (int64_t)sizeof(float));
+	band = band < 1 ? 1 : band > vocab ? vocab : band;
+	struct tensor_info info;
+	if (model_file_weight_info(r->mf, "embed", &info, err) < 0)
 		return -1;
-	embed_tokens(r->cfg, embed, ids, (int64_t)n * r->seq_len, x);
-	free(embed);
-	return 0;
+	if (info.count != vocab * hidden)
+		return lwq_err_set(err, "%s: /weights/embed holds %lld values, expected %lld",
+				   model_file_path(r->mf), (long long)info.count,
+				   (long long)(vocab * hidden));
+	float *buf = malloc((size_t)(band * hidden) * sizeof *buf);
+	if (!buf)
+		return lwq_err_set(err, "%s: out of memory for the embedding",
+				   model_file_path(r->mf));
+	int rc = 0;
+	for (int64_t v0 = 0; v0 < vocab && rc == 0; v0 += band) {
+		int64_t nb = vocab - v0 < band ? vocab - v0 : band;
+		rc = model_file_get_f32_rows(r->mf, "/weights/embed", v0, nb, buf, err);
+		if (rc == 0 && nonfinite_kind(buf, nb * hidden))
+			rc = lwq_err_set(err, "%s: NaN or infinity in weight embed",
+					 model_file_path(r->mf));
+		for (int64_t t = 0; t < tokens && rc == 0; t++)
+			if (ids[t] >= v0 && ids[t] < v0 + nb)
+				memcpy(x + t * hidden, buf + (ids[t] - v0) * hidden,
+				       (size_t)hidden * sizeof *x);
+	}
+	free(buf);
+	return rc;
 }
 
 /* Rows of logits per LM head block: about 16 MiB of them, at most one window. */
