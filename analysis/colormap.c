@@ -92,9 +92,23 @@ static double colour_distance(struct rgb a, struct rgb b)
 	return (2 + rmean / 256) * dr * dr + 4 * dg * dg + (2 + (255 - rmean) / 256) * db * db;
 }
 
+static const struct rgb okabe_ito[8] = {
+	{ 0, 114, 178 }, { 213, 94, 0 }, { 0, 158, 115 }, { 204, 121, 167 },
+	{ 230, 159, 0 }, { 86, 180, 233 }, { 0, 0, 0 }, { 240, 228, 66 },
+};
+
+struct rgb series_rgb(int i)
+{
+	return okabe_ito[(i % 8 + 8) % 8];
+}
+
 int colormap_xterm256(double v)
 {
-	struct rgb want = colormap_rgb(v);
+	return xterm256_nearest(colormap_rgb(v));
+}
+
+int xterm256_nearest(struct rgb want)
+{
 	int best = 16;
 	double best_d = INFINITY;
 	for (int i = 16; i < 256; i++) {

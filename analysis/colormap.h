@@ -29,6 +29,12 @@ struct rgb ramp_rgb(enum ramp_id ramp, double v);
 const struct rgb *ramp_stops(enum ramp_id ramp, int *n);
 const char *ramp_name(enum ramp_id ramp);
 
+/* Colours for lines of a series (curves): Okabe & Ito's palette, distinguishable with
+   every common colour-vision deficiency; i wraps around after 8. */
+struct rgb series_rgb(int i);
+
+/* The xterm-256 palette entry (16..255) nearest to a colour. */
+int xterm256_nearest(struct rgb c);
 /* The xterm-256 palette entry (16..255) nearest to colormap_rgb(v). */
 int colormap_xterm256(double v);
 /* RGB of an xterm-256 palette entry (16..255: 6x6x6 cube and grey ramp). */

@@ -88,7 +88,7 @@ void ticks_log(double lo, double hi, int want, struct ticks *t)
 		return;
 	}
 	static const double mantissas[][3] = { { 1, 0, 0 }, { 1, 2, 5 } };
-	int dense = log10(hi / lo) <= 2.5;  /* 1-2-5 while few decades, powers of ten beyond */
+	int dense = log10(hi / lo) <= 3.5;  /* 1-2-5 while few decades, powers of ten beyond */
 	for (int e = (int)floor(log10(lo)); e <= (int)ceil(log10(hi)) && t->n < TICKS_MAX; e++)
 		for (int m = 0; m < 3 && t->n < TICKS_MAX; m++) {
 			double mant = mantissas[dense][m];

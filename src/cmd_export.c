@@ -11,11 +11,13 @@
 #include "export.h"
 #include "options.h"
 #include "plan_file.h"
+#include "run_method.h"
 
 struct export_options {
 	const char *model, *plan, *out, *name;
 	int format;                /* enum export_format, or -1 for "from the extension" */
 	int force, f16, embed_f32, json;
+	struct method_options method;
 };
 
 static const char *const format_names[] = { "lwq", "gguf", NULL };
@@ -37,11 +39,14 @@ static const struct opt export_opts[] = {
 	OPT_CHOICE("embed-type", 0, "TYPE", struct export_options, embed_f32, embed_names,
 		   "gguf: f16 (default) or f32 for token_embd and output"),
 	OPT_FLAG("json", 'j', struct export_options, json, "print the summary as JSON"),
+	METHOD_OPTS(struct export_options, method),
 	OPT_END,
 };
 
 static const struct verb_options export_cli = { "export",
 	"Usage: lwq export MODEL.h5 --plan PLAN.json [--format lwq|gguf] -o OUT [--force]\n"
+	"                  [--method rtn|gptq] [--damp F] [--act-order]\n"
+	"                  [--calib-text FILE | --calib-ids FILE.i32]\n"
 	"       lwq export MODEL.h5 --format gguf --f16 -o OUT.gguf\n"
 	"\n"
 	"Write the model quantized layer by layer as PLAN.json says (lwq plan -o).\n"
@@ -70,13 +75,19 @@ static int check_options(struct export_options *o)
 		return cli_usage_error("export", "missing --plan PLAN.json");
 	if (o->format != EXPORT_GGUF && (o->name || o->embed_f32))
 		return cli_usage_error("export", "--name and --embed-type are for --format gguf");
-	return 0;
+	if (o->method.method == QUANT_GGUF)
+		return cli_usage_error("export", "--method gguf: use --format gguf (the GGUF block "
+				       "types are what it writes)");
+	if (o->method.method == QUANT_GPTQ && o->format == EXPORT_GGUF)
+		return cli_usage_error("export", "--method gptq is for --format lwq");
+	return method_options_check("export", &o->method);
 }
 
 static int parse_options(int argc, char **argv, struct export_options *o)
 {
 	memset(o, 0, sizeof *o);
 	o->format = -1;
+	method_options_init(&o->method);
 	int rc = options_parse(&export_cli, argc, argv, o);
 	if (rc != 0)
 		return rc;
@@ -137,12 +148,17 @@ static int run_export(const struct export_options *o, struct model_file *mf,
 	struct progress progress;
 	struct export_stats stats;
 	int steps = o->format == EXPORT_GGUF ? export_kept_layers(plan, cfg) : cfg->n_layers;
+	struct method_run run;
+	if (method_run_start(&run, mf, plan, &o->method, "export", cli_quiet || o->json, err) < 0)
+		return -1;
 	struct export_job job = { .src = mf, .plan = plan, .plan_path = o->plan, .name = o->name,
-				  .f16 = o->f16, .embed_f32 = o->embed_f32, .progress = &progress };
+				  .f16 = o->f16, .embed_f32 = o->embed_f32, .progress = &progress,
+				  .gptq = run.gptq };
 	progress_start(&progress, "export", "layer", steps + 1);
 	int rc = export_write_file((enum export_format)o->format, &job, o->out, o->force, 1,
 				   &stats, err);
 	progress_finish(&progress);
+	method_run_end(&run);
 	if (rc == 0) {
 		if (o->format == EXPORT_GGUF)
 			warn_fallbacks(&stats);

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "curve_figure.h"
 #include "explorer_load.h"
 #include "figure.h"
 #include "heatmap_figure.h"
@@ -15,12 +16,13 @@ struct heatmap_args {
 	const char *model, *plan, *out, *font;
 	enum heatmap_metric metric;
 	int scale;
-	int force, by_rank, tokens, tokens_all;
+	int force, by_rank, tokens, tokens_all, curves, log_y, metric_given;
 };
 
 static const char *parse_metric(const char *arg, void *opts)
 {
 	struct heatmap_args *a = opts;
+	a->metric_given = 1;
 	if (heatmap_metric_parse(arg, &a->metric) != 0)
 		return "lim, zd, zd-tensor, rtn, tokens, plan or all";
 	return NULL;
@@ -37,6 +39,10 @@ static const struct opt heatmap_opts[] = {
 		"add the plan's bits per layer (needed for --metric plan)"),
 	OPT_FLAG("tokens", 0, struct heatmap_args, tokens,
 		 "add the per-token LIM panel (binned token positions)"),
+	OPT_FLAG("curves", 0, struct heatmap_args, curves,
+		 "draw the sweep curves (lwq sweep) instead of the heatmap; --plan marks the "
+		 "plan's average bits"),
+	OPT_FLAG("log", 0, struct heatmap_args, log_y, "logarithmic y axes for --curves"),
 	OPT_INT("scale", 's', "N", struct heatmap_args, scale, 1, HEATMAP_MAX_SCALE,
 		"PNG pixels per 1/96 inch, 1 to 8 (default 2)"),
 	OPT_STR("font", 0, "FONT", struct heatmap_args, font,
@@ -56,9 +62,12 @@ static const struct opt heatmap_opts[] = {
 static const struct verb_options heatmap_cli = { "heatmap",
 	"Usage: lwq heatmap MODEL.h5 [--metric METRIC] [--plan PLAN.json] [--tokens]\n"
 	"                   [--scale N] [--font FONT] -o FILE.png|FILE.svg [--force]\n"
+	"       lwq heatmap MODEL.h5 --curves [--log] [--plan PLAN.json] -o FILE\n"
 	"\n"
 	"Draw the layer heatmap as a figure: one row per decoder layer, columns grouped\n"
 	"under headers, values printed in the cells, a colour bar with ticks per group.\n"
+	"With --curves, draw the stored sweeps instead: perplexity (and KL divergence when\n"
+	"measured) against average bits, one line per order.\n"
 	"A name ending in .svg writes SVG (vector, text stays text), .png a PNG.\n"
 	"\n", heatmap_opts, NULL };
 
@@ -73,6 +82,11 @@ static int parse_options(int argc, char **argv, struct heatmap_args *a)
 		return cli_usage_error("heatmap", "missing -o FILE.png");
 	if (!figure_path_supported(a->out))
 		return cli_usage_error("heatmap", "%s: name the output .png or .svg", a->out);
+	if (a->curves && (a->metric_given || a->tokens))
+		return cli_usage_error("heatmap", "--curves draws sweeps: --metric and --tokens "
+				       "are for the heatmap");
+	if (a->log_y && !a->curves)
+		return cli_usage_error("heatmap", "--log is for --curves");
 	if (a->metric == HM_PLAN && !a->plan)
 		return cli_usage_error("heatmap", "--metric plan needs --plan PLAN.json");
 	return 0;
@@ -87,10 +101,15 @@ static int render_and_write(const struct heatmap_args *a, const struct explorer_
 	struct font *font = font_open(a->font, err);
 	if (!font)
 		return -1;
-	struct figure *fig = heatmap_figure(d, &o, font, NULL, err);
+	struct curve_options co = { a->log_y, plan };
+	struct figure *fig = a->curves ? curve_figure(d, &co, font, NULL, err)
+				       : heatmap_figure(d, &o, font, NULL, err);
 	int rc = fig ? figure_write(fig, a->out, o.scale, a->force, err) : -1;
 	char size[64];
-	if (rc == 0 && !cli_quiet)
+	if (rc == 0 && !cli_quiet && a->curves)
+		printf("wrote %s: %s, %d sweep curves\n", a->out,
+		       figure_size_text(fig, a->out, o.scale, size, sizeof size), d->n_sweeps);
+	else if (rc == 0 && !cli_quiet)
 		printf("wrote %s: %s, %d layers, metric %s\n", a->out,
 		       figure_size_text(fig, a->out, o.scale, size, sizeof size), d->n_layers,
 		       heatmap_metric_name(a->metric));

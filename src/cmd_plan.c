@@ -15,7 +15,10 @@
 #include "plan.h"
 #include "plan_emit.h"
 #include "plan_file.h"
+#include "plan_optimal.h"
 #include "planner.h"
+#include "score_measure.h"
+#include "size_target.h"
 
 #define MAX_PINS 4096
 
@@ -27,13 +30,25 @@ struct plan_options {
 	int mode;                  /* 'b', 'a', 'n', 'F' */
 	int high, mid, low, levels, spread, group_size;   /* -1: default */
 	int json, csv, force;
+	int optimize, n_widths, target;   /* target: enum size_target */
+	int widths[OPTIMIZE_MAX_WIDTHS];
 	int n_pins;
-	struct { int layer; char level; } pins[MAX_PINS];   /* level 'h', 'm', 'l' */
+	/* level 'h', 'm', 'l', or 'b' with a width in bits (--optimize) */
+	struct { int layer; char level; int bits; } pins[MAX_PINS];
 };
+
+static const char *const target_names[] = { "lwq", "gguf", NULL };
+
+static const char *parse_widths(const char *text, void *opts)
+{
+	struct plan_options *o = opts;
+	return measure_parse_widths(text, o->widths, &o->n_widths) ?
+		"a list of widths such as 2,3,4 (each 2, 3, 4 or 8)" : NULL;
+}
 
 static const char *parse_pin(const char *text, void *opts)
 {
-	static const char want[] = "LAYER=hi, LAYER=mid or LAYER=lo";
+	static const char want[] = "LAYER=hi, LAYER=mid, LAYER=lo or (--optimize) LAYER=BITS";
 	struct plan_options *o = opts;
 	const char *eq = strchr(text, '=');
 	char num[16];
@@ -49,8 +64,12 @@ static const char *parse_pin(const char *text, void *opts)
 	char c = strcmp(level, "hi") == 0 || strcmp(level, "high") == 0 ? 'h'
 	       : strcmp(level, "mid") == 0 ? 'm'
 	       : strcmp(level, "lo") == 0 || strcmp(level, "low") == 0 ? 'l' : 0;
+	long bits = 0;
+	if (!c && parse_int(level, 1, 16, &bits) == 0)
+		c = 'b';
 	if (!c)
 		return want;
+	o->pins[o->n_pins].bits = (int)bits;
 	o->pins[o->n_pins].layer = (int)layer;
 	o->pins[o->n_pins].level = c;
 	o->n_pins++;
@@ -75,12 +94,20 @@ static const struct opt plan_opts[] = {
 		"average bits per linear weight"),
 	OPT_INT("high-layers", 'N', "N", struct plan_options, high_layers, 0, 1 << 20,
 		"exactly N layers at the high width"),
+	OPT_FLAG("optimize", 0, struct plan_options, optimize,
+		 "choose each layer's width from --widths so that the summed measured KL "
+		 "divergence (lwq score --measure) is least within the budget, exactly"),
+	OPT_CALL("widths", 0, "LIST", parse_widths,
+		 "--optimize: candidate widths, e.g. 2,3,4 (default: the measured ones)"),
+	OPT_CHOICE("target", 0, "lwq|gguf", struct plan_options, target, target_names,
+		   "what sizes count: lwq (the lwq format's storage; default) or gguf (the "
+		   "bytes of the GGUF file's tensors, short-row fallbacks included)"),
 	OPT_STR("from", 0, "PLAN.json", struct plan_options, from,
 		"read a plan file instead (checked against the model), to price it or print it "
 		"in another format"),
 	OPT_STR("order", 'r', "ORDER", struct plan_options, order,
 		"lim (default when activations exist), zd, zd-inverse, reverse-lim, "
-		"random:SEED, prune, file:PATH"),
+		"random:SEED, prune, measured, file:PATH"),
 	PLAN_BITS("high", 'H', high, "high width (default 4; 8 with --levels 3)"),
 	PLAN_BITS("low", 'l', low, "low width (default 2; 0 with --order prune)"),
 	OPT_INT("levels", 0, "2|3", struct plan_options, levels, 2, 3,
@@ -107,9 +134,11 @@ static const struct opt plan_opts[] = {
 static const struct verb_options plan_cli = { "plan",
 	"Usage: lwq plan MODEL.h5 (--budget SIZE | --avg-bits B | --high-layers N |\n"
 	"                          --from PLAN.json)\n"
+	"       lwq plan MODEL.h5 --optimize [--widths LIST] (--budget SIZE | --avg-bits B)\n"
 	"                [--order ORDER] [--high BITS] [--low BITS] [--levels 2|3]\n"
 	"                [--mid BITS] [--spread K] [--group-size G] [--pin L=hi|mid|lo ...]\n"
-	"                [--json|--csv|--emit FORMAT] [-o PLAN.json] [--force]\n"
+	"                [--target lwq|gguf] [--json|--csv|--emit FORMAT] [-o PLAN.json]\n"
+	"                [--force]\n"
 	"\n"
 	"Rank the layers by importance and give the most important ones the high width,\n"
 	"the rest the low width, so that the model fits the budget.\n"
@@ -149,6 +178,18 @@ static int parse_options(int argc, char **argv, struct plan_options *o)
 		return cli_usage_error("plan", "--json, --csv and --emit are exclusive");
 	if (o->levels == 2 && o->mid >= 0)
 		return cli_usage_error("plan", "--mid needs --levels 3");
+	if (o->optimize && (o->mode == 'n' || o->mode == 'F'))
+		return cli_usage_error("plan", "--optimize takes --budget SIZE or --avg-bits B");
+	if (o->optimize && (o->order || o->high >= 0 || o->low >= 0 || o->mid >= 0 ||
+			    o->levels != 2 || o->spread >= 0))
+		return cli_usage_error("plan", "--optimize chooses among --widths; --order, --high, "
+				       "--low, --mid, --levels and --spread do not apply");
+	if (!o->optimize && o->n_widths)
+		return cli_usage_error("plan", "--widths goes with --optimize");
+	for (int i = 0; !o->optimize && i < o->n_pins; i++)
+		if (o->pins[i].level == 'b')
+			return cli_usage_error("plan", "--pin L=BITS goes with --optimize; use hi, mid "
+					       "or lo");
 	if (o->mode == 'F' && (o->order || o->n_pins || o->high >= 0 || o->low >= 0 ||
 			       o->mid >= 0 || o->levels != 2 || o->spread >= 0 || o->group_size))
 		return cli_usage_error("plan", "--from takes the order, widths and group size from "
@@ -237,7 +278,7 @@ static void print_layers_at(const struct bit_plan *plan, int bits)
 static void print_summary(const struct model_config *cfg, const struct bit_plan *plan,
 			  const struct plan_request *req, const char *name)
 {
-	int64_t lo, hi, total = plan_bytes(cfg, plan);
+	int64_t lo, hi, total = plan_bytes_for(cfg, req->target, plan);
 	plan_budget_range(cfg, req, &lo, &hi);
 	char a[32], b[32], c[32];
 	int n_high = 0;
@@ -249,7 +290,8 @@ static void print_summary(const struct model_config *cfg, const struct bit_plan 
 		       req->spread);
 	else
 		printf("%d/%d bits, ", plan->high_bits, plan->low_bits);
-	printf("group size %d\n", plan->group_size);
+	printf("group size %d%s\n", plan->group_size,
+	       req->target == SIZE_GGUF ? "; sizes are GGUF tensor bytes" : "");
 	printf("range: %s (M_lo, %lld bytes) .. %s (M_hi, %lld bytes)\n",
 	       format_size((double)lo, a, sizeof a), (long long)lo,
 	       format_size((double)hi, b, sizeof b), (long long)hi);
@@ -263,7 +305,7 @@ static void print_summary(const struct model_config *cfg, const struct bit_plan 
 }
 
 static void print_csv(const struct model_config *cfg, const struct bit_plan *plan,
-		      const int *ranking)
+		      const int *ranking, enum size_target target)
 {
 	int *rank = calloc((size_t)plan->n_layers, sizeof *rank);
 	if (!rank)
@@ -275,7 +317,8 @@ static void print_csv(const struct model_config *cfg, const struct bit_plan *pla
 		printf("%d,%d,", i, plan->bits[i]);
 		if (ranking)
 			printf("%d", rank[i]);
-		printf(",%lld\n", (long long)layer_bytes_rtn(cfg, plan->bits[i], plan->group_size));
+		printf(",%lld\n", (long long)layer_bytes_for(cfg, target, plan->bits[i],
+							     plan->group_size));
 	}
 	free(rank);
 }
@@ -298,7 +341,7 @@ static int print_plan(const struct plan_options *o, const struct model_config *c
 		fputs(text, stdout);
 		free(text);
 	} else if (o->csv) {
-		print_csv(cfg, plan, ranking);
+		print_csv(cfg, plan, ranking, req->target);
 	} else {
 		print_summary(cfg, plan, req, name);
 	}
@@ -353,13 +396,39 @@ static int plan_from_options(const struct plan_options *o, struct model_file *mf
 		return -1;
 	*req = (struct plan_request){ .group_size = o->group_size ? o->group_size
 								  : group_size_default(cfg),
-				      .pins = pins, .order = spec->name };
+				      .pins = pins, .order = spec->name,
+				      .target = (enum size_target)o->target };
 	request_widths(o, spec, cfg->n_layers, req);
 	if (resolve_pins(o, req, cfg->n_layers, pins, err) < 0 ||
 	    make_plan(o, cfg, ranking, req, plan, err) < 0)
 		return -1;
 	snprintf(plan->model_name, sizeof plan->model_name, "%s", model_file_model_name(mf));
 	return 0;
+}
+
+/* --optimize: the options' widths, budget and pins for plan_optimal. */
+static int optimal_from_options(const struct plan_options *o, struct model_file *mf,
+				int *pins, struct bit_plan *plan, double *kld, struct lwq_err *err)
+{
+	const struct model_config *cfg = model_file_config(mf);
+	struct plan_optimal_args a = { .n_widths = o->n_widths, .target = o->target,
+				       .group_size = o->group_size, .by_bytes = o->mode == 'b',
+				       .budget_bytes = (int64_t)floor(o->budget_bytes),
+				       .avg_bits = o->avg_bits, .budget_text = o->budget_text,
+				       .pins = pins };
+	memcpy(a.widths, o->widths, sizeof a.widths);
+	for (int i = 0; i < cfg->n_layers; i++)
+		pins[i] = PIN_FREE;
+	for (int i = 0; i < o->n_pins; i++) {
+		int layer = o->pins[i].layer;
+		if (layer >= cfg->n_layers)
+			return lwq_err_set(err, "--pin %d: the model has %d layers (0..%d)", layer,
+					   cfg->n_layers, cfg->n_layers - 1);
+		char c = o->pins[i].level;
+		pins[layer] = c == 'h' ? PIN_WIDEST : c == 'l' ? PIN_NARROWEST
+			    : c == 'm' ? PIN_MIDDLE : o->pins[i].bits;
+	}
+	return plan_optimal(mf, &a, plan, kld, err);
 }
 
 /* --from: the plan file, checked against the model; its widths stand in for a request. */
@@ -389,11 +458,21 @@ static int run_plan(const struct plan_options *o, struct model_file *mf, char **
 		lwq_err_set(err, "out of memory");
 		goto done;
 	}
+	double kld = 0;
 	if (o->mode == 'F') {
 		if (!(plan = plan_from_file(o, mf, &req, err)))
 			goto done;
 		free(ranking);
 		ranking = NULL;            /* a plan file carries no ranking */
+	} else if (o->optimize) {
+		plan = bit_plan_new(cfg->n_layers);
+		if (!plan || optimal_from_options(o, mf, pins, plan, &kld, err) < 0)
+			goto done;
+		free(ranking);
+		ranking = NULL;            /* widths come from the knapsack, not a ranking */
+		req = (struct plan_request){ .high_bits = plan->high_bits, .mid_bits = plan->mid_bits,
+					     .low_bits = plan->low_bits, .group_size = plan->group_size,
+					     .order = plan->order };
 	} else {
 		plan = bit_plan_new(cfg->n_layers);
 		if (!plan || plan_from_options(o, mf, &src, &spec, ranking, pins, &req, plan, err) < 0)
@@ -402,7 +481,13 @@ static int run_plan(const struct plan_options *o, struct model_file *mf, char **
 	const char *name = plan->model_name[0] ? plan->model_name : o->model;
 	if (o->output && save_plan(o, mf, plan, last, err) < 0)
 		goto done;
-	rc = print_plan(o, cfg, plan, ranking, &req, name, err);
+	req.target = (enum size_target)o->target;
+	if (o->optimize && !o->json && !o->csv && !o->emit) {
+		plan_optimal_print(cfg, plan, req.target, kld, name);
+		rc = 0;
+	} else {
+		rc = print_plan(o, cfg, plan, ranking, &req, name, err);
+	}
 done:
 	order_source_free(&src);
 	bit_plan_free(plan);

@@ -14,13 +14,25 @@
 #include "options.h"
 #include "order.h"
 #include "plan.h"
+#include "method_option.h"
+#include "measured_store.h"
+#include "score_measure.h"
 #include "score_store.h"
 
 struct score_options {
 	const char *model;
 	int group_size;            /* 0: default for the model */
 	int force, json, csv;
+	int measure, widths_given;
+	struct measure_options m;
 };
+
+static const char *parse_widths(const char *text, void *opts)
+{
+	struct score_options *o = opts;
+	o->widths_given = 1;
+	return measure_parse_widths(text, o->m.widths, &o->m.n_widths);
+}
 
 static const struct opt score_opts[] = {
 	OPT_INT("group-size", 'g', "G", struct score_options, group_size, 1, 1 << 20,
@@ -30,17 +42,30 @@ static const struct opt score_opts[] = {
 		 "recompute even when the cache is current"),
 	OPT_FLAG("json", 'j', struct score_options, json, "one JSON object (documented in lwq(1))"),
 	OPT_FLAG("csv", 'c', struct score_options, csv, "one CSV row per layer (columns in lwq(1))"),
+	OPT_FLAG("measure", 0, struct score_options, measure,
+		 "measure each layer's sensitivity instead: the KL divergence to the unquantized "
+		 "model with that layer alone quantized at each width, on the captured "
+		 "calibration windows; stored under /scores/measured"),
+	OPT_CALL("widths", 0, "LIST", parse_widths, "--measure: widths to try (default 2,3,4)"),
+	METHOD_OPT(struct score_options, m.method),
+	OPT_INT("windows", 'w', "W", struct score_options, m.windows, 1, 1 << 20,
+		"--measure: the first W captured windows (default: all)"),
+	SCORE_FROM_OPT(struct score_options, m.score_from),
 	OPT_END,
 };
 
 static const struct verb_options score_cli = { "score",
 	"Usage: lwq score MODEL.h5 [--json|--csv] [--group-size G] [--force]\n"
+	"       lwq score MODEL.h5 --measure [--widths LIST] [--method rtn|gguf]\n"
+	"                 [--windows W] [--score-from K] [--group-size G] [--json]\n"
 	"\n"
 	"Compute per-layer importance and quantization error and cache them in the model\n"
 	"file under /scores: LIM (needs 'lwq capture'), ZD over each layer's seven linears\n"
 	"and per tensor, parameters, bytes per layer at 2, 3, 4 and 8 bits, and the RTN\n"
 	"relative error at those widths (also weighted by captured input statistics).\n"
-	"A second run with unchanged inputs reads the cache.\n"
+	"A second run with unchanged inputs reads the cache. With --measure, each layer\n"
+	"is quantized alone at each width and its KL divergence to the unquantized model\n"
+	"measured (the 'measured' order and plan --optimize use the table).\n"
 	"\n", score_opts, NULL };
 
 static int parse_options(int argc, char **argv, struct score_options *o)
@@ -51,6 +76,13 @@ static int parse_options(int argc, char **argv, struct score_options *o)
 		return rc;
 	if (o->json && o->csv)
 		return cli_usage_error("score", "--json and --csv are exclusive");
+	if (!o->measure && (o->widths_given || o->m.method || o->m.windows || o->m.score_from))
+		return cli_usage_error("score", "--widths, --method, --windows and --score-from "
+				       "go with --measure");
+	if (o->measure && (o->csv || o->force))
+		return cli_usage_error("score", "--measure prints a table or --json");
+	if (!o->widths_given)
+		o->m.n_widths = 3, o->m.widths[0] = 2, o->m.widths[1] = 3, o->m.widths[2] = 4;
 	return cli_model_operand("score", argc, argv, 0, &o->model);
 }
 
@@ -147,6 +179,8 @@ static void print_json(struct model_file *mf, const struct layer_scores *s, cons
 	for (int l = 0; l < s->n_layers; l++)
 		json_array_append_new(layers, json_layer(cfg, s, l, rank_lim, rank_zd));
 	json_object_set_new(root, "layers", layers);
+	json_object_set_new(root, "spearman_with_measured",
+			    measure_json_correlations(mf, s->lim, s->zd));
 	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(7));
 	fputc('\n', stdout);
 	json_decref(root);
@@ -220,6 +254,10 @@ static void print_table(struct model_file *mf, const struct layer_scores *s, con
 	if (!s->lim)
 		printf("\nLIM unavailable: the file has no activations; run 'lwq capture %s "
 		       "--text FILE' first.\n", model_file_path(mf));
+	if (measured_present(mf)) {
+		printf("\n");
+		measure_print_correlations(mf, s->lim, s->zd);
+	}
 }
 
 static int store_scores(struct model_file *mf, void *ctx, struct lwq_err *err)
@@ -287,6 +325,10 @@ int cmd_score(int argc, char **argv)
 	if (rc)
 		return options_exit(rc);
 	struct lwq_err err;
+	if (o.measure) {
+		o.m.model = o.model, o.m.group_size = o.group_size, o.m.json = o.json;
+		return score_measure(&o.m, &err) < 0 ? cli_report("score", &err) : EXIT_OK;
+	}
 	struct layer_scores *s = score_model(&o, &err);
 	if (!s)
 		return cli_report("score", &err);

@@ -15,8 +15,10 @@
 #include "plan.h"
 #include "planner.h"
 #include "progress.h"
+#include "run_method.h"
 #include "run_tokens.h"
 #include "stream_cache.h"
+#include "sweep_store.h"
 
 #define MAX_ORDERS 32
 #define CACHE_MIB_DEFAULT 512
@@ -28,17 +30,11 @@ struct sweep_options {
 	int step, high, low, group_size;
 	int cache_mib;             /* residual streams kept between evaluations */
 	int json, csv;
-};
-
-/* One measured curve. */
-struct sweep_curve_run {
-	char name[64];             /* canonical order name */
-	int n_points;
-	float *n_low, *avg_bits, *bytes, *ppl;
+	struct method_options method;
 };
 
 struct sweep_run {
-	struct sweep_curve_run curves[MAX_ORDERS];
+	struct sweep_curve curves[MAX_ORDERS];
 	int n_curves;
 	double baseline_ppl;
 	char source[600];
@@ -62,18 +58,20 @@ static const struct opt sweep_opts[] = {
 		"memory for residual streams kept between evaluations (default 512; 0: none)"),
 	OPT_FLAG("json", 'j', struct sweep_options, json, "one JSON object (documented in lwq(1))"),
 	OPT_FLAG("csv", 'c', struct sweep_options, csv, "order,n_low,avg_bits,bytes,ppl rows"),
+	METHOD_OPTS(struct sweep_options, method),
 	OPT_END,
 };
 
 static const struct verb_options sweep_cli = { "sweep",
 	"Usage: lwq sweep MODEL.h5 (--ids FILE|--text FILE) [--offset N] [--windows W]\n"
 	"                 [--seq-len L] [--orders LIST] [--step K] [--high BITS] [--low BITS]\n"
-	"                 [--group-size G] [--cache-mib MIB] [--json|--csv]\n"
+	"                 [--group-size G] [--cache-mib MIB] [--json|--csv] [--method rtn|gguf|gptq]\n"
+	"                 [--damp F] [--act-order] [--calib-text FILE | --calib-ids FILE]\n"
 	"\n"
 	"For each order, move the n least important layers to the low width for\n"
 	"n = 0, K, 2K, ..., N and measure perplexity on evaluation text (keep it apart\n"
 	"from the calibration text with --offset). Curves are stored in the model file\n"
-	"under /sweeps/<order> for the explorer.\n"
+	"under /sweeps/<order> (RTN) or /sweeps/<order>@<method> for the explorer.\n"
 	"\n", sweep_opts, NULL };
 
 static int parse_options(int argc, char **argv, struct sweep_options *o)
@@ -85,22 +83,17 @@ static int parse_options(int argc, char **argv, struct sweep_options *o)
 	o->high = 4;
 	o->low = 2;
 	o->cache_mib = CACHE_MIB_DEFAULT;
+	method_options_init(&o->method);
 	int rc = options_parse(&sweep_cli, argc, argv, o);
 	if (rc != 0)
+		return rc;
+	if ((rc = method_options_check("sweep", &o->method)) != 0)
 		return rc;
 	if (cli_model_operand("sweep", argc, argv, 0, &o->model) != 0)
 		return EXIT_USAGE;
 	if (o->json && o->csv)
 		return cli_usage_error("sweep", "--json and --csv are exclusive");
 	return run_tokens_check("sweep", &o->tokens);
-}
-
-static void curve_free(struct sweep_curve_run *c)
-{
-	free(c->n_low);
-	free(c->avg_bits);
-	free(c->bytes);
-	free(c->ppl);
 }
 
 /* n_low = 0, K, 2K, ..., and N itself. */
@@ -113,16 +106,6 @@ static int point_n_low(int i, int n_layers, int step)
 {
 	int n = i * step;
 	return n > n_layers ? n_layers : n;
-}
-
-static int curve_alloc(struct sweep_curve_run *c, int n_points)
-{
-	c->n_points = n_points;
-	c->n_low = calloc((size_t)n_points, sizeof(float));
-	c->avg_bits = calloc((size_t)n_points, sizeof(float));
-	c->bytes = calloc((size_t)n_points, sizeof(float));
-	c->ppl = calloc((size_t)n_points, sizeof(float));
-	return c->n_low && c->avg_bits && c->bytes && c->ppl ? 0 : -1;
 }
 
 /* Plans already evaluated: orders share their end points (every layer high, every
@@ -168,6 +151,8 @@ struct sweep_env {
 	int64_t n_ids;
 	const struct run_tokens *tokens;
 	struct progress *progress;
+	const struct method_options *method;
+	int warned;                /* GPTQ's calibration warnings are given once */
 	struct stream_cache *cache;    /* NULL: every evaluation from the first layer */
 	struct plan_memo memo;
 };
@@ -186,10 +171,16 @@ static int evaluate(struct sweep_env *env, const struct bit_plan *plan, const ch
 		progress_step(env->progress, NULL, 0);
 		return 0;
 	}
-	struct run_quant rq = { .plan = plan, .method = QUANT_RTN };
-	struct eval_request req = { .rq = &rq, .cache = env->cache };
-	if (eval_run(env->mf, &req, env->ids, env->n_ids, env->tokens->windows,
-		     env->tokens->seq_len, env->progress, &r, err) < 0)
+	struct method_run run;
+	if (method_run_start(&run, env->mf, plan, env->method, "sweep", cli_quiet || env->warned,
+			     err) < 0)
+		return lwq_err_prefix(err, label);
+	env->warned |= run.gptq != NULL;
+	struct eval_request req = { .rq = &run.rq, .cache = env->cache };
+	int rc = eval_run(env->mf, &req, env->ids, env->n_ids, env->tokens->windows,
+			  env->tokens->seq_len, env->progress, &r, err);
+	method_run_end(&run);
+	if (rc < 0)
 		return lwq_err_prefix(err, label);
 	*ppl = r.perplexity;
 	if (plan)
@@ -201,7 +192,7 @@ static int evaluate(struct sweep_env *env, const struct bit_plan *plan, const ch
 /* One order's curve; the all-high point (n_low = 0) is shared by every order. */
 static int sweep_order(struct sweep_env *env, const struct sweep_options *o,
 		       const int *ranking, const struct order_spec *spec, double all_high_ppl,
-		       struct sweep_curve_run *c, struct lwq_err *err)
+		       struct sweep_curve *c, struct lwq_err *err)
 {
 	const struct model_config *cfg = model_file_config(env->mf);
 	int n = cfg->n_layers, rc = 0;
@@ -209,11 +200,14 @@ static int sweep_order(struct sweep_env *env, const struct sweep_options *o,
 				    .low_bits = spec->kind == ORDER_PRUNE ? 0 : o->low,
 				    .order = spec->name };
 	struct bit_plan *plan = bit_plan_new(n);
-	if (!plan || curve_alloc(c, sweep_points(n, o->step)) < 0) {
+	if (!plan || sweep_curve_alloc(c, spec->name, sweep_points(n, o->step)) < 0) {
 		bit_plan_free(plan);
 		return lwq_err_set(err, "out of memory");
 	}
-	snprintf(c->name, sizeof c->name, "%s", spec->name);
+	snprintf(c->method, sizeof c->method, "%s", quant_method_name(o->method.method));
+	c->high_bits = req.high_bits;
+	c->low_bits = req.low_bits;
+	c->group_size = o->group_size;
 	for (int i = 0; i < c->n_points && rc == 0; i++) {
 		int n_low = point_n_low(i, n, o->step);
 		rc = plan_from_high_layers(cfg, ranking, n - n_low, &req, plan, err);
@@ -232,44 +226,6 @@ static int sweep_order(struct sweep_env *env, const struct sweep_options *o,
 	}
 	bit_plan_free(plan);
 	return rc;
-}
-
-/* HDF5 names may not contain '/': a file order "file:a/b" is stored as "file:a_b". */
-static void group_name(const char *order, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/%s", SWEEPS_GROUP, order);
-	for (char *p = buf + strlen(SWEEPS_GROUP) + 1; *p; p++)
-		if (*p == '/')
-			*p = '_';
-}
-
-static int store_curve(struct model_file *mf, const struct sweep_options *o,
-		       const struct sweep_run *run, const struct sweep_curve_run *c,
-		       struct lwq_err *err)
-{
-	char g[160], path[200];
-	group_name(c->name, g, sizeof g);
-	if (model_file_exists(mf, g))
-		model_file_delete(mf, g);
-	int64_t dims[1] = { c->n_points };
-	const char *names[4] = { "n_low", "avg_bits", "bytes", "ppl" };
-	const float *data[4] = { c->n_low, c->avg_bits, c->bytes, c->ppl };
-	for (int k = 0; k < 4; k++) {
-		snprintf(path, sizeof path, "%s/%s", g, names[k]);
-		if (model_file_put_f32(mf, path, data[k], 1, dims, err) < 0)
-			return -1;
-	}
-	const char *ints[6] = { "high_bits", "low_bits", "group_size", "windows", "seq_len", "offset" };
-	int64_t values[6] = { o->high, strncmp(c->name, "prune", 5) == 0 ? 0 : o->low,
-			      o->group_size, o->tokens.windows, o->tokens.seq_len, o->tokens.offset };
-	for (int k = 0; k < 6; k++)
-		if (model_file_set_attr_i64(mf, g, ints[k], values[k], err) < 0)
-			return -1;
-	if (model_file_set_attr_f64(mf, g, "baseline_ppl", run->baseline_ppl, err) < 0 ||
-	    model_file_set_attr_str(mf, g, "order", c->name, err) < 0 ||
-	    model_file_set_attr_str(mf, g, "source", run->source, err) < 0)
-		return -1;
-	return 0;
 }
 
 /* Splits the comma list and ranks every order up front, so a bad name fails before the
@@ -329,6 +285,7 @@ static int run_sweep(struct sweep_env *env, const struct sweep_options *o, struc
 		run->n_curves = k + 1;     /* counted first so a failed curve is freed too */
 		if (sweep_order(env, o, rankings[k], &specs[k], all_high_ppl, &run->curves[k], err) < 0)
 			goto finish;
+		run->curves[k].baseline_ppl = run->baseline_ppl;
 	}
 	rc = 0;
 finish:
@@ -347,7 +304,7 @@ static void print_results(const struct sweep_options *o, const struct sweep_run 
 		printf("order,n_low,avg_bits,bytes,ppl\n");
 		for (int k = 0; k < run->n_curves; k++)
 			for (int i = 0; i < run->curves[k].n_points; i++)
-				printf("%s,%.0f,%.6g,%.0f,%.6g\n", run->curves[k].name,
+				printf("%s,%.0f,%.6g,%.0f,%.6g\n", run->curves[k].order,
 				       run->curves[k].n_low[i], run->curves[k].avg_bits[i],
 				       run->curves[k].bytes[i], run->curves[k].ppl[i]);
 		return;
@@ -362,15 +319,16 @@ static void print_results(const struct sweep_options *o, const struct sweep_run 
 		json_object_set_new(root, "high_bits", json_integer(o->high));
 		json_object_set_new(root, "low_bits", json_integer(o->low));
 		json_object_set_new(root, "group_size", json_integer(o->group_size));
+		json_object_set_new(root, "method", json_string(quant_method_name(o->method.method)));
 		json_object_set_new(root, "baseline_ppl", json_real(run->baseline_ppl));
 		for (int k = 0; k < run->n_curves; k++) {
-			const struct sweep_curve_run *c = &run->curves[k];
+			const struct sweep_curve *c = &run->curves[k];
 			json_t *points = json_array();
 			for (int i = 0; i < c->n_points; i++)
 				json_array_append_new(points, json_pack("{s:i, s:f, s:I, s:f}",
 					"n_low", (int)c->n_low[i], "avg_bits", (double)c->avg_bits[i],
 					"bytes", (json_int_t)c->bytes[i], "ppl", (double)c->ppl[i]));
-			json_array_append_new(orders, json_pack("{s:s, s:o}", "order", c->name,
+			json_array_append_new(orders, json_pack("{s:s, s:o}", "order", c->order,
 								"points", points));
 		}
 		json_object_set_new(root, "orders", orders);
@@ -379,15 +337,16 @@ static void print_results(const struct sweep_options *o, const struct sweep_run 
 		json_decref(root);
 		return;
 	}
-	printf("%s, %d windows of %d tokens from %s (offset %lld), %d/%d bits, group size %d\n",
-	       run->model_name, o->tokens.windows, o->tokens.seq_len, run->source,
-	       (long long)o->tokens.offset, o->high, o->low, o->group_size);
+	printf("%s, %d windows of %d tokens from %s (offset %lld), %d/%d bits, group size %d, "
+	       "%s\n", run->model_name, o->tokens.windows, o->tokens.seq_len, run->source,
+	       (long long)o->tokens.offset, o->high, o->low, o->group_size,
+	       quant_method_name(o->method.method));
 	printf("unquantized perplexity %.4f\n\n", run->baseline_ppl);
 	printf("%-16s %5s %8s %11s %10s\n", "order", "n_low", "avg bits", "size", "ppl");
 	for (int k = 0; k < run->n_curves; k++)
 		for (int i = 0; i < run->curves[k].n_points; i++) {
 			char size[32];
-			printf("%-16s %5.0f %8.3f %11s %10.4f\n", run->curves[k].name,
+			printf("%-16s %5.0f %8.3f %11s %10.4f\n", run->curves[k].order,
 			       run->curves[k].n_low[i], run->curves[k].avg_bits[i],
 			       format_size(run->curves[k].bytes[i], size, sizeof size),
 			       run->curves[k].ppl[i]);
@@ -413,7 +372,8 @@ static int sweep_model(struct sweep_options *o, struct sweep_run *run, struct lw
 	if (rc == 0) {
 		const struct model_config *cfg = model_file_config(mf);
 		struct sweep_env env = { mf, ids, (int64_t)o->tokens.windows * o->tokens.seq_len,
-					 &o->tokens, NULL, NULL, { .n_layers = cfg->n_layers } };
+					 &o->tokens, NULL, &o->method, 0, NULL,
+					 { .n_layers = cfg->n_layers } };
 		env.cache = stream_cache_new(cfg->n_layers, env.n_ids * cfg->hidden,
 					     (int64_t)o->cache_mib << 20);
 		rc = run_sweep(&env, o, run, err);
@@ -436,8 +396,11 @@ static int store_curves_in(struct model_file *mf, void *ctx, struct lwq_err *err
 {
 	const struct curves_store *cs = ctx;
 	int rc = 0;
+	const struct sweep_options *o = cs->o;
+	struct sweep_tokens tokens = { o->tokens.windows, o->tokens.seq_len, o->tokens.offset,
+				       cs->run->source };
 	for (int k = 0; rc == 0 && k < cs->run->n_curves; k++)
-		rc = store_curve(mf, cs->o, cs->run, &cs->run->curves[k], err);
+		rc = sweep_store_write(mf, &cs->run->curves[k], &tokens, err);
 	return rc;
 }
 
@@ -468,7 +431,7 @@ int cmd_sweep(int argc, char **argv)
 			rc = cli_report("sweep", &err);
 	}
 	for (int k = 0; k < run->n_curves; k++)
-		curve_free(&run->curves[k]);
+		sweep_curve_free(&run->curves[k]);
 	free(run);
 	return rc;
 }

@@ -25,15 +25,19 @@ static int find_font_file(const char *pattern, char *file, size_t n, int *index,
 	if (!FcInit())
 		return -1;
 	FcPattern *pat = FcNameParse((const FcChar8 *)pattern);
-	if (!pat)
+	if (!pat) {
+		FcFini();
 		return -1;
+	}
 	FcConfigSubstitute(NULL, pat, FcMatchPattern);
 	FcDefaultSubstitute(pat);
 	FcResult result;
 	FcPattern *match = FcFontMatch(NULL, pat, &result);
 	FcPatternDestroy(pat);
-	if (!match)
+	if (!match) {
+		FcFini();
 		return -1;
+	}
 	FcChar8 *path = NULL, *fam = NULL;
 	int rc = -1;
 	if (FcPatternGetString(match, FC_FILE, 0, &path) == FcResultMatch) {
@@ -45,6 +49,7 @@ static int find_font_file(const char *pattern, char *file, size_t n, int *index,
 		rc = 0;
 	}
 	FcPatternDestroy(match);
+	FcFini();                  /* only the file name is kept: give fontconfig's caches back */
 	return rc;
 }
 

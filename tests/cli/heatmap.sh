@@ -11,6 +11,9 @@ fails_with "--scale 0 is a usage error" 2 "scale must be 1 to 8" \
 	"$LWQ" heatmap x.h5 --scale 0 -o "$WORK/x.png"
 fails_with "an output that is neither .png nor .svg" 2 "name the output .png or .svg" \
 	"$LWQ" heatmap x.h5 -o "$WORK/x.jpg"
+fails_with "--log without --curves" 2 "--log is for --curves" "$LWQ" heatmap x.h5 --log -o "$WORK/x.png"
+fails_with "--curves with --metric" 2 "--metric and --tokens are for the heatmap" \
+	"$LWQ" heatmap x.h5 --curves --metric lim -o "$WORK/x.png"
 fails_with "--metric plan without --plan" 2 "needs --plan" \
 	"$LWQ" heatmap x.h5 --metric plan -o "$WORK/x.png"
 fails_with "missing model file" 1 "nope.h5" "$LWQ" heatmap "$WORK/nope.h5" -o "$WORK/x.png"
@@ -82,6 +85,25 @@ check "same image as the default font" cmp -s "$WORK/font.png" "$WORK/all.png"
 fails_with "--font naming a missing file" 1 "nofont.ttf: not a scalable font" \
 	"$LWQ" heatmap "$M" --font "$WORK/nofont.ttf" -o "$WORK/nofont.png"
 check "nothing written for a bad font" test ! -e "$WORK/nofont.png"
+
+# --curves: the bundled demo file holds six sweeps of 17 points.
+DEMO="$TOP_SRCDIR/data/demo.h5"
+fails_with "--curves without sweeps" 1 "no sweeps: run lwq sweep" \
+	"$LWQ" heatmap "$M" --curves -o "$WORK/nocurves.png"
+ok "--curves PNG" "$LWQ" heatmap "$DEMO" --curves -o "$WORK/curves.png"
+check "summary counts the curves" grep -q "^wrote $WORK/curves.png: [0-9]*x[0-9]* pixels, 6 sweep curves" "$WORK/out"
+ok "--curves PNG decodes" "$PNG_INFO" --info "$WORK/curves.png"
+ok "--curves --log --plan as SVG" "$LWQ" --quiet heatmap "$DEMO" --curves --log --plan "$WORK/plan.json" \
+	-o "$WORK/curves.svg"
+if [ -n "$XMLLINT" ]; then
+	ok "xmllint accepts the curves SVG" "$XMLLINT" --noout "$WORK/curves.svg"
+fi
+check "one line per sweep" test "$(grep -c '<polyline [^>]*class="curve"' "$WORK/curves.svg")" = 6
+check "a marker per point, 6 x 17" test "$(grep -c 'class="marker"' "$WORK/curves.svg")" = 102
+check "the unquantized reference line" test "$(grep -c 'class="reference"' "$WORK/curves.svg")" = 1
+check "a legend entry per order" test "$(grep -c 'class="legend-label"' "$WORK/curves.svg")" = 6
+check "the plan's average bits marked" grep -q 'class="plan-label">plan 3.00 bits' "$WORK/curves.svg"
+check "log axis ticks 1-2-5" grep -q 'class="tick-label">200</text>' "$WORK/curves.svg"
 
 cp "$WORK/all.png" "$WORK/keep.png"
 fails_with "existing output without --force" 1 "already exists (use --force" \

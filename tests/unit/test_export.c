@@ -17,6 +17,7 @@
 #include "layer_io.h"
 #include "model_h5.h"
 #include "quant_rtn.h"
+#include "size_target.h"
 #include "tap.h"
 
 #define N_LAYERS 7
@@ -270,6 +271,10 @@ static void test_gguf(struct model_file *mf)
 	snprintf(out, sizeof out, "%s/q.gguf", dir);
 	int rc = run(mf, plan, EXPORT_GGUF, 0, out, &st, &err);
 	ok(rc == 0, "GGUF export of widths 8 6 5 4 0 3 2 (%s)", rc ? err.msg : "ok");
+	struct model_config c = test_config();
+	ok(rc == 0 && plan_bytes_for(&c, SIZE_GGUF, plan) == st.tensor_bytes,
+	   "--target gguf size of the plan = tensor bytes written (%lld, %lld)",
+	   (long long)plan_bytes_for(&c, SIZE_GGUF, plan), (long long)st.tensor_bytes);
 	ok(st.n_layers_out == 6 && st.n_fallback == 5,
 	   "6 layers kept, 5 down projections (rows of 288) fell back (got %d, %d)",
 	   st.n_layers_out, st.n_fallback);

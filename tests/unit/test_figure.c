@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "figure.h"
+#include "curve_figure.h"
 #include "figure_backends.h"
 #include "heatmap_figure.h"
 #include "scratch_dir.h"
@@ -289,6 +290,76 @@ static void test_heatmap(struct font *font)
 	explorer_data_free(d);
 }
 
+/* Markers of the last curve sit where the axes put its points, in its colour. */
+static int markers_in_place(const struct explorer_data *d, const struct curve_geometry *g,
+			    const struct canvas *c, double scale, int log_y)
+{
+	int last = d->n_sweeps - 1, good = 1, checked = 0;
+	const struct sweep_curve *sc = &d->sweeps[last];
+	struct rgb want = curve_color(last);
+	for (int k = 0; k < sc->n_points; k++) {
+		if (log_y && !(sc->ppl[k] > 0))
+			continue;
+		int x = (int)floor(axis_at(&g->x[0], sc->avg_bits[k]) * scale);
+		int y = (int)floor(axis_at(&g->y[0], sc->ppl[k]) * scale);
+		struct rgb got = canvas_pixel(c, x, y);
+		good &= got.r == want.r && got.g == want.g && got.b == want.b;
+		checked++;
+	}
+	return good && checked == sc->n_points;
+}
+
+static void test_curves(struct font *font)
+{
+	struct explorer_data *d = explorer_data_synthetic(12, 0, 3);
+	struct curve_options o = { 0, NULL };
+	struct curve_geometry g;
+	struct lwq_err err = { "" };
+	struct figure *fig = curve_figure(d, &o, font, &g, &err);
+	ok(fig && g.n_panels == 1 && g.n_curves == 4 && g.n_markers == 4 * 13,
+	   "perplexity only: one panel, 4 lines, 52 markers (%d %d %d)", g.n_panels, g.n_curves,
+	   g.n_markers);
+	/* Independent check of the axes: the lowest and highest perplexity fall inside the plot
+	   box, lower values lower on the page. */
+	double y_lo = axis_at(&g.y[0], 12.4), y_hi = axis_at(&g.y[0], d->sweeps[2].ppl[12]);
+	ok(y_lo <= g.y[0].a && y_hi >= g.y[0].b && y_lo > y_hi, "values inside the plot box");
+	struct canvas *c = figure_rasterize(fig, 2, &err);
+	ok(markers_in_place(d, &g, c, 2, 0), "markers at their points in their colour");
+	canvas_free(c);
+	check_text(fig, 2, "curves");
+	figure_free(fig);
+
+	for (int i = 0; i < d->n_sweeps; i++) {      /* as a sweep that measured KLD stores it */
+		struct sweep_curve *sc = &d->sweeps[i];
+		sc->kld = malloc((size_t)sc->n_points * sizeof *sc->kld);
+		for (int k = 0; k < sc->n_points; k++)
+			sc->kld[k] = (float)log(sc->ppl[k] / sc->ppl[0]);
+	}
+	o.log_y = 1;
+	fig = curve_figure(d, &o, font, &g, &err);
+	ok(fig && g.n_panels == 2 && g.n_markers == 4 * 13 + 4 * 12,
+	   "with KLD: two panels; KLD 0 left out on a log axis (%d panels, %d markers)",
+	   g.n_panels, g.n_markers);
+	ok(g.y[0].log && g.y[1].log && g.x[1].a > g.x[0].b, "log axes, panels side by side");
+	c = figure_rasterize(fig, 1, &err);
+	ok(markers_in_place(d, &g, c, 1, 1), "log axis: markers at their points");
+	canvas_free(c);
+	check_text(fig, 1, "curves with KLD, log");
+	figure_free(fig);
+
+	explorer_data_free(d);
+	d = explorer_data_synthetic(4, 0, 1);
+	for (int i = 0; i < d->n_sweeps; i++)
+		free(d->sweeps[i].n_low), free(d->sweeps[i].avg_bits), free(d->sweeps[i].bytes),
+			free(d->sweeps[i].ppl);
+	free(d->sweeps);
+	d->sweeps = NULL;
+	d->n_sweeps = 0;
+	ok(curve_figure(d, &o, font, &g, &err) == NULL && strstr(err.msg, "run lwq sweep"),
+	   "no sweeps: says which verb: %s", err.msg);
+	explorer_data_free(d);
+}
+
 int main(void)
 {
 	scratch_dir("figure");
@@ -303,6 +374,7 @@ int main(void)
 		ok(w1 > 15 && fabs(w2 - 2 * w1) < 1e-6, "widths scale with the size (%.2f)", w1);
 		test_backends(font);
 		test_heatmap(font);
+		test_curves(font);
 	}
 	ok(font_open("/nonexistent/font.ttf", &err) == NULL && strstr(err.msg, "font.ttf"),
 	   "missing font file: %s", err.msg);

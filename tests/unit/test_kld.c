@@ -9,6 +9,7 @@
 #include "forward_ref.h"
 #include "kld.h"
 #include "layer_pass.h"
+#include "measure_run.h"
 #include "quant_method.h"
 #include "real_model.h"
 #include "synth_model.h"
@@ -192,6 +193,54 @@ static void check_model(const char *path, struct test_model *m, const int32_t *i
 	bit_plan_free(plan);
 }
 
+/* score --measure: every layer alone at every width equals eval --kld of the plan that
+   quantizes only that layer (the slow way: a whole run per trial). */
+static void check_measure(const char *path, const int32_t *ids, enum quant_method method,
+			  int from)
+{
+	struct lwq_err err;
+	struct model_file *mf = model_file_open(path, 0, &err);
+	struct measure_request req = { .n_widths = 2, .widths = { 2, 4 }, .method = method,
+				       .group_size = 16, .score_from = from };
+	double kld[3 * 2], top1[3 * 2], secs;
+	int rc = mf ? measure_layers(mf, &req, ids, WINDOWS, T, kld, top1, &secs, &err) : -1;
+	ok(rc == 0, "measure %s runs (%s)", quant_method_name(method), rc ? err.msg : "ok");
+	int good = rc == 0;
+	double worst = 0;
+	for (int l = 0; good && l < 3; l++)
+		for (int w = 0; w < 2; w++) {
+			int bits[3] = { 16, 16, 16 };
+			bits[l] = req.widths[w];
+			struct bit_plan *plan = plan_with(bits, 16);
+			struct eval_result r;
+			good &= run(path, plan, method, from, 1, ids, &r, &err) == 0;
+			double d = fabs(r.kld.kld_mean - kld[l * 2 + w]) / r.kld.kld_mean;
+			worst = d > worst ? d : worst;
+			good &= d < 1e-5 && r.kld.top1 == top1[l * 2 + w];
+			bit_plan_free(plan);
+		}
+	ok(good, "%s, from %d: 3 layers x widths 2, 4 equal eval --kld of one-layer plans "
+	   "(worst relative difference %.2g)", quant_method_name(method), from, worst);
+	if (method == QUANT_RTN)
+		ok(rc == 0 && kld[0] > kld[1] && kld[2] > kld[3] && kld[4] > kld[5],
+		   "2 bits cost more than 4 in every layer");
+	else    /* rows of 64 fall back to Q4_0 at both widths, as the export does */
+		ok(rc == 0 && kld[0] == kld[1] && kld[2] == kld[3] && kld[4] == kld[5],
+		   "gguf: rows of 64 store 2 and 4 bits alike (Q4_0)");
+	layer_pass_set_budget((int64_t)4 * T * 64 * 4, T);
+	double split[3 * 2];
+	rc = mf ? measure_layers(mf, &req, ids, WINDOWS, T, split, NULL, NULL, &err) : -1;
+	layer_pass_set_budget(0, 0);
+	good = rc == 0;
+	for (int i = 0; good && i < 6; i++)
+		good &= fabs(split[i] - kld[i]) <= 1e-9 * kld[i];
+	ok(good, "one window per pass gives the same table");
+	req.widths[1] = 7;
+	rc = mf ? measure_layers(mf, &req, ids, WINDOWS, T, split, NULL, NULL, &err) : 0;
+	ok(rc < 0 && strstr(err.msg, "not 7"), "width 7: %s", err.msg);
+	model_file_close(mf);
+}
+
 /* The accumulator alone: two-token vocabularies worked by hand, percentiles. */
 static void check_accum(void)
 {
@@ -222,6 +271,8 @@ int main(void)
 	snprintf(path, sizeof path, "%s", test_scratch_file());
 	if (ok(test_model_write(m, path, &err) == 0, "synthetic model written"))
 		check_model(path, m, ids);
+	check_measure(path, ids, QUANT_RTN, 0);
+	check_measure(path, ids, QUANT_GGUF, 11);
 	test_model_free(m);
 	return tap_done();
 }
