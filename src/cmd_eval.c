@@ -119,9 +119,9 @@ static void print_text(const struct eval_options *o, const struct eval_result *r
 	       o->tokens.windows_defaulted ? ", every full window" : "");
 	printf("scored       %s\n", score_from_convention(o->score_from, o->tokens.seq_len,
 							  convention, sizeof convention));
-	printf("plan         %s%s%s\n", o->plan ? o->plan : "none (unquantized)",
-	       o->plan ? ", method " : "",
-	       o->plan ? quant_method_name(o->method.method) : "");
+	printf("plan         %s\n", o->plan ? o->plan : "none (unquantized)");
+	if (o->plan)
+		printf("method       %s\n", quant_method_name(o->method.method));
 	if (r->has_kld) {
 		const struct kld_summary *k = &r->kld;
 		printf("base ppl     %.4f (unquantized); ratio %.5f, ln ratio %.6f +/- %.6f\n",

@@ -15,6 +15,7 @@
 #include "plan.h"
 #include "planner.h"
 #include "progress.h"
+#include "method_option.h"
 #include "run_method.h"
 #include "run_tokens.h"
 #include "stream_cache.h"
@@ -30,6 +31,7 @@ struct sweep_options {
 	int step, high, low, group_size;
 	int cache_mib;             /* residual streams kept between evaluations */
 	int json, csv;
+	int kld, score_from;
 	struct method_options method;
 };
 
@@ -57,7 +59,12 @@ static const struct opt sweep_opts[] = {
 	OPT_INT("cache-mib", 0, "MIB", struct sweep_options, cache_mib, 0, 1 << 20,
 		"memory for residual streams kept between evaluations (default 512; 0: none)"),
 	OPT_FLAG("json", 'j', struct sweep_options, json, "one JSON object (documented in lwq(1))"),
-	OPT_FLAG("csv", 'c', struct sweep_options, csv, "order,n_low,avg_bits,bytes,ppl rows"),
+	OPT_FLAG("csv", 'c', struct sweep_options, csv,
+		 "order,n_low,avg_bits,bytes,ppl rows (and kld with --kld)"),
+	OPT_FLAG("kld", 0, struct sweep_options, kld,
+		 "also measure each point's KL divergence to the unquantized model (stored "
+		 "beside the perplexity; about twice the time)"),
+	SCORE_FROM_OPT(struct sweep_options, score_from),
 	METHOD_OPTS(struct sweep_options, method),
 	OPT_END,
 };
@@ -65,8 +72,10 @@ static const struct opt sweep_opts[] = {
 static const struct verb_options sweep_cli = { "sweep",
 	"Usage: lwq sweep MODEL.h5 (--ids FILE|--text FILE) [--offset N] [--windows W]\n"
 	"                 [--seq-len L] [--orders LIST] [--step K] [--high BITS] [--low BITS]\n"
-	"                 [--group-size G] [--cache-mib MIB] [--json|--csv] [--method rtn|gguf|gptq]\n"
-	"                 [--damp F] [--act-order] [--calib-text FILE | --calib-ids FILE]\n"
+	"                 [--group-size G] [--kld] [--score-from K] [--cache-mib MIB]\n"
+	"                 [--json|--csv]\n"
+	"                 [--method rtn|gguf|gptq] [--damp F] [--act-order]\n"
+	"                 [--calib-text FILE | --calib-ids FILE]\n"
 	"\n"
 	"For each order, move the n least important layers to the low width for\n"
 	"n = 0, K, 2K, ..., N and measure perplexity on evaluation text (keep it apart\n"
@@ -113,35 +122,50 @@ static int point_n_low(int i, int n_layers, int step)
 struct plan_memo {
 	int n_layers, n, cap;
 	int *bits;                 /* [cap][n_layers] */
-	double *ppl;
+	double *ppl, *kld;
 };
 
-static const double *memo_find(const struct plan_memo *m, const struct bit_plan *plan)
+static int memo_find(const struct plan_memo *m, const struct bit_plan *plan)
 {
 	for (int i = 0; i < m->n; i++)
 		if (memcmp(m->bits + (int64_t)i * m->n_layers, plan->bits,
 			   (size_t)m->n_layers * sizeof *plan->bits) == 0)
-			return &m->ppl[i];
-	return NULL;
+			return i;
+	return -1;
 }
 
-static void memo_add(struct plan_memo *m, const struct bit_plan *plan, double ppl)
+static int memo_grow(struct plan_memo *m)
 {
-	if (m->n == m->cap) {
-		int cap = m->cap ? 2 * m->cap : 16;
-		int *bits = realloc(m->bits, (size_t)cap * m->n_layers * sizeof *bits);
-		if (!bits)
-			return;    /* only a lost shortcut */
+	int cap = m->cap ? 2 * m->cap : 16;
+	int *bits = realloc(m->bits, (size_t)cap * m->n_layers * sizeof *bits);
+	if (bits)
 		m->bits = bits;
-		double *ppl_grown = realloc(m->ppl, (size_t)cap * sizeof *ppl_grown);
-		if (!ppl_grown)
-			return;
-		m->ppl = ppl_grown;
+	double *ppl = bits ? realloc(m->ppl, (size_t)cap * sizeof *ppl) : NULL;
+	if (ppl)
+		m->ppl = ppl;
+	double *kld = ppl ? realloc(m->kld, (size_t)cap * sizeof *kld) : NULL;
+	if (kld) {
+		m->kld = kld;
 		m->cap = cap;
 	}
+	return kld ? 0 : -1;
+}
+
+static void memo_add(struct plan_memo *m, const struct bit_plan *plan, double ppl, double kld)
+{
+	if (m->n == m->cap && memo_grow(m) < 0)
+		return;    /* only a lost shortcut */
 	memcpy(m->bits + (int64_t)m->n * m->n_layers, plan->bits,
 	       (size_t)m->n_layers * sizeof *plan->bits);
-	m->ppl[m->n++] = ppl;
+	m->ppl[m->n] = ppl;
+	m->kld[m->n++] = kld;
+}
+
+static void memo_free(struct plan_memo *m)
+{
+	free(m->bits);
+	free(m->ppl);
+	free(m->kld);
 }
 
 /* Everything an evaluation needs besides the plan. */
@@ -151,6 +175,8 @@ struct sweep_env {
 	int64_t n_ids;
 	const struct run_tokens *tokens;
 	struct progress *progress;
+	const struct sweep_options *o;
+	double all_high_kld;       /* the n_low = 0 point's KLD, shared by every order */
 	const struct method_options *method;
 	int warned;                /* GPTQ's calibration warnings are given once */
 	struct stream_cache *cache;    /* NULL: every evaluation from the first layer */
@@ -161,30 +187,35 @@ struct sweep_env {
    evaluation's layers show too ("sweep: order lim, step 3/7, layer 12/24, ..."). A plan
    measured before is not measured again. */
 static int evaluate(struct sweep_env *env, const struct bit_plan *plan, const char *label,
-		    const char *step, double *ppl, struct lwq_err *err)
+		    const char *step, double *ppl, double *kld, struct lwq_err *err)
 {
 	struct eval_result r;
-	const double *known = plan ? memo_find(&env->memo, plan) : NULL;
+	struct method_run run = { .gptq = NULL };
+	int known = plan ? memo_find(&env->memo, plan) : -1;
 	progress_item(env->progress, step);
-	if (known) {
-		*ppl = *known;
+	if (known >= 0) {
+		*ppl = env->memo.ppl[known];
+		if (kld)
+			*kld = env->memo.kld[known];
 		progress_step(env->progress, NULL, 0);
 		return 0;
 	}
-	struct method_run run;
 	if (method_run_start(&run, env->mf, plan, env->method, "sweep", cli_quiet || env->warned,
 			     err) < 0)
 		return lwq_err_prefix(err, label);
 	env->warned |= run.gptq != NULL;
-	struct eval_request req = { .rq = &run.rq, .cache = env->cache };
+	struct eval_request req = { .rq = &run.rq, .score_from = env->o->score_from,
+				    .kld = plan && env->o->kld, .cache = env->cache };
 	int rc = eval_run(env->mf, &req, env->ids, env->n_ids, env->tokens->windows,
 			  env->tokens->seq_len, env->progress, &r, err);
 	method_run_end(&run);
 	if (rc < 0)
 		return lwq_err_prefix(err, label);
 	*ppl = r.perplexity;
+	if (kld)
+		*kld = r.has_kld ? r.kld.kld_mean : 0;
 	if (plan)
-		memo_add(&env->memo, plan, *ppl);
+		memo_add(&env->memo, plan, *ppl, r.has_kld ? r.kld.kld_mean : 0);
 	progress_step(env->progress, NULL, 0);    /* the tokens came in through the layers */
 	return 0;
 }
@@ -208,17 +239,23 @@ static int sweep_order(struct sweep_env *env, const struct sweep_options *o,
 	c->high_bits = req.high_bits;
 	c->low_bits = req.low_bits;
 	c->group_size = o->group_size;
+	if (o->kld && !(c->kld = calloc((size_t)c->n_points, sizeof *c->kld))) {
+		bit_plan_free(plan);
+		return lwq_err_set(err, "out of memory");
+	}
 	for (int i = 0; i < c->n_points && rc == 0; i++) {
 		int n_low = point_n_low(i, n, o->step);
 		rc = plan_from_high_layers(cfg, ranking, n - n_low, &req, plan, err);
 		if (rc < 0)
 			break;
-		double ppl = all_high_ppl;
+		double ppl = all_high_ppl, kld = env->all_high_kld;
 		char label[96], step[96];
 		snprintf(label, sizeof label, "%s n_low=%d", spec->name, n_low);
 		snprintf(step, sizeof step, "order %s, step %d/%d", spec->name, i, c->n_points - 1);
 		if (n_low > 0)
-			rc = evaluate(env, plan, label, step, &ppl, err);
+			rc = evaluate(env, plan, label, step, &ppl, &kld, err);
+		if (c->kld)
+			c->kld[i] = (float)kld;
 		c->n_low[i] = (float)n_low;
 		c->avg_bits[i] = (float)plan_avg_bits(cfg, plan);
 		c->bytes[i] = (float)plan_bytes(cfg, plan);
@@ -278,8 +315,10 @@ static int run_sweep(struct sweep_env *env, const struct sweep_options *o, struc
 	p.work_unit = "tok/s";
 	env->progress = &p;
 	double all_high_ppl;
-	if (evaluate(env, NULL, "baseline", "unquantized baseline", &run->baseline_ppl, err) < 0 ||
-	    evaluate(env, all_high, "all high", "every layer high", &all_high_ppl, err) < 0)
+	if (evaluate(env, NULL, "baseline", "unquantized baseline", &run->baseline_ppl, NULL,
+		     err) < 0 ||
+	    evaluate(env, all_high, "all high", "every layer high", &all_high_ppl,
+		     &env->all_high_kld, err) < 0)
 		goto finish;
 	for (int k = 0; k < n_orders; k++) {
 		run->n_curves = k + 1;     /* counted first so a failed curve is freed too */
@@ -301,12 +340,16 @@ done:
 static void print_results(const struct sweep_options *o, const struct sweep_run *run)
 {
 	if (o->csv) {
-		printf("order,n_low,avg_bits,bytes,ppl\n");
+		printf("order,n_low,avg_bits,bytes,ppl%s\n", o->kld ? ",kld" : "");
 		for (int k = 0; k < run->n_curves; k++)
-			for (int i = 0; i < run->curves[k].n_points; i++)
-				printf("%s,%.0f,%.6g,%.0f,%.6g\n", run->curves[k].order,
+			for (int i = 0; i < run->curves[k].n_points; i++) {
+				printf("%s,%.0f,%.6g,%.0f,%.6g", run->curves[k].order,
 				       run->curves[k].n_low[i], run->curves[k].avg_bits[i],
 				       run->curves[k].bytes[i], run->curves[k].ppl[i]);
+				if (run->curves[k].kld)
+					printf(",%.6g", run->curves[k].kld[i]);
+				printf("\n");
+			}
 		return;
 	}
 	if (o->json) {
@@ -321,13 +364,18 @@ static void print_results(const struct sweep_options *o, const struct sweep_run 
 		json_object_set_new(root, "group_size", json_integer(o->group_size));
 		json_object_set_new(root, "method", json_string(quant_method_name(o->method.method)));
 		json_object_set_new(root, "baseline_ppl", json_real(run->baseline_ppl));
+		json_object_set_new(root, "score_from", json_integer(o->score_from));
 		for (int k = 0; k < run->n_curves; k++) {
 			const struct sweep_curve *c = &run->curves[k];
 			json_t *points = json_array();
-			for (int i = 0; i < c->n_points; i++)
-				json_array_append_new(points, json_pack("{s:i, s:f, s:I, s:f}",
+			for (int i = 0; i < c->n_points; i++) {
+				json_t *pt = json_pack("{s:i, s:f, s:I, s:f}",
 					"n_low", (int)c->n_low[i], "avg_bits", (double)c->avg_bits[i],
-					"bytes", (json_int_t)c->bytes[i], "ppl", (double)c->ppl[i]));
+					"bytes", (json_int_t)c->bytes[i], "ppl", (double)c->ppl[i]);
+				if (c->kld)
+					json_object_set_new(pt, "kld", json_real(c->kld[i]));
+				json_array_append_new(points, pt);
+			}
 			json_array_append_new(orders, json_pack("{s:s, s:o}", "order", c->order,
 								"points", points));
 		}
@@ -342,14 +390,18 @@ static void print_results(const struct sweep_options *o, const struct sweep_run 
 	       (long long)o->tokens.offset, o->high, o->low, o->group_size,
 	       quant_method_name(o->method.method));
 	printf("unquantized perplexity %.4f\n\n", run->baseline_ppl);
-	printf("%-16s %5s %8s %11s %10s\n", "order", "n_low", "avg bits", "size", "ppl");
+	printf("%-16s %5s %8s %11s %10s%s\n", "order", "n_low", "avg bits", "size", "ppl",
+	       o->kld ? "        kld" : "");
 	for (int k = 0; k < run->n_curves; k++)
 		for (int i = 0; i < run->curves[k].n_points; i++) {
 			char size[32];
-			printf("%-16s %5.0f %8.3f %11s %10.4f\n", run->curves[k].order,
+			printf("%-16s %5.0f %8.3f %11s %10.4f", run->curves[k].order,
 			       run->curves[k].n_low[i], run->curves[k].avg_bits[i],
 			       format_size(run->curves[k].bytes[i], size, sizeof size),
 			       run->curves[k].ppl[i]);
+			if (run->curves[k].kld)
+				printf(" %10.6f", run->curves[k].kld[i]);
+			printf("\n");
 		}
 }
 
@@ -368,18 +420,23 @@ static int sweep_model(struct sweep_options *o, struct sweep_run *run, struct lw
 		fprintf(stderr, "lwq: sweep: %s is read-only; curves will not be stored\n", o->model);
 	run_tokens_source(&o->tokens, run->source, sizeof run->source);
 	int32_t *ids = NULL;
-	int rc = run_tokens_load(mf, &o->tokens, &ids, err);
+	int rc = 0;
+	if (o->score_from >= o->tokens.seq_len - 1)
+		rc = lwq_err_set(err, "--score-from %d leaves nothing to predict in windows of %d "
+				 "tokens (K must be below %d)", o->score_from, o->tokens.seq_len,
+				 o->tokens.seq_len - 1);
+	if (rc == 0)
+		rc = run_tokens_load(mf, &o->tokens, &ids, err);
 	if (rc == 0) {
 		const struct model_config *cfg = model_file_config(mf);
 		struct sweep_env env = { mf, ids, (int64_t)o->tokens.windows * o->tokens.seq_len,
-					 &o->tokens, NULL, &o->method, 0, NULL,
+					 &o->tokens, NULL, o, 0, &o->method, 0, NULL,
 					 { .n_layers = cfg->n_layers } };
 		env.cache = stream_cache_new(cfg->n_layers, env.n_ids * cfg->hidden,
 					     (int64_t)o->cache_mib << 20);
 		rc = run_sweep(&env, o, run, err);
 		stream_cache_free(env.cache);
-		free(env.memo.bits);
-		free(env.memo.ppl);
+		memo_free(&env.memo);
 	}
 	free(ids);
 	model_file_close(mf);

@@ -37,7 +37,7 @@ ok "--method gguf" "$LWQ" eval "$MODEL" --plan "$WORK/lim.json" --method gguf --
 	--ids "$IDS" --offset 8192 $SMALL
 check "text output names KLD, same top, method gguf" sh -c \
 	"grep -q '^KLD  *mean' '$WORK/out' && grep -q '^same top' '$WORK/out' &&
-	 grep -q 'method gguf' '$WORK/out'"
+	 grep -q '^method  *gguf' '$WORK/out'"
 
 fails_with "--kld without a plan" 2 "give --plan" \
 	"$LWQ" eval "$MODEL" --kld --ids "$IDS" $SMALL
@@ -81,6 +81,14 @@ fails_with "--optimize with --high-layers" 2 "budget SIZE or --avg-bits" \
 	"$LWQ" plan "$MODEL" --optimize --high-layers 3
 fails_with "--measure without a capture" 1 "run: lwq capture" \
 	"$LWQ" score "$WORK/bare.h5" --measure
+ok "sweep --kld" "$LWQ" -q sweep "$MODEL" --ids "$IDS" --offset 8192 $SMALL --orders lim \
+	--step 8 --kld -g 32 --csv
+check "... three points with KLD rising from 4 bits to 2 bits" sh -c \
+	"awk -F, 'NR > 1 { k[NR] = \$6 } END { exit !(NR == 4 && k[2] > 0 && k[2] < k[3] && k[3] < k[4]) }' '$WORK/out'"
+need_kld() { h5dump -d /sweeps/lim/kld "$MODEL" | grep -q 'DATASPACE  SIMPLE { ( 3 )'; }
+check "the stored curve has its kld array (3 points)" need_kld
+fails_with "sweep --score-from past the window" 1 "leaves nothing" \
+	"$LWQ" sweep "$MODEL" --ids "$IDS" $SMALL --score-from 70
 rm -f "$WORK/none.json"
 fails_with "nothing written on a bad budget" 1 "below" \
 	"$LWQ" plan "$MODEL" --optimize --budget 1MB -o "$WORK/none.json"
