@@ -41,9 +41,11 @@ static void list_free(struct str_list *l)
 
 const char *tok_id_string(const struct tokenizer *tok, int32_t id)
 {
+	/* A normalized added token reads back as its normalized form, which the decoders
+	   undo (the library's simple_id_to_token). */
 	for (int i = 0; i < tok->n_added; i++)
 		if (tok->added[i].id == id)
-			return tok->added[i].content;
+			return tok->added[i].normalized ? tok->added[i].match : tok->added[i].content;
 	return id >= 0 && id < tok->bpe.n_slots ? tok->bpe.vocab[id] : NULL;
 }
 

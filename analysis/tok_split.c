@@ -5,6 +5,68 @@
 
 #include "tok_internal.h"
 
+/* Oniguruma's Unicode \w (the library's regex engine) is Alphabetic, marks, decimal
+   digits and connector punctuation; outside a class it also takes the Latin-1
+   superscripts and fractions. PCRE2's \w lacks the marks, so \w, \W, \b and \B are
+   spelled out before compiling. */
+#define ONIG_WORD_IN_CLASS "\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}"
+#define ONIG_WORD ONIG_WORD_IN_CLASS "\\x{B2}\\x{B3}\\x{B9}\\x{BC}-\\x{BE}"
+
+static const char *word_escape(char c, int in_class)
+{
+	if (in_class)
+		return c == 'w' ? ONIG_WORD_IN_CLASS : NULL;
+	switch (c) {
+	case 'w': return "[" ONIG_WORD "]";
+	case 'W': return "[^" ONIG_WORD "]";
+	case 'b': return "(?:(?<=[" ONIG_WORD "])(?![" ONIG_WORD "])|(?<![" ONIG_WORD "])(?=["
+			 ONIG_WORD "]))";
+	case 'B': return "(?:(?<=[" ONIG_WORD "])(?=[" ONIG_WORD "])|(?<![" ONIG_WORD "])(?!["
+			 ONIG_WORD "]))";
+	}
+	return NULL;
+}
+
+/* The pattern with Oniguruma's word escapes; NULL (and *bad set) when one cannot be
+   expressed (\W, \b inside a class). */
+static char *translate(const char *pattern, struct tok_buf *out, int *bad)
+{
+	int in_class = 0;
+	*bad = 0;
+	for (const char *p = pattern; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			const char *rewrite = word_escape(p[1], in_class);
+			if (!rewrite && in_class && strchr("WbB", p[1])) {
+				*bad = 1;
+				return NULL;
+			}
+			if (tok_buf_put(out, rewrite ? rewrite : p, rewrite ? strlen(rewrite) : 2) < 0)
+				return NULL;
+			p++;
+			continue;
+		}
+		if (*p == '[' && !in_class) {
+			in_class = 1;
+			if (tok_buf_put(out, p, 1) < 0)
+				return NULL;
+			/* a ']' right after '[' or '[^' is a literal */
+			if (p[1] == '^' && tok_buf_put(out, ++p, 1) < 0)
+				return NULL;
+			if (p[1] == ']' && tok_buf_put(out, ++p, 1) < 0)
+				return NULL;
+			continue;
+		}
+		if (*p == ']' && in_class)
+			in_class = 0;
+		if (tok_buf_put(out, p, 1) < 0)
+			return NULL;
+	}
+	if (tok_buf_reserve(out, 0) < 0)
+		return NULL;
+	out->data[out->len] = '\0';
+	return out->data;
+}
+
 int tok_regex_compile(struct tok_regex *re, const struct tok_pattern *pattern,
 		      const char *where, struct lwq_err *err)
 {
@@ -16,13 +78,27 @@ int tok_regex_compile(struct tok_regex *re, const struct tok_pattern *pattern,
 		memcpy(re->literal, pattern->text, re->literal_len + 1);
 		return 0;
 	}
-	int code;
+	int code, bad;
 	PCRE2_SIZE offset;
-	re->code = pcre2_compile((PCRE2_SPTR)pattern->text, PCRE2_ZERO_TERMINATED,
-				 PCRE2_UTF | PCRE2_UCP, &code, &offset, NULL);
+	struct tok_buf translated = {0};
+	if (!translate(pattern->text, &translated, &bad)) {
+		tok_buf_free(&translated);
+		return bad ? lwq_err_set(err, "%s: regex '%.80s': \\W, \\b or \\B inside a "
+					 "character class is not supported", where, pattern->text)
+			   : lwq_err_set(err, "tokenizer: out of memory");
+	}
+	/* Oniguruma's default (Ruby) syntax: ^ and $ match at every line. */
+	re->code = pcre2_compile((PCRE2_SPTR)translated.data, PCRE2_ZERO_TERMINATED,
+				 PCRE2_UTF | PCRE2_UCP | PCRE2_MULTILINE, &code, &offset, NULL);
+	int translated_differs = strcmp(translated.data, pattern->text) != 0;
+	tok_buf_free(&translated);
 	if (!re->code) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(code, msg, sizeof msg);
+		/* an offset into the rewritten pattern would mislead */
+		if (translated_differs)
+			return lwq_err_set(err, "%s: invalid regex '%.80s': %s", where, pattern->text,
+					   (const char *)msg);
 		return lwq_err_set(err, "%s: invalid regex '%.80s': %s at offset %zu", where,
 				   pattern->text, (const char *)msg, (size_t)offset);
 	}
