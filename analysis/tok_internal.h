@@ -102,10 +102,11 @@ struct tok_decoder {
 };
 
 /* One piece of text on its way through the pre-tokenizers: bytes [off, off + len) of
-   the encoder's arena; at_start: it begins at offset 0 of the original text. */
+   the encoder's arena; its first `head` bytes come from the text's first character
+   (which is what Metaspace's prepend_scheme "first" asks about). */
 struct tok_piece {
 	size_t off, len;
-	int at_start;
+	size_t head;
 };
 
 struct tok_pieces {
@@ -115,9 +116,13 @@ struct tok_pieces {
 
 struct tok_encoder;
 
-/* tok_normalize.c: runs the normalizers over in[0, n) into out (out->len reset). */
+/* tok_normalize.c: runs the normalizers over in[0, n) into out (out->len reset).
+   *head: in, the bytes of `in` that come from the text's first character; out, those
+   of `out` (what the library's alignments give). */
 int tok_normalize(struct tok_encoder *enc, const struct tok_normalizer *norms, int count,
-		  const char *in, size_t n, struct tok_buf *out);
+		  const char *in, size_t n, struct tok_buf *out, size_t *head);
+/* Bytes of the first character of s (0 when n is 0). */
+size_t tok_first_char_len(const char *s, size_t n);
 /* tok_pretokenize.c: runs the pre-tokenizers over enc's pieces (in the arena). */
 int tok_pretokenize(struct tok_encoder *enc, const struct tok_pre *pre, int count);
 

@@ -134,8 +134,57 @@ static int apply(struct tok_encoder *enc, const struct tok_normalizer *norm, con
 	return -1;
 }
 
+/* The new head: how many leading bytes of the output come from the first `head`
+   bytes of the input (the library's alignments, for the first character only). */
+static size_t head_after(struct tok_encoder *enc, const struct tok_normalizer *norm,
+			 const char *in, size_t n, size_t head, const struct tok_buf *out)
+{
+	struct tok_buf prefix = {0};
+	size_t result = 0;
+	if (head == 0)
+		return 0;
+	switch (norm->spec.kind) {
+	case TOK_NORM_PREPEND:
+		return n ? strlen(norm->spec.content) + head : 0;
+	case TOK_NORM_STRIP: {
+		size_t dropped = 0;
+		while (norm->spec.strip_left && dropped < n) {
+			uint32_t cp;
+			size_t len = tok_utf8_next(in + dropped, n - dropped, &cp);
+			if (!tok_is_white_space(cp))
+				break;
+			dropped += len;
+		}
+		result = dropped >= head ? 0 : head - dropped;
+		return result < out->len ? result : out->len;
+	}
+	case TOK_NORM_REPLACE: {
+		const struct tok_spans *spans = &enc->spans2;   /* as replace() left them */
+		size_t content_len = strlen(norm->spec.content);
+		for (size_t i = 0; i < spans->n && spans->v[i].start < head; i++) {
+			const struct tok_span *sp = &spans->v[i];
+			result += sp->is_match ? content_len
+				  : (sp->end < head ? sp->end : head) - sp->start;
+		}
+		return result;
+	}
+	default:
+		/* the others map characters one by one: apply them to the head alone */
+		if (apply(enc, norm, in, head, &prefix) == 0)
+			result = prefix.len;
+		tok_buf_free(&prefix);
+		return result;
+	}
+}
+
+size_t tok_first_char_len(const char *s, size_t n)
+{
+	uint32_t cp;
+	return n ? tok_utf8_next(s, n, &cp) : 0;
+}
+
 int tok_normalize(struct tok_encoder *enc, const struct tok_normalizer *norms, int count,
-		  const char *in, size_t n, struct tok_buf *out)
+		  const char *in, size_t n, struct tok_buf *out, size_t *head)
 {
 	out->len = 0;
 	if (tok_buf_put(out, in, n) < 0)
@@ -145,6 +194,8 @@ int tok_normalize(struct tok_encoder *enc, const struct tok_normalizer *norms, i
 		if (tok_buf_reserve(&enc->scratch, 0) < 0 ||
 		    apply(enc, &norms[i], out->data, out->len, &enc->scratch) < 0)
 			return -1;
+		if (head)
+			*head = head_after(enc, &norms[i], out->data, out->len, *head, &enc->scratch);
 		struct tok_buf swap = *out;
 		*out = enc->scratch;
 		enc->scratch = swap;

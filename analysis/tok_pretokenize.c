@@ -4,25 +4,25 @@
 
 #include "tok_internal.h"
 
-static int push_piece(struct tok_pieces *list, size_t off, size_t len, int at_start)
+static int push_piece(struct tok_pieces *list, size_t off, size_t len, size_t head)
 {
 	if (len == 0)              /* the library drops empty splits */
 		return 0;
 	if (tok_grow((void **)&list->v, &list->cap, list->n + 1, sizeof *list->v) < 0)
 		return -1;
-	list->v[list->n++] = (struct tok_piece){off, len, at_start};
+	list->v[list->n++] = (struct tok_piece){off, len, head < len ? head : len};
 	return 0;
 }
 
-/* Appends the kept spans of the piece at arena offset off as new pieces. */
-static int push_spans(struct tok_encoder *enc, const struct tok_spans *spans, size_t off,
-		      int at_start)
+/* Appends the kept spans of piece p as new pieces. */
+static int push_spans(struct tok_encoder *enc, const struct tok_spans *spans,
+		      struct tok_piece p)
 {
 	for (size_t i = 0; i < spans->n; i++) {
 		const struct tok_span *sp = &spans->v[i];
+		size_t head = p.head > sp->start ? p.head - sp->start : 0;
 		if (!sp->is_match &&
-		    push_piece(&enc->next, off + sp->start, sp->end - sp->start,
-			       at_start && sp->start == 0) < 0)
+		    push_piece(&enc->next, p.off + sp->start, sp->end - sp->start, head) < 0)
 			return -1;
 	}
 	return 0;
@@ -51,9 +51,12 @@ static int byte_level_map(struct tok_encoder *enc, size_t first)
 			return -1;
 		const unsigned char *src = (const unsigned char *)enc->arena.data + p->off;
 		char *dst = enc->arena.data + enc->arena.len;
-		size_t n = 0;
-		for (size_t k = 0; k < p->len; k++)
+		size_t n = 0, head = 0;
+		for (size_t k = 0; k < p->len; k++) {
 			n += tok_utf8_put(tok->byte_char[src[k]], dst + n);
+			head = k < p->head ? n : head;
+		}
+		p->head = head;
 		p->off = enc->arena.len;
 		p->len = n;
 		enc->arena.len += n;
@@ -68,15 +71,16 @@ static int byte_level(struct tok_encoder *enc, const struct tok_pre *pre, struct
 		if (arena_copy(enc, " ", p.off, p.len, &p.off) < 0)
 			return -1;
 		p.len++;
+		p.head += p.head > 0;  /* the space takes the first character's place */
 	}
 	if (pre->spec.use_regex) {
 		if (tok_find_regex(&enc->matcher, &pre->re, enc->arena.data + p.off, p.len, 0,
 				   &enc->spans) < 0)
 			return -1;
 		tok_apply_behavior(&enc->spans, TOK_SPLIT_ISOLATED);
-		if (push_spans(enc, &enc->spans, p.off, p.at_start) < 0)
+		if (push_spans(enc, &enc->spans, p) < 0)
 			return -1;
-	} else if (push_piece(&enc->next, p.off, p.len, p.at_start) < 0) {
+	} else if (push_piece(&enc->next, p.off, p.len, p.head) < 0) {
 		return -1;
 	}
 	return byte_level_map(enc, first);
@@ -99,11 +103,11 @@ static int metaspace(struct tok_encoder *enc, const struct tok_pre *pre, struct 
 		return -1;
 	const char *src = enc->arena.data + p.off;
 	char *dst = enc->arena.data + enc->arena.len;
-	size_t n = 0;
+	size_t n = 0, head = 0;
 	int starts_with_rep = p.len >= rep_len && memcmp(src, rep, rep_len) == 0;
 	starts_with_rep |= src[0] == ' ';
 	if (!starts_with_rep && (pre->spec.prepend_scheme == TOK_PREPEND_ALWAYS ||
-				 (pre->spec.prepend_scheme == TOK_PREPEND_FIRST && p.at_start))) {
+				 (pre->spec.prepend_scheme == TOK_PREPEND_FIRST && p.head > 0))) {
 		memcpy(dst, rep, rep_len);
 		n = rep_len;
 	}
@@ -114,17 +118,19 @@ static int metaspace(struct tok_encoder *enc, const struct tok_pre *pre, struct 
 		} else {
 			dst[n++] = src[k];
 		}
+		head = k < p.head ? n : head;
 	}
 	p.off = enc->arena.len;
 	p.len = n;
+	p.head = head;
 	enc->arena.len += n;
 	if (!pre->spec.split)
-		return push_piece(&enc->next, p.off, p.len, p.at_start);
+		return push_piece(&enc->next, p.off, p.len, p.head);
 	if (tok_find_chars(enc->arena.data + p.off, p.len, is_char, &pre->replacement,
 			   &enc->spans) < 0)
 		return -1;
 	tok_apply_behavior(&enc->spans, TOK_SPLIT_MERGED_WITH_NEXT);
-	return push_spans(enc, &enc->spans, p.off, p.at_start);
+	return push_spans(enc, &enc->spans, p);
 }
 
 static int is_numeric(uint32_t cp, const void *arg)
@@ -152,7 +158,7 @@ static int split_chars(struct tok_encoder *enc, struct tok_piece p,
 	if (tok_find_chars(enc->arena.data + p.off, p.len, pred, arg, &enc->spans) < 0)
 		return -1;
 	tok_apply_behavior(&enc->spans, behavior);
-	return push_spans(enc, &enc->spans, p.off, p.at_start);
+	return push_spans(enc, &enc->spans, p);
 }
 
 static int split_regex(struct tok_encoder *enc, const struct tok_pre *pre, struct tok_piece p,
@@ -162,7 +168,7 @@ static int split_regex(struct tok_encoder *enc, const struct tok_pre *pre, struc
 			   &enc->spans) < 0)
 		return -1;
 	tok_apply_behavior(&enc->spans, behavior);
-	return push_spans(enc, &enc->spans, p.off, p.at_start);
+	return push_spans(enc, &enc->spans, p);
 }
 
 static int apply(struct tok_encoder *enc, const struct tok_pre *pre, struct tok_piece p)

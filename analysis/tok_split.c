@@ -181,7 +181,10 @@ int tok_find_regex(struct tok_matcher *m, const struct tok_regex *re, const char
 	out->n = 0;
 	if (n == 0)
 		return push_span(out, 0, 0, invert);
-	size_t prev = 0, pos = 0;
+	/* Matches as the library's find_iter gives them: an empty match right where the
+	   previous match ended is skipped, one character on. */
+	size_t prev = 0, pos = 0, last_end = 0;
+	int have_last = 0;
 	while (pos <= n) {
 		size_t ms, me;
 		int found = next_match(m, re, s, n, pos, &ms, &me);
@@ -189,19 +192,19 @@ int tok_find_regex(struct tok_matcher *m, const struct tok_regex *re, const char
 			return -1;
 		if (!found)
 			break;
+		if (ms == me && have_last && last_end == me) {
+			if (pos >= n)
+				break;
+			uint32_t cp;
+			pos += tok_utf8_next(s + pos, n - pos, &cp);
+			continue;
+		}
 		if (prev != ms && push_span(out, prev, ms, invert) < 0)
 			return -1;
 		if (push_span(out, ms, me, !invert) < 0)
 			return -1;
-		prev = me;
-		if (me > ms) {
-			pos = me;
-		} else {               /* an empty match: search again one character on */
-			if (me >= n)
-				break;
-			uint32_t cp;
-			pos = me + tok_utf8_next(s + me, n - me, &cp);
-		}
+		prev = pos = last_end = me;
+		have_last = 1;
 	}
 	if (prev != n && push_span(out, prev, n, invert) < 0)
 		return -1;

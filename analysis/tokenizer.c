@@ -175,7 +175,7 @@ static int normalized_form(struct tokenizer *tok, struct tok_added *a, struct lw
 {
 	struct tok_buf out = {0};
 	int rc = tok_normalize(tok->enc, tok->norms, tok->n_norms, a->content,
-			       strlen(a->content), &out);
+			       strlen(a->content), &out, NULL);
 	if (rc < 0) {
 		tok_buf_free(&out);
 		return out_of_memory(err);
@@ -395,7 +395,7 @@ int tok_emit(struct tok_encoder *enc, int32_t id)
 }
 
 /* Pre-tokenizers and BPE on one piece of normalized text. */
-static int encode_piece(struct tok_encoder *enc, const char *s, size_t n, int at_start)
+static int encode_piece(struct tok_encoder *enc, const char *s, size_t n, size_t head)
 {
 	const struct tokenizer *tok = enc->tok;
 	enc->arena.len = 0;
@@ -403,7 +403,7 @@ static int encode_piece(struct tok_encoder *enc, const char *s, size_t n, int at
 	if (tok_buf_put(&enc->arena, s, n) < 0 ||
 	    tok_grow((void **)&enc->pieces.v, &enc->pieces.cap, 1, sizeof *enc->pieces.v) < 0)
 		return -1;
-	enc->pieces.v[enc->pieces.n++] = (struct tok_piece){0, n, at_start};
+	enc->pieces.v[enc->pieces.n++] = (struct tok_piece){0, n, head < n ? head : n};
 	if (tok_pretokenize(enc, tok->pre, tok->n_pre) < 0)
 		return -1;
 	for (size_t i = 0; i < enc->pieces.n; i++) {
@@ -426,18 +426,19 @@ static int emit_added(struct tok_encoder *enc, int32_t id, const char *s, size_t
 }
 
 /* A segment of raw text between added tokens: normalized, then searched for the
-   added tokens that match normalized text. */
+   added tokens that match normalized text. at_start: it begins the text. */
 static int encode_segment(struct tok_encoder *enc, const char *s, size_t n, int at_start)
 {
 	const struct tokenizer *tok = enc->tok;
+	size_t head = at_start ? tok_first_char_len(s, n) : 0;
 	if (tok->n_norms) {
-		if (tok_normalize(enc, tok->norms, tok->n_norms, s, n, &enc->normalized) < 0)
+		if (tok_normalize(enc, tok->norms, tok->n_norms, s, n, &enc->normalized, &head) < 0)
 			return -1;
 		s = enc->normalized.data;
 		n = enc->normalized.len;
 	}
 	if (!tok->normalized_set.total)
-		return n ? encode_piece(enc, s, n, at_start) : 0;
+		return n ? encode_piece(enc, s, n, head) : 0;
 	if (tok_added_split(enc, &tok->normalized_set, s, n, &enc->norm_split, &enc->norm_ids,
 			    &enc->norm_ids_cap) < 0)
 		return -1;
@@ -447,7 +448,7 @@ static int encode_segment(struct tok_encoder *enc, const char *s, size_t n, int 
 			 ? emit_added(enc, enc->norm_ids[i], s + sp->start, sp->end - sp->start)
 			 : sp->end > sp->start
 			 ? encode_piece(enc, s + sp->start, sp->end - sp->start,
-					at_start && sp->start == 0)
+					head > sp->start ? head - sp->start : 0)
 			 : 0;
 		if (rc < 0)
 			return -1;
