@@ -1,16 +1,31 @@
-/* colormap.c: value in [0,1] -> RGB and -> xterm-256 index, one ramp for screen and PNG. */
+/* colormap.c: colour ramps (value in [0,1] -> RGB) and their xterm-256 approximation. */
 #include "colormap.h"
 
 #include <math.h>
 
-/* Nine evenly spaced stops of the viridis map (public domain, van der Walt & Smith);
-   linear interpolation between them stays close to perceptually uniform. */
-static const struct rgb ramp_stops[] = {
-	{ 68, 1, 84 }, { 71, 45, 123 }, { 59, 82, 139 }, { 44, 114, 142 },
-	{ 33, 145, 140 }, { 40, 174, 128 }, { 94, 201, 98 }, { 173, 220, 48 },
-	{ 253, 231, 37 },
+/* Nine evenly spaced stops of each map; linear interpolation between them stays close
+   to perceptually uniform. viridis, magma and cividis are public domain (van der Walt &
+   Smith; Nunez et al.), RdBu is ColorBrewer's (Brewer, Apache-style licence). */
+#define N_STOPS 9
+static const struct rgb stops[RAMP_COUNT][N_STOPS] = {
+	[RAMP_VIRIDIS] = {
+		{ 68, 1, 84 }, { 71, 45, 123 }, { 59, 82, 139 }, { 44, 114, 142 },
+		{ 33, 145, 140 }, { 40, 174, 128 }, { 94, 201, 98 }, { 173, 220, 48 },
+		{ 253, 231, 37 } },
+	[RAMP_MAGMA] = {
+		{ 0, 0, 4 }, { 28, 16, 68 }, { 79, 18, 123 }, { 129, 37, 129 },
+		{ 181, 54, 122 }, { 229, 80, 100 }, { 251, 135, 97 }, { 254, 194, 135 },
+		{ 252, 253, 191 } },
+	[RAMP_CIVIDIS] = {
+		{ 0, 34, 78 }, { 18, 53, 112 }, { 59, 73, 108 }, { 87, 93, 109 },
+		{ 112, 113, 115 }, { 138, 134, 120 }, { 165, 156, 116 }, { 195, 179, 105 },
+		{ 254, 232, 56 } },
+	[RAMP_RDBU] = {   /* reversed, so high values are red */
+		{ 33, 102, 172 }, { 67, 147, 195 }, { 146, 197, 222 }, { 209, 229, 240 },
+		{ 247, 247, 247 }, { 253, 219, 199 }, { 244, 165, 130 }, { 214, 96, 77 },
+		{ 178, 24, 43 } },
 };
-#define N_STOPS ((int)(sizeof ramp_stops / sizeof ramp_stops[0]))
+static const char *const ramp_names[RAMP_COUNT] = { "viridis", "magma", "cividis", "RdBu_r" };
 
 static uint8_t mix(uint8_t a, uint8_t b, double t)
 {
@@ -19,22 +34,39 @@ static uint8_t mix(uint8_t a, uint8_t b, double t)
 
 struct rgb colormap_missing(void)
 {
-	return (struct rgb){ 96, 96, 96 };
+	return (struct rgb){ 224, 224, 224 };
+}
+
+struct rgb ramp_rgb(enum ramp_id ramp, double v)
+{
+	if (isnan(v))
+		return colormap_missing();
+	const struct rgb *s = stops[ramp < RAMP_COUNT ? ramp : RAMP_VIRIDIS];
+	if (v <= 0)
+		return s[0];
+	if (v >= 1)
+		return s[N_STOPS - 1];
+	double pos = v * (N_STOPS - 1);
+	int i = (int)pos;
+	double t = pos - i;
+	struct rgb a = s[i], b = s[i + 1];
+	return (struct rgb){ mix(a.r, b.r, t), mix(a.g, b.g, t), mix(a.b, b.b, t) };
 }
 
 struct rgb colormap_rgb(double v)
 {
-	if (isnan(v))
-		return colormap_missing();
-	if (v <= 0)
-		return ramp_stops[0];
-	if (v >= 1)
-		return ramp_stops[N_STOPS - 1];
-	double pos = v * (N_STOPS - 1);
-	int i = (int)pos;
-	double t = pos - i;
-	struct rgb a = ramp_stops[i], b = ramp_stops[i + 1];
-	return (struct rgb){ mix(a.r, b.r, t), mix(a.g, b.g, t), mix(a.b, b.b, t) };
+	return ramp_rgb(RAMP_VIRIDIS, v);
+}
+
+const struct rgb *ramp_stops(enum ramp_id ramp, int *n)
+{
+	*n = N_STOPS;
+	return stops[ramp < RAMP_COUNT ? ramp : RAMP_VIRIDIS];
+}
+
+const char *ramp_name(enum ramp_id ramp)
+{
+	return ramp < RAMP_COUNT ? ramp_names[ramp] : "?";
 }
 
 static const uint8_t cube_levels[6] = { 0, 95, 135, 175, 215, 255 };
@@ -60,9 +92,23 @@ static double colour_distance(struct rgb a, struct rgb b)
 	return (2 + rmean / 256) * dr * dr + 4 * dg * dg + (2 + (255 - rmean) / 256) * db * db;
 }
 
+static const struct rgb okabe_ito[8] = {
+	{ 0, 114, 178 }, { 213, 94, 0 }, { 0, 158, 115 }, { 204, 121, 167 },
+	{ 230, 159, 0 }, { 86, 180, 233 }, { 0, 0, 0 }, { 240, 228, 66 },
+};
+
+struct rgb series_rgb(int i)
+{
+	return okabe_ito[(i % 8 + 8) % 8];
+}
+
 int colormap_xterm256(double v)
 {
-	struct rgb want = colormap_rgb(v);
+	return xterm256_nearest(colormap_rgb(v));
+}
+
+int xterm256_nearest(struct rgb want)
+{
 	int best = 16;
 	double best_d = INFINITY;
 	for (int i = 16; i < 256; i++) {

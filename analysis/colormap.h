@@ -14,6 +14,27 @@ struct rgb {
 struct rgb colormap_rgb(double v);
 struct rgb colormap_missing(void);
 
+/* The ramps figures choose from by what a metric means. All are colour-blind safe:
+   the sequential ones grow monotonically in lightness; the diverging one is lightest in
+   the middle and darkens monotonically towards blue (v = 0) and red (v = 1). */
+enum ramp_id {
+	RAMP_VIRIDIS,              /* sequential: scores (LIM, ZD) */
+	RAMP_MAGMA,                /* sequential, black -> pale yellow: errors (low is good) */
+	RAMP_CIVIDIS,              /* sequential, blue -> yellow: plan bit widths */
+	RAMP_RDBU,                 /* diverging (ColorBrewer RdBu reversed): signed values */
+	RAMP_COUNT
+};
+struct rgb ramp_rgb(enum ramp_id ramp, double v);
+/* The ramp's evenly spaced stops (linear interpolation between them is the ramp). */
+const struct rgb *ramp_stops(enum ramp_id ramp, int *n);
+const char *ramp_name(enum ramp_id ramp);
+
+/* Colours for lines of a series (curves): Okabe & Ito's palette, distinguishable with
+   every common colour-vision deficiency; i wraps around after 8. */
+struct rgb series_rgb(int i);
+
+/* The xterm-256 palette entry (16..255) nearest to a colour. */
+int xterm256_nearest(struct rgb c);
 /* The xterm-256 palette entry (16..255) nearest to colormap_rgb(v). */
 int colormap_xterm256(double v);
 /* RGB of an xterm-256 palette entry (16..255: 6x6x6 cube and grey ramp). */

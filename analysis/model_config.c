@@ -75,7 +75,14 @@ int model_config_validate(const struct model_config *cfg, struct lwq_err *err)
 		return lwq_err_set(err, "head_dim %d is odd; RoPE needs pairs", cfg->head_dim);
 	if (!(cfg->rope_theta > 0) || !(cfg->norm_eps > 0))
 		return lwq_err_set(err, "rope_theta and rms_norm_eps must be positive");
-	if (cfg->n_layers > 4096 || cfg->hidden > (1 << 20) || cfg->vocab > (1 << 24))
-		return lwq_err_set(err, "config sizes are implausibly large");
+	/* Far above any real model, low enough that every size computed from these in int
+	   (a projection's rows, a layer's parameters per row) cannot overflow. */
+	if (cfg->n_layers > 4096 || cfg->hidden > (1 << 20) || cfg->vocab > (1 << 24) ||
+	    cfg->intermediate > (1 << 22) || cfg->n_heads > (1 << 14) ||
+	    cfg->head_dim > (1 << 14) || (int64_t)cfg->n_heads * cfg->head_dim > (1 << 20))
+		return lwq_err_set(err, "config sizes are implausibly large (layers %d, hidden %d, "
+				   "intermediate %d, heads %d x head_dim %d, vocab %d)",
+				   cfg->n_layers, cfg->hidden, cfg->intermediate, cfg->n_heads,
+				   cfg->head_dim, cfg->vocab);
 	return 0;
 }

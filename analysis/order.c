@@ -17,6 +17,7 @@ static const struct {
 	{ "zd-inverse", ORDER_ZD_INVERSE },
 	{ "reverse-lim", ORDER_REVERSE_LIM },
 	{ "prune", ORDER_PRUNE },
+	{ "measured", ORDER_MEASURED },
 };
 
 int order_parse(const char *text, struct order_spec *spec, struct lwq_err *err)
@@ -41,7 +42,7 @@ int order_parse(const char *text, struct order_spec *spec, struct lwq_err *err)
 		}
 	}
 	return lwq_err_set(err, "unknown order '%s' (lim, zd, zd-inverse, reverse-lim, "
-			   "random:SEED, prune, or file:PATH)", text);
+			   "random:SEED, prune, measured, or file:PATH)", text);
 }
 
 int order_needs_lim(const struct order_spec *spec)
@@ -133,8 +134,18 @@ int order_ranking(const struct order_spec *spec, const float *lim, const float *
 		return 0;
 	case ORDER_LIST:
 		return lwq_err_set(err, "a user order is read with order_from_list");
+	case ORDER_MEASURED:
+	case ORDER_OPTIMAL:
+		return lwq_err_set(err, "order measured ranks by the measured table "
+				   "(order_rank_by_importance)");
 	}
 	return lwq_err_set(err, "unknown order kind");
+}
+
+int order_rank_by_importance(const float *importance, const char *what, int n_layers,
+			     int *ranking, struct lwq_err *err)
+{
+	return rank_by_score(importance, what, 1.0f, n_layers, ranking, err);
 }
 
 static int is_separator(int c)

@@ -14,6 +14,9 @@ enum order_kind {
 	ORDER_RANDOM,        /* seeded permutation */
 	ORDER_PRUNE,         /* LIM ranking; the least important layers are dropped (bits 0) */
 	ORDER_LIST,          /* a user's list of layer indices */
+	ORDER_MEASURED,      /* higher measured KL divergence (lwq score --measure) first */
+	ORDER_OPTIMAL,       /* not a ranking: the plan of least summed measured KL divergence
+				(plan_optimize.h); ranked like measured where a ranking is shown */
 };
 
 struct order_spec {
@@ -22,8 +25,8 @@ struct order_spec {
 	char name[64];       /* canonical name: "lim", "random:7", "file:NAME" */
 };
 
-/* Parses "lim", "zd", "zd-inverse", "reverse-lim", "random:SEED", "prune". A user list is
-   made with order_from_list() instead. */
+/* Parses "lim", "zd", "zd-inverse", "reverse-lim", "random:SEED", "prune", "measured". A
+   user list is made with order_from_list() instead. */
 int order_parse(const char *text, struct order_spec *spec, struct lwq_err *err);
 /* True when the order needs LIM scores (lim, reverse-lim, prune). */
 int order_needs_lim(const struct order_spec *spec);
@@ -34,6 +37,11 @@ int order_needs_zd(const struct order_spec *spec);
    sort), in every direction. Fails on a missing or non-finite score. */
 int order_ranking(const struct order_spec *spec, const float *lim, const float *zd,
 		  int n_layers, int *ranking, struct lwq_err *err);
+
+/* Ranks by a per-layer importance, larger first (ties: lower layer first); `what` names
+   the score in errors ("measured KLD"). The measured order uses it. */
+int order_rank_by_importance(const float *importance, const char *what, int n_layers,
+			     int *ranking, struct lwq_err *err);
 
 /* Parses a user order: layer indices, most important first, separated by newlines,
    commas or blanks ('#' starts a comment). Every layer 0..n_layers-1 exactly once. */

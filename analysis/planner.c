@@ -175,14 +175,22 @@ static struct level_costs costs_of(const struct model_config *cfg,
 	return c;
 }
 
+/* Bytes of a layer in the request's target format. */
+typedef int64_t (*layer_cost_fn)(const struct model_config *, int, int);
+static layer_cost_fn layer_cost(const struct plan_request *req)
+{
+	return req->target == SIZE_GGUF ? layer_bytes_gguf : layer_bytes_rtn;
+}
+
 void plan_budget_range(const struct model_config *cfg, const struct plan_request *req,
 		       int64_t *min_bytes, int64_t *max_bytes)
 {
 	int64_t pinned;
-	int n_free = free_layers(cfg, req, layer_bytes_rtn, &pinned);
-	struct level_costs c = costs_of(cfg, req, layer_bytes_rtn);
-	*min_bytes = fixed_bytes(cfg) + pinned + n_free * c.lo;
-	*max_bytes = fixed_bytes(cfg) + pinned + n_free * c.hi;
+	int n_free = free_layers(cfg, req, layer_cost(req), &pinned);
+	struct level_costs c = costs_of(cfg, req, layer_cost(req));
+	int64_t fixed = fixed_bytes_for(cfg, req->target);
+	*min_bytes = fixed + pinned + n_free * c.lo;
+	*max_bytes = fixed + pinned + n_free * c.hi;
 }
 
 void plan_avg_bits_range(const struct model_config *cfg, const struct plan_request *req,
@@ -219,9 +227,9 @@ int plan_from_budget(const struct model_config *cfg, const int *ranking, int64_t
 	if (budget_bytes < lo || budget_bytes > hi)
 		return lwq_err_set(err, "budget %lld bytes is outside the feasible range %lld .. "
 				   "%lld bytes", (long long)budget_bytes, (long long)lo, (long long)hi);
-	free_layers(cfg, req, layer_bytes_rtn, &pinned);
-	return plan_split(cfg, ranking, budget_bytes - fixed_bytes(cfg) - pinned, req,
-			  layer_bytes_rtn, plan);
+	free_layers(cfg, req, layer_cost(req), &pinned);
+	return plan_split(cfg, ranking, budget_bytes - fixed_bytes_for(cfg, req->target) - pinned,
+			  req, layer_cost(req), plan);
 }
 
 int plan_from_avg_bits(const struct model_config *cfg, const int *ranking, double avg_bits,

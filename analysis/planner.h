@@ -6,6 +6,7 @@
 
 #include "model_config.h"
 #include "plan.h"
+#include "size_target.h"
 #include "status.h"
 
 #define PIN_FREE (-1)
@@ -18,6 +19,7 @@ struct plan_request {
 	int spread;          /* three levels: exchange steps (see plan_three_levels), >= 0 */
 	const int *pins;     /* [n_layers] bits a layer is forced to, or PIN_FREE; may be NULL */
 	const char *order;   /* copied into the plan ("lim", "random:7", ...) */
+	enum size_target target;   /* what budgets count: lwq storage (default) or GGUF */
 };
 
 /* Checks the levels (supported widths, strictly decreasing), the group size against cfg

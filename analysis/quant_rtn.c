@@ -68,8 +68,7 @@ static void rtn_constant_group(float c, float *scale, float *zero)
 	*zero = c < 0 && *scale > 0.0f ? 1.0f : 0.0f;
 }
 
-/* Scale and zero point of one group; -1 when the group holds a NaN or an infinity. */
-static int rtn_group_params(const float *w, int g, int bits, float *scale, float *zero)
+int rtn_group_params(const float *w, int g, int bits, float *scale, float *zero)
 {
 	float lo = w[0], hi = w[0];
 	for (int i = 0; i < g; i++) {
@@ -95,7 +94,7 @@ static int rtn_group_params(const float *w, int g, int bits, float *scale, float
 	return 0;
 }
 
-static uint8_t rtn_code(float w, float scale, float zero, int bits)
+uint8_t rtn_code(float w, float scale, float zero, int bits)
 {
 	if (scale == 0.0f)
 		return 0;

@@ -21,6 +21,13 @@ int rtn_quantize(const float *w, int64_t rows, int64_t cols, int bits, int g,
 void rtn_dequantize(const uint8_t *codes, const float *scales, const float *zeros,
 		    int64_t rows, int64_t cols, int g, float *w);
 
+/* One group's grid: the scale and zero point of g weights at `bits`, as rtn_quantize
+   fits them (GPTQ fits its groups with the same rule); -1 when the group holds a NaN or
+   an infinity. rtn_code rounds one weight onto that grid; (code - zero) * scale is its
+   value. */
+int rtn_group_params(const float *w, int g, int bits, float *scale, float *zero);
+uint8_t rtn_code(float w, float scale, float zero, int bits);
+
 /* Packs n codes of `bits` bits little-endian into ceil(n*bits/8) bytes, and back. */
 size_t pack_codes(const uint8_t *codes, size_t n, int bits, uint8_t *out);
 void unpack_codes(const uint8_t *packed, size_t n, int bits, uint8_t *codes);

@@ -73,6 +73,18 @@ void atomic_remove_on_signal(const struct atomic_target *t)
 	}
 }
 
+/* Makes a rename durable: the directory entry lives in the directory's own blocks. */
+static void sync_directory(const char *path)
+{
+	char dir[4096];
+	split_dir(path, dir, sizeof dir);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
 int atomic_commit(struct atomic_target *t, struct lwq_err *err)
 {
 	int fd = open(t->temp_path, O_RDONLY);
@@ -90,6 +102,7 @@ int atomic_commit(struct atomic_target *t, struct lwq_err *err)
 		return lwq_err_set(err, "%s: cannot rename into place: %s", t->final_path, strerror(e));
 	}
 	t->temp_path[0] = '\0';
+	sync_directory(t->final_path);
 	return 0;
 }
 

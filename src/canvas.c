@@ -1,6 +1,7 @@
-/* canvas.c: an RGB raster: rectangles and bitmap text. */
+/* canvas.c: an RGB raster: filled rectangles and blended pixels. */
 #include "canvas.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 /* Refuses absurd sizes (a typo in --scale) instead of trying to allocate them. */
@@ -55,26 +56,14 @@ struct rgb canvas_pixel(const struct canvas *c, int x, int y)
 	return (struct rgb){ p[0], p[1], p[2] };
 }
 
-int canvas_text_width(const char *text, int scale)
+void canvas_blend(struct canvas *c, int x, int y, struct rgb color, double alpha)
 {
-	int n = 0;
-	for (const char *p = text; *p; p++)
-		n++;
-	return n > 0 ? (n * GLYPH_ADVANCE - 1) * scale : 0;
-}
-
-int canvas_text(struct canvas *c, int x, int y, int scale, struct rgb color, const char *text)
-{
-	int pen = x;
-	for (const char *p = text; *p; p++, pen += GLYPH_ADVANCE * scale) {
-		const char *const *rows = font5x7_glyph(*p);
-		if (!rows)
-			rows = font5x7_glyph('?');
-		for (int r = 0; r < GLYPH_H; r++)
-			for (int col = 0; col < GLYPH_W; col++)
-				if (rows[r][col] == '#')
-					canvas_fill(c, pen + col * scale, y + r * scale, scale, scale,
-						    color);
-	}
-	return canvas_text_width(text, scale);
+	if (x < 0 || y < 0 || x >= c->width || y >= c->height || !(alpha > 0))
+		return;
+	if (alpha > 1)
+		alpha = 1;
+	uint8_t *p = c->rgb + ((size_t)y * (size_t)c->width + (size_t)x) * 3;
+	p[0] = (uint8_t)lround(p[0] + (color.r - p[0]) * alpha);
+	p[1] = (uint8_t)lround(p[1] + (color.g - p[1]) * alpha);
+	p[2] = (uint8_t)lround(p[2] + (color.b - p[2]) * alpha);
 }

@@ -1,4 +1,4 @@
-/* canvas.h: an RGB raster with rectangles and 5x7 bitmap text, for the heatmap PNG. */
+/* canvas.h: an RGB raster that the figure renderer draws into and libpng writes. */
 #ifndef LWQ_CANVAS_H
 #define LWQ_CANVAS_H
 
@@ -19,16 +19,7 @@ void canvas_free(struct canvas *c);
 void canvas_fill(struct canvas *c, int x, int y, int w, int h, struct rgb color);
 struct rgb canvas_pixel(const struct canvas *c, int x, int y);
 
-/* Glyphs are 5x7 pixels on a 6x8 advance, each pixel drawn as scale x scale.
-   Lower-case letters print as capitals; unknown characters as '?'. */
-#define GLYPH_W 5
-#define GLYPH_H 7
-#define GLYPH_ADVANCE 6
-/* Draws text with its top-left corner at (x, y); returns the width drawn in pixels. */
-int canvas_text(struct canvas *c, int x, int y, int scale, struct rgb color, const char *text);
-int canvas_text_width(const char *text, int scale);
-
-/* Rows of a glyph as 5-character strings of '#' and '.', or NULL when none exists. */
-const char *const *font5x7_glyph(char ch);
+/* Mixes color into pixel (x, y) with weight alpha in [0,1] (source over); clipped. */
+void canvas_blend(struct canvas *c, int x, int y, struct rgb color, double alpha);
 
 #endif

@@ -61,16 +61,3 @@ int cli_model_operand(const char *verb, int argc, char **argv, int optional,
 		*model = argv[optind];
 	return 0;
 }
-
-int cli_wants_help(int argc, char **argv, const char *help)
-{
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			fputs(help, stdout);
-			return 1;
-		}
-	}
-	return 0;
-}

@@ -34,7 +34,4 @@ int path_exists(const char *path);
 int cli_model_operand(const char *verb, int argc, char **argv, int optional,
 		      const char **model);
 
-/* Prints the verb's help text if argv contains --help/-h; returns 1 when it did. */
-int cli_wants_help(int argc, char **argv, const char *help);
-
 #endif

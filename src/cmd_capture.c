@@ -1,10 +1,10 @@
 /* cmd_capture.c: lwq capture: calibration tokens through the model, activations stored. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "capture_run.h"
+#include "model_update.h"
 #include "cli.h"
 #include "commands.h"
 #include "forward.h"
@@ -14,26 +14,6 @@
 
 #define DEFAULT_KEPT 1024
 
-static const char capture_help[] =
-	"Usage: lwq capture MODEL.h5 (--text FILE | --ids FILE.i32) [--offset N]\n"
-	"                   [--windows W] [--seq-len L] [--keep-streams N|all|none] [--force]\n"
-	"\n"
-	"Run calibration tokens through the model and store in MODEL.h5, under\n"
-	"/activations: the per-token cosine between the residual stream entering and\n"
-	"leaving each layer (for LIM), the residual streams at evenly spaced token\n"
-	"positions, and per-column sums of squares of every linear's input.\n"
-	"\n"
-	"  -t, --text FILE          UTF-8 text, tokenized with the model's tokenizer\n"
-	"  -i, --ids FILE.i32       token ids, little-endian int32\n"
-	"      --offset N           skip the first N tokens (default 0)\n"
-	"  -w, --windows W          number of windows (default 16)\n"
-	"  -L, --seq-len L          tokens per window (default 512)\n"
-	"  -k, --keep-streams N     token positions whose streams are stored: a count\n"
-	"                           (default 1024), 'all' or 'none'\n"
-	"  -f, --force              replace activations already in the file\n"
-	"  -j, --threads N          BLAS threads (default: OPENBLAS_NUM_THREADS or all cores)\n"
-	"  -h, --help               show this help\n";
-
 struct capture_options {
 	const char *model;
 	struct run_tokens tokens;
@@ -41,51 +21,50 @@ struct capture_options {
 	int force;
 };
 
-static int parse_keep(const char *arg, int64_t *keep)
+static const char *parse_keep(const char *arg, void *opts)
 {
+	struct capture_options *o = opts;
 	long v;
 	if (strcmp(arg, "all") == 0)
-		*keep = -1;
+		o->keep = -1;
 	else if (strcmp(arg, "none") == 0)
-		*keep = 0;
+		o->keep = 0;
 	else if (parse_int(arg, 0, 1L << 40, &v) == 0)
-		*keep = v;
+		o->keep = v;
 	else
-		return cli_usage_error("capture", "--keep-streams: '%s' is not a count, all or none",
-				       arg);
-	return 0;
+		return "a count, all or none";
+	return NULL;
 }
+
+static const struct opt capture_opts[] = {
+	RUN_TOKENS_OPTS(struct capture_options, tokens, "number of windows (default 16)"),
+	OPT_CALL("keep-streams", 'k', "N", parse_keep,
+		 "token positions whose streams are stored: a count (default 1024), 'all' or "
+		 "'none'"),
+	OPT_FLAG("force", 'f', struct capture_options, force,
+		 "replace activations already in the file"),
+	RUN_TOKENS_THREADS(struct capture_options, tokens),
+	OPT_END,
+};
+
+static const struct verb_options capture_cli = { "capture",
+	"Usage: lwq capture MODEL.h5 (--text FILE | --ids FILE.i32) [--offset N]\n"
+	"                   [--windows W] [--seq-len L] [--keep-streams N|all|none] [--force]\n"
+	"\n"
+	"Run calibration tokens through the model and store in MODEL.h5, under\n"
+	"/activations: the per-token cosine between the residual stream entering and\n"
+	"leaving each layer (for LIM), the residual streams at evenly spaced token\n"
+	"positions, and per-column sums of squares of every linear's input.\n"
+	"\n", capture_opts, NULL };
 
 static int parse_options(int argc, char **argv, struct capture_options *o)
 {
-	static const struct option longopts[] = {
-		RUN_TOKENS_LONGOPTS,
-		{ "keep-streams", required_argument, NULL, 'k' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "threads", required_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	o->tokens.windows = 16;
 	o->tokens.seq_len = 512;
 	o->keep = DEFAULT_KEPT;
-	int opt, status;
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "t:i:w:L:k:fj:h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'k':
-			if (parse_keep(optarg, &o->keep) != 0)
-				return EXIT_USAGE;
-			break;
-		case 'f': o->force = 1; break;
-		default:
-			status = run_tokens_verb_option("capture", opt, argv, capture_help,
-							&o->tokens);
-			if (status != 0)
-				return status;
-		}
-	}
+	int status = options_parse(&capture_cli, argc, argv, o);
+	if (status != 0)
+		return status;
 	return run_tokens_finish("capture", argc, argv, &o->tokens, &o->model);
 }
 
@@ -111,6 +90,19 @@ static struct capture_data *measure(struct capture_options *o, int32_t **ids,
 	return cd;
 }
 
+struct capture_store {
+	const struct capture_data *cd;
+	const int32_t *ids;
+	const struct capture_meta *meta;
+};
+
+static int store_in(struct model_file *mf, void *ctx, struct lwq_err *err)
+{
+	const struct capture_store *cs = ctx;
+	return capture_write(mf, cs->cd, cs->ids, cs->meta, err);
+}
+
+/* The model file under its name stays whole: old activations or the new ones. */
 static int store(const struct capture_options *o, const struct capture_data *cd,
 		 const int32_t *ids, struct lwq_err *err)
 {
@@ -120,12 +112,10 @@ static int store(const struct capture_options *o, const struct capture_data *cd,
 		.offset = o->tokens.offset,
 		.source = run_tokens_source(&o->tokens, source, sizeof source),
 	};
-	struct model_file *mf = model_file_open(o->model, 1, err);
-	if (!mf)
-		return -1;
-	int rc = capture_write(mf, cd, ids, &meta, err);
-	model_file_close(mf);
-	return rc;
+	struct capture_store cs = { cd, ids, &meta };
+	uint64_t bytes = (uint64_t)capture_stream_bytes(cd) +
+			 (uint64_t)cd->n_tokens * ((uint64_t)cd->n_layers + 1) * 4;
+	return model_file_update(o->model, bytes, store_in, &cs, err);
 }
 
 static void summarize(const struct capture_options *o, const struct capture_data *cd,
@@ -153,7 +143,7 @@ int cmd_capture(int argc, char **argv)
 	struct capture_options o = { 0 };
 	int status = parse_options(argc, argv, &o);
 	if (status != 0)
-		return status < 0 ? EXIT_OK : status;
+		return options_exit(status);
 	struct lwq_err err = { "" };
 	int32_t *ids = NULL;
 	double start = monotonic_seconds();

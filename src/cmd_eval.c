@@ -1,5 +1,5 @@
-/* cmd_eval.c: lwq eval: perplexity of a model file, optionally quantized by a plan. */
-#include <getopt.h>
+/* cmd_eval.c: lwq eval: perplexity of a model file, optionally quantized by a plan, and
+   the KL divergence of the plan's predictions to the unquantized model's. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,66 +8,86 @@
 #include "commands.h"
 #include "eval_run.h"
 #include "forward.h"
+#include "method_option.h"
 #include "plan_file.h"
+#include "run_method.h"
 #include "run_tokens.h"
-
-static const char eval_help[] =
-	"Usage: lwq eval MODEL.h5 [--plan PLAN.json] (--text FILE | --ids FILE.i32)\n"
-	"                [--offset N] [--windows W] [--seq-len L] [--json] [--threads N]\n"
-	"\n"
-	"Perplexity of the model on non-overlapping windows of tokens, over every\n"
-	"next-token prediction inside each window. With --plan, each layer is\n"
-	"fake-quantized (RTN) at the plan's bits first; 0 bits drops the layer.\n"
-	"\n"
-	"  -p, --plan PLAN.json  bit plan to apply (from lwq plan)\n"
-	"  -t, --text FILE       UTF-8 text, tokenized with the model's tokenizer\n"
-	"  -i, --ids FILE.i32    token ids, little-endian int32\n"
-	"      --offset N        skip the first N tokens (default 0)\n"
-	"  -w, --windows W       number of windows (default: every full window after\n"
-	"                        the offset)\n"
-	"  -L, --seq-len L       tokens per window (default 512)\n"
-	"      --json            print one JSON object\n"
-	"  -j, --threads N       BLAS threads (default: OPENBLAS_NUM_THREADS or all cores)\n"
-	"  -h, --help            show this help\n";
 
 struct eval_options {
 	const char *model, *plan;
 	struct run_tokens tokens;
-	int json;
+	int json, kld, score_from;
+	struct method_options method;
 };
+
+static const struct opt eval_opts[] = {
+	OPT_STR("plan", 'p', "PLAN.json", struct eval_options, plan,
+		"bit plan to apply (from lwq plan)"),
+	OPT_FLAG("kld", 0, struct eval_options, kld,
+		 "also run the unquantized model and report the KL divergence of the plan's "
+		 "next-token distributions to it, top-token agreement and the perplexity ratio "
+		 "(needs --plan)"),
+	SCORE_FROM_OPT(struct eval_options, score_from),
+	RUN_TOKENS_OPTS(struct eval_options, tokens,
+			"number of windows (default: every full window after the offset)"),
+	OPT_FLAG("json", 'j', struct eval_options, json, "print one JSON object"),
+	RUN_TOKENS_THREADS(struct eval_options, tokens),
+	METHOD_OPTS(struct eval_options, method),
+	OPT_END,
+};
+
+static const struct verb_options eval_cli = { "eval",
+	"Usage: lwq eval MODEL.h5 [--plan PLAN.json [--kld]] (--text FILE | --ids FILE.i32)\n"
+	"                [--offset N] [--windows W] [--seq-len L] [--score-from K]\n"
+	"                [--json] [--threads N] [--method rtn|gguf|gptq] [--damp F]\n"
+	"                [--act-order] [--calib-text FILE | --calib-ids FILE.i32]\n"
+	"\n"
+	"Perplexity of the model on non-overlapping windows of tokens, over every\n"
+	"next-token prediction inside each window (or those at positions >= K). With\n"
+	"--plan, each layer is fake-quantized at the plan's bits first (--method);\n"
+	"0 bits drops the layer. --kld compares the plan's predictions with the\n"
+	"unquantized model's over the full vocabulary, as llama-perplexity\n"
+	"--kl-divergence does.\n"
+	"\n", eval_opts, NULL };
 
 static int parse_options(int argc, char **argv, struct eval_options *o)
 {
-	static const struct option longopts[] = {
-		{ "plan", required_argument, NULL, 'p' },
-		RUN_TOKENS_LONGOPTS,
-		{ "json", no_argument, NULL, 'J' },
-		{ "threads", required_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	o->tokens.seq_len = 512;
-	int opt, status;
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "p:t:i:w:L:j:h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'p': o->plan = optarg; break;
-		case 'J': o->json = 1; break;
-		default:
-			status = run_tokens_verb_option("eval", opt, argv, eval_help, &o->tokens);
-			if (status != 0)
-				return status;
-		}
-	}
+	method_options_init(&o->method);
+	int status = options_parse(&eval_cli, argc, argv, o);
+	if (status != 0)
+		return status;
+	if ((status = method_options_check("eval", &o->method)) != 0)
+		return status;
+	if (o->kld && !o->plan)
+		return cli_usage_error("eval", "--kld compares a plan with the unquantized model: "
+				       "give --plan PLAN.json");
 	return run_tokens_finish("eval", argc, argv, &o->tokens, &o->model);
+}
+
+static void add_kld_json(json_t *obj, const struct kld_summary *k)
+{
+	const struct { const char *key; double v; } f[] = {
+		{ "kld", k->kld_mean }, { "kld_stderr", k->kld_stderr },
+		{ "kld_median", k->kld_median }, { "kld_p99", k->kld_p99 },
+		{ "kld_p999", k->kld_p999 }, { "kld_max", k->kld_max },
+		{ "top1", k->top1 }, { "top1_stderr", k->top1_stderr },
+		{ "delta_p", k->dp_mean }, { "delta_p_stderr", k->dp_stderr },
+		{ "ppl_base", k->ppl_base }, { "ppl_ratio", k->ppl_ratio },
+		{ "ln_ppl_ratio", k->ln_ppl_ratio },
+		{ "ln_ppl_ratio_stderr", k->ln_ppl_ratio_stderr },
+	};
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+		json_object_set_new(obj, f[i].key, json_real(f[i].v));
 }
 
 static void print_json(const struct eval_options *o, const struct eval_result *r)
 {
-	char source[4200];
-	json_t *obj = json_pack("{s:s, s:s?, s:s, s:I, s:i, s:i, s:I, s:f, s:f, s:f, s:I, s:f, s:f}",
+	char source[4200], convention[64];
+	json_t *obj = json_pack("{s:s, s:s?, s:s*, s:s, s:I, s:i, s:i, s:I, s:f, s:f, s:f, s:I, "
+				"s:f, s:f, s:i, s:s}",
 				"model", o->model, "plan", o->plan,
+				"method", o->plan ? quant_method_name(o->method.method) : NULL,
 				"source", run_tokens_source(&o->tokens, source, sizeof source),
 				"offset", (json_int_t)o->tokens.offset,
 				"windows", o->tokens.windows, "seq_len", o->tokens.seq_len,
@@ -75,7 +95,12 @@ static void print_json(const struct eval_options *o, const struct eval_result *r
 				"perplexity", r->perplexity, "nll_sum", r->nll_sum,
 				"nll_mean", r->nll_sum / (double)r->n_predictions,
 				"predictions", (json_int_t)r->n_predictions,
-				"seconds", r->seconds, "tokens_per_second", r->tokens_per_second);
+				"seconds", r->seconds, "tokens_per_second", r->tokens_per_second,
+				"score_from", o->score_from,
+				"scoring", score_from_convention(o->score_from, o->tokens.seq_len,
+								 convention, sizeof convention));
+	if (r->has_kld)
+		add_kld_json(obj, &r->kld);
 	char *text = json_dumps(obj, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 	puts(text);
 	free(text);
@@ -87,11 +112,27 @@ static void print_text(const struct eval_options *o, const struct eval_result *r
 	printf("perplexity   %.4f\n", r->perplexity);
 	printf("nll          %.6f per prediction (sum %.2f)\n",
 	       r->nll_sum / (double)r->n_predictions, r->nll_sum);
+	char convention[64];
 	printf("predictions  %lld (%d windows of %d tokens from offset %lld%s)\n",
 	       (long long)r->n_predictions, o->tokens.windows, o->tokens.seq_len,
 	       (long long)o->tokens.offset,
 	       o->tokens.windows_defaulted ? ", every full window" : "");
+	printf("scored       %s\n", score_from_convention(o->score_from, o->tokens.seq_len,
+							  convention, sizeof convention));
 	printf("plan         %s\n", o->plan ? o->plan : "none (unquantized)");
+	if (o->plan)
+		printf("method       %s\n", quant_method_name(o->method.method));
+	if (r->has_kld) {
+		const struct kld_summary *k = &r->kld;
+		printf("base ppl     %.4f (unquantized); ratio %.5f, ln ratio %.6f +/- %.6f\n",
+		       k->ppl_base, k->ppl_ratio, k->ln_ppl_ratio, k->ln_ppl_ratio_stderr);
+		printf("KLD          mean %.6f +/- %.6f, median %.6f, 99%% %.6f, 99.9%% %.6f, "
+		       "max %.6f\n", k->kld_mean, k->kld_stderr, k->kld_median, k->kld_p99,
+		       k->kld_p999, k->kld_max);
+		printf("same top     %.3f +/- %.3f %%\n", 100 * k->top1, 100 * k->top1_stderr);
+		printf("delta p      %.3f +/- %.3f %% (mean change of p(correct token))\n",
+		       100 * k->dp_mean, 100 * k->dp_stderr);
+	}
 	printf("speed        %.0f tokens/s, %.2f s\n", r->tokens_per_second, r->seconds);
 }
 
@@ -104,6 +145,7 @@ static int run_eval(struct eval_options *o, struct lwq_err *err)
 	struct bit_plan *plan = NULL;
 	int32_t *ids = NULL;
 	struct eval_result result;
+	struct method_run run = { .gptq = NULL };
 	if (forward_check_config(model_file_config(mf), err) < 0) {
 		lwq_err_prefix(err, o->model);
 		goto out;
@@ -116,8 +158,17 @@ static int run_eval(struct eval_options *o, struct lwq_err *err)
 	if (o->tokens.windows_defaulted && !o->json && !cli_quiet)
 		fprintf(stderr, "lwq: eval: using every full window: %d windows of %d tokens\n",
 			o->tokens.windows, o->tokens.seq_len);
-	if (eval_perplexity(mf, plan, ids, (int64_t)o->tokens.windows * o->tokens.seq_len,
-			    o->tokens.windows, o->tokens.seq_len, NULL, &result, err) < 0)
+	if (o->score_from >= o->tokens.seq_len - 1) {
+		lwq_err_set(err, "--score-from %d leaves nothing to predict in windows of %d "
+			    "tokens (K must be below %d)", o->score_from, o->tokens.seq_len,
+			    o->tokens.seq_len - 1);
+		goto out;
+	}
+	if (method_run_start(&run, mf, plan, &o->method, "eval", cli_quiet || o->json, err) < 0)
+		goto out;
+	struct eval_request req = { .rq = &run.rq, .score_from = o->score_from, .kld = o->kld };
+	if (eval_run(mf, &req, ids, (int64_t)o->tokens.windows * o->tokens.seq_len,
+		     o->tokens.windows, o->tokens.seq_len, NULL, &result, err) < 0)
 		goto out;
 	if (o->json)
 		print_json(o, &result);
@@ -125,6 +176,7 @@ static int run_eval(struct eval_options *o, struct lwq_err *err)
 		print_text(o, &result);
 	rc = 0;
 out:
+	method_run_end(&run);
 	free(ids);
 	bit_plan_free(plan);
 	model_file_close(mf);
@@ -136,7 +188,7 @@ int cmd_eval(int argc, char **argv)
 	struct eval_options o = { 0 };
 	int status = parse_options(argc, argv, &o);
 	if (status != 0)
-		return status < 0 ? EXIT_OK : status;
+		return options_exit(status);
 	struct lwq_err err = { "" };
 	if (run_eval(&o, &err) < 0)
 		return cli_report("eval", &err);

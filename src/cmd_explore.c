@@ -1,5 +1,4 @@
 /* cmd_explore.c: lwq explore [MODEL.h5]: loads the model's data and runs the explorer. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,10 +8,22 @@
 #include "commands.h"
 #include "explorer_load.h"
 #include "export.h"
-#include "heatmap_image.h"
+#include "heatmap_figure.h"
+#include "options.h"
 #include "plan_file.h"
 
-static const char explore_help[] =
+struct explore_options {
+	const char *model;
+	int synthetic;             /* layers of a generated model; 0: a file */
+};
+
+static const struct opt explore_opts[] = {
+	OPT_INT("synthetic", 0, "N", struct explore_options, synthetic, 1, 512,
+		"explore a generated model of N layers (no file needed)"),
+	OPT_END,
+};
+
+static const struct verb_options explore_cli = { "explore",
 	"Usage: lwq explore [MODEL.h5]\n"
 	"       lwq [MODEL.h5]\n"
 	"\n"
@@ -21,9 +32,7 @@ static const char explore_help[] =
 	"precision. Press ? inside for every key.\n"
 	"\n"
 	"Without MODEL.h5 the demo model opens: $LWQ_DEMO, else the installed demo.h5.\n"
-	"\n"
-	"      --synthetic N   explore a generated model of N layers (no file needed)\n"
-	"  -h, --help          show this help\n";
+	"\n", explore_opts, NULL };
 
 /* What the export hooks need: the data in memory (its path names the model file). */
 struct explore_session {
@@ -42,8 +51,9 @@ static int export_png_hook(void *ctx, const struct export_request *req, struct l
 	const struct explore_session *session = ctx;
 	struct heatmap_options o = { .metric = HM_ALL, .plan = req->plan, .scale = 2,
 				     .color_scale = req->color_by_value ? SCALE_VALUE : SCALE_RANK,
+				     .tokens = session->data->cos != NULL,
 				     .tokens_per_layer = req->tokens_per_layer };
-	return heatmap_write_png(session->data, &o, req->path, req->overwrite, err);
+	return heatmap_write(session->data, &o, req->path, req->overwrite, err);
 }
 
 /* The quantized model as lwq export writes it: GGUF when the name ends in .gguf. */
@@ -84,35 +94,16 @@ static const char *default_model(void)
 	return NULL;
 }
 
-static int parse_options(int argc, char **argv, const char **model, long *synthetic)
-{
-	static const struct option longopts[] = {
-		{ "synthetic", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (ch == 's' && parse_int(optarg, 1, 512, synthetic) != 0)
-			return cli_usage_error("explore", "--synthetic needs 1 to 512 layers, not '%s'",
-					       optarg);
-		if (ch != 's')
-			return cli_usage_error("explore", "unknown option '%s'", argv[optind - 1]);
-	}
-	return cli_model_operand("explore", argc, argv, 1, model);
-}
-
 int cmd_explore(int argc, char **argv)
 {
-	if (cli_wants_help(argc, argv, explore_help))
-		return EXIT_OK;
-	const char *model = NULL;
-	long synthetic = 0;
-	int rc = parse_options(argc, argv, &model, &synthetic);
+	struct explore_options o = { 0 };
+	int rc = options_parse(&explore_cli, argc, argv, &o);
+	if (rc == 0)
+		rc = cli_model_operand("explore", argc, argv, 1, &o.model);
 	if (rc != 0)
-		return rc;
+		return options_exit(rc);
+	int synthetic = o.synthetic;
+	const char *model = o.model;
 	if (!model && !synthetic && !(model = default_model()))
 		return cli_error("explore", "no MODEL.h5 given and no demo model installed "
 			       "(set LWQ_DEMO or give a file)");

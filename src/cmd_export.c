@@ -1,6 +1,5 @@
 /* cmd_export.c: lwq export: the model quantized by a plan, as an lwq HDF5 file or a GGUF
    file for llama.cpp, written to a temp file and renamed into place. */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,42 +9,51 @@
 #include "cli.h"
 #include "commands.h"
 #include "export.h"
+#include "options.h"
 #include "plan_file.h"
-
-static const char export_help[] =
-	"Usage: lwq export MODEL.h5 --plan PLAN.json [--format lwq|gguf] -o OUT [--force]\n"
-	"       lwq export MODEL.h5 --format gguf --f16 -o OUT.gguf\n"
-	"\n"
-	"Write the model quantized layer by layer as PLAN.json says (lwq plan -o).\n"
-	"\n"
-	"  -p, --plan PLAN.json   the bit plan (required unless --f16)\n"
-	"  -F, --format FORMAT    lwq: an lwq model file whose linears are stored RTN-quantized\n"
-	"                         (lwq eval runs it directly); gguf: a GGUF file for llama.cpp\n"
-	"                         (default: gguf when OUT ends in .gguf, else lwq)\n"
-	"  -o, --output OUT       file to write (required)\n"
-	"  -f, --force            overwrite OUT if it exists\n"
-	"      --f16              gguf: every linear as F16, no plan (input for llama-quantize)\n"
-	"      --name NAME        gguf: general.name (default: the model's name)\n"
-	"      --embed-type TYPE  gguf: f16 (default) or f32 for token_embd and output\n"
-	"      --json             print the summary as JSON\n"
-	"  -h, --help             show this help\n"
-	"\n"
-	"GGUF types per layer width: 8 Q8_0, 6 Q6_K, 5 Q5_K, 4 Q4_K, 3 Q3_K, 2 Q2_K; K-quants\n"
-	"need rows of a multiple of 256 values, shorter rows use Q4_0 (2-4 bits), Q5_0 (5) or\n"
-	"Q8_0 (6), with a warning. Layers at 0 bits are dropped. See man lwq.\n";
+#include "run_method.h"
 
 struct export_options {
 	const char *model, *plan, *out, *name;
 	int format;                /* enum export_format, or -1 for "from the extension" */
 	int force, f16, embed_f32, json;
+	struct method_options method;
 };
 
-enum { OPT_F16 = 256, OPT_NAME, OPT_EMBED, OPT_JSON };
+static const char *const format_names[] = { "lwq", "gguf", NULL };
+static const char *const embed_names[] = { "f16", "f32", NULL };
 
-static int parse_format(const char *s)
-{
-	return strcmp(s, "lwq") == 0 ? EXPORT_LWQ : strcmp(s, "gguf") == 0 ? EXPORT_GGUF : -1;
-}
+static const struct opt export_opts[] = {
+	OPT_STR("plan", 'p', "PLAN.json", struct export_options, plan,
+		"the bit plan (required unless --f16)"),
+	OPT_CHOICE("format", 'F', "FORMAT", struct export_options, format, format_names,
+		   "lwq: an lwq model file whose linears are stored RTN-quantized (lwq eval runs "
+		   "it directly); gguf: a GGUF file for llama.cpp (default: gguf when OUT ends "
+		   "in .gguf, else lwq)"),
+	OPT_STR("output", 'o', "OUT", struct export_options, out, "file to write (required)"),
+	OPT_FLAG("force", 'f', struct export_options, force, "overwrite OUT if it exists"),
+	OPT_FLAG("f16", 0, struct export_options, f16,
+		 "gguf: every linear as F16, no plan (input for llama-quantize)"),
+	OPT_STR("name", 'n', "NAME", struct export_options, name,
+		"gguf: general.name (default: the model's name)"),
+	OPT_CHOICE("embed-type", 0, "TYPE", struct export_options, embed_f32, embed_names,
+		   "gguf: f16 (default) or f32 for token_embd and output"),
+	OPT_FLAG("json", 'j', struct export_options, json, "print the summary as JSON"),
+	METHOD_OPTS(struct export_options, method),
+	OPT_END,
+};
+
+static const struct verb_options export_cli = { "export",
+	"Usage: lwq export MODEL.h5 --plan PLAN.json [--format lwq|gguf] -o OUT [--force]\n"
+	"                  [--method rtn|gptq] [--damp F] [--act-order]\n"
+	"                  [--calib-text FILE | --calib-ids FILE.i32]\n"
+	"       lwq export MODEL.h5 --format gguf --f16 -o OUT.gguf\n"
+	"\n"
+	"Write the model quantized layer by layer as PLAN.json says (lwq plan -o).\n"
+	"\n", export_opts,
+	"GGUF types per layer width: 8 Q8_0, 6 Q6_K, 5 Q5_K, 4 Q4_K, 3 Q3_K, 2 Q2_K; K-quants\n"
+	"need rows of a multiple of 256 values, shorter rows use Q4_0 (2-4 bits), Q5_0 (5) or\n"
+	"Q8_0 (6), with a warning. Layers at 0 bits are dropped. See man lwq.\n" };
 
 static int ends_with(const char *s, const char *tail)
 {
@@ -67,49 +75,22 @@ static int check_options(struct export_options *o)
 		return cli_usage_error("export", "missing --plan PLAN.json");
 	if (o->format != EXPORT_GGUF && (o->name || o->embed_f32))
 		return cli_usage_error("export", "--name and --embed-type are for --format gguf");
-	return 0;
+	if (o->method.method == QUANT_GGUF)
+		return cli_usage_error("export", "--method gguf: use --format gguf (the GGUF block "
+				       "types are what it writes)");
+	if (o->method.method == QUANT_GPTQ && o->format == EXPORT_GGUF)
+		return cli_usage_error("export", "--method gptq is for --format lwq");
+	return method_options_check("export", &o->method);
 }
 
 static int parse_options(int argc, char **argv, struct export_options *o)
 {
-	static const struct option longopts[] = {
-		{ "plan", required_argument, NULL, 'p' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "f16", no_argument, NULL, OPT_F16 },
-		{ "name", required_argument, NULL, OPT_NAME },
-		{ "embed-type", required_argument, NULL, OPT_EMBED },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	memset(o, 0, sizeof *o);
 	o->format = -1;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:F:o:fh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p': o->plan = optarg; break;
-		case 'F':
-			if ((o->format = parse_format(optarg)) < 0)
-				return cli_usage_error("export", "--format must be lwq or gguf, not '%s'",
-						       optarg);
-			break;
-		case 'o': o->out = optarg; break;
-		case 'f': o->force = 1; break;
-		case OPT_F16: o->f16 = 1; break;
-		case OPT_NAME: o->name = optarg; break;
-		case OPT_JSON: o->json = 1; break;
-		case OPT_EMBED:
-			if (strcmp(optarg, "f16") != 0 && strcmp(optarg, "f32") != 0)
-				return cli_usage_error("export", "--embed-type must be f16 or f32, not '%s'",
-						       optarg);
-			o->embed_f32 = strcmp(optarg, "f32") == 0;
-			break;
-		default: return cli_usage_error("export", "unknown option");
-		}
-	}
+	method_options_init(&o->method);
+	int rc = options_parse(&export_cli, argc, argv, o);
+	if (rc != 0)
+		return rc;
 	if (cli_model_operand("export", argc, argv, 0, &o->model) != 0)
 		return EXIT_USAGE;
 	return check_options(o);
@@ -167,12 +148,17 @@ static int run_export(const struct export_options *o, struct model_file *mf,
 	struct progress progress;
 	struct export_stats stats;
 	int steps = o->format == EXPORT_GGUF ? export_kept_layers(plan, cfg) : cfg->n_layers;
+	struct method_run run;
+	if (method_run_start(&run, mf, plan, &o->method, "export", cli_quiet || o->json, err) < 0)
+		return -1;
 	struct export_job job = { .src = mf, .plan = plan, .plan_path = o->plan, .name = o->name,
-				  .f16 = o->f16, .embed_f32 = o->embed_f32, .progress = &progress };
+				  .f16 = o->f16, .embed_f32 = o->embed_f32, .progress = &progress,
+				  .gptq = run.gptq };
 	progress_start(&progress, "export", "layer", steps + 1);
 	int rc = export_write_file((enum export_format)o->format, &job, o->out, o->force, 1,
 				   &stats, err);
 	progress_finish(&progress);
+	method_run_end(&run);
 	if (rc == 0) {
 		if (o->format == EXPORT_GGUF)
 			warn_fallbacks(&stats);
@@ -185,11 +171,9 @@ int cmd_export(int argc, char **argv)
 {
 	struct export_options o;
 	struct lwq_err err;
-	if (cli_wants_help(argc, argv, export_help))
-		return EXIT_OK;
 	int rc = parse_options(argc, argv, &o);
 	if (rc != 0)
-		return rc;
+		return options_exit(rc);
 	model_file_no_exit_cleanup();
 	struct model_file *mf = model_file_open(o.model, 0, &err);
 	if (!mf)

@@ -1,95 +1,93 @@
-/* cmd_heatmap.c: lwq heatmap MODEL.h5 -o FILE.png: the explorer's heatmap as an image. */
-#include <getopt.h>
+/* cmd_heatmap.c: lwq heatmap MODEL.h5 -o FILE.png|FILE.svg: the layer heatmap as a figure. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "curve_figure.h"
 #include "explorer_load.h"
-#include "heatmap_image.h"
+#include "figure.h"
+#include "heatmap_figure.h"
+#include "options.h"
 #include "plan_file.h"
-#include "png_write.h"
-
-static const char heatmap_help[] =
-	"Usage: lwq heatmap MODEL.h5 [--metric METRIC] [--plan PLAN.json] [--scale N]\n"
-	"                   -o FILE.png [--force]\n"
-	"\n"
-	"Write the layer heatmap as a PNG: one row per decoder layer, with the explorer's\n"
-	"columns and colours, layer labels, a title and a legend.\n"
-	"\n"
-	"  -m, --metric METRIC  lim, zd, zd-tensor, rtn, tokens (per-token LIM), plan, or\n"
-	"                       all (default: every column the file has, plus the plan)\n"
-	"  -p, --plan PLAN.json add the plan's bits per layer (needed for --metric plan)\n"
-	"  -s, --scale N        pixels per font dot, 1 to 8 (default 2)\n"
-	"      --color-scale S  rank (default: colour = rank among the layers) or value\n"
-	"                       (linear between the 2nd and 98th percentile)\n"
-	"      --token-scale S  layer (default: each layer of the token map on its own\n"
-	"                       scale) or all (one scale for every layer)\n"
-	"  -o, --output FILE    the PNG to write (required)\n"
-	"  -f, --force          overwrite FILE if it exists\n"
-	"  -h, --help           show this help\n";
 
 struct heatmap_args {
-	const char *model, *plan, *out;
+	const char *model, *plan, *out, *font;
 	enum heatmap_metric metric;
-	long scale;
-	int force, by_value, tokens_all;
+	int scale;
+	int force, by_rank, tokens, tokens_all, curves, log_y, metric_given;
 };
 
-enum { OPT_COLOR_SCALE = 256, OPT_TOKEN_SCALE };
+static const char *parse_metric(const char *arg, void *opts)
+{
+	struct heatmap_args *a = opts;
+	a->metric_given = 1;
+	if (heatmap_metric_parse(arg, &a->metric) != 0)
+		return "lim, zd, zd-tensor, rtn, tokens, plan, measured or all";
+	return NULL;
+}
+
+static const char *const color_scales[] = { "value", "rank", NULL };
+static const char *const token_scales[] = { "layer", "all", NULL };
+
+static const struct opt heatmap_opts[] = {
+	OPT_CALL("metric", 'm', "METRIC", parse_metric,
+		 "lim, zd, zd-tensor, rtn, tokens (per-token LIM), plan, measured (KLD of each "
+		 "layer alone, lwq score --measure), or all (default: every column the file "
+		 "has, plus the plan)"),
+	OPT_STR("plan", 'p', "PLAN.json", struct heatmap_args, plan,
+		"add the plan's bits per layer (needed for --metric plan)"),
+	OPT_FLAG("tokens", 0, struct heatmap_args, tokens,
+		 "add the per-token LIM panel (binned token positions)"),
+	OPT_FLAG("curves", 0, struct heatmap_args, curves,
+		 "draw the sweep curves (lwq sweep) instead of the heatmap; --plan marks the "
+		 "plan's average bits"),
+	OPT_FLAG("log", 0, struct heatmap_args, log_y, "logarithmic y axes for --curves"),
+	OPT_INT("scale", 's', "N", struct heatmap_args, scale, 1, HEATMAP_MAX_SCALE,
+		"PNG pixels per 1/96 inch, 1 to 8 (default 2)"),
+	OPT_STR("font", 0, "FONT", struct heatmap_args, font,
+		"fontconfig name or font file (default DejaVu Sans)"),
+	OPT_CHOICE("color-scale", 0, "S", struct heatmap_args, by_rank, color_scales,
+		   "value (default: linear over each colour bar's range) or rank (colour = rank "
+		   "among the layers; the bars say so)"),
+	OPT_CHOICE("token-scale", 0, "S", struct heatmap_args, tokens_all, token_scales,
+		   "layer (default: each layer of the token panel on its own scale) or all (one "
+		   "scale for every layer)"),
+	OPT_STR("output", 'o', "FILE", struct heatmap_args, out,
+		"the .png or .svg to write (required)"),
+	OPT_FLAG("force", 'f', struct heatmap_args, force, "overwrite FILE if it exists"),
+	OPT_END,
+};
+
+static const struct verb_options heatmap_cli = { "heatmap",
+	"Usage: lwq heatmap MODEL.h5 [--metric METRIC] [--plan PLAN.json] [--tokens]\n"
+	"                   [--scale N] [--font FONT] -o FILE.png|FILE.svg [--force]\n"
+	"       lwq heatmap MODEL.h5 --curves [--log] [--plan PLAN.json] -o FILE\n"
+	"\n"
+	"Draw the layer heatmap as a figure: one row per decoder layer, columns grouped\n"
+	"under headers, values printed in the cells, a colour bar with ticks per group.\n"
+	"With --curves, draw the stored sweeps instead: perplexity (and KL divergence when\n"
+	"measured) against average bits, one line per order.\n"
+	"A name ending in .svg writes SVG (vector, text stays text), .png a PNG.\n"
+	"\n", heatmap_opts, NULL };
 
 static int parse_options(int argc, char **argv, struct heatmap_args *a)
 {
-	static const struct option longopts[] = {
-		{ "metric", required_argument, NULL, 'm' },
-		{ "plan", required_argument, NULL, 'p' },
-		{ "scale", required_argument, NULL, 's' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "color-scale", required_argument, NULL, OPT_COLOR_SCALE },
-		{ "token-scale", required_argument, NULL, OPT_TOKEN_SCALE },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "m:p:s:o:fh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'm':
-			if (heatmap_metric_parse(optarg, &a->metric) != 0)
-				return cli_usage_error("heatmap", "unknown metric '%s' (lim, zd, "
-						       "zd-tensor, rtn, tokens, plan, all)", optarg);
-			break;
-		case 'p': a->plan = optarg; break;
-		case 's':
-			if (parse_int(optarg, 1, HEATMAP_MAX_SCALE, &a->scale) != 0)
-				return cli_usage_error("heatmap", "--scale must be 1 to %d, not '%s'",
-						       HEATMAP_MAX_SCALE, optarg);
-			break;
-		case 'o': a->out = optarg; break;
-		case 'f': a->force = 1; break;
-		case OPT_COLOR_SCALE:
-			if (strcmp(optarg, "rank") != 0 && strcmp(optarg, "value") != 0)
-				return cli_usage_error("heatmap", "--color-scale must be rank or value, "
-						       "not '%s'", optarg);
-			a->by_value = strcmp(optarg, "value") == 0;
-			break;
-		case OPT_TOKEN_SCALE:
-			if (strcmp(optarg, "layer") != 0 && strcmp(optarg, "all") != 0)
-				return cli_usage_error("heatmap", "--token-scale must be layer or all, "
-						       "not '%s'", optarg);
-			a->tokens_all = strcmp(optarg, "all") == 0;
-			break;
-		default:
-			return cli_usage_error("heatmap", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	int rc = options_parse(&heatmap_cli, argc, argv, a);
+	if (rc != 0)
+		return rc;
 	if (cli_model_operand("heatmap", argc, argv, 0, &a->model) != 0)
 		return EXIT_USAGE;
 	if (!a->out)
 		return cli_usage_error("heatmap", "missing -o FILE.png");
+	if (!figure_path_supported(a->out))
+		return cli_usage_error("heatmap", "%s: name the output .png or .svg", a->out);
+	if (a->curves && (a->metric_given || a->tokens))
+		return cli_usage_error("heatmap", "--curves draws sweeps: --metric and --tokens "
+				       "are for the heatmap");
+	if (a->log_y && !a->curves)
+		return cli_usage_error("heatmap", "--log is for --curves");
 	if (a->metric == HM_PLAN && !a->plan)
 		return cli_usage_error("heatmap", "--metric plan needs --plan PLAN.json");
 	return 0;
@@ -98,30 +96,35 @@ static int parse_options(int argc, char **argv, struct heatmap_args *a)
 static int render_and_write(const struct heatmap_args *a, const struct explorer_data *d,
 			    const struct bit_plan *plan, struct lwq_err *err)
 {
-	struct heatmap_options o = { a->metric, plan, (int)a->scale,
-				     a->by_value ? SCALE_VALUE : SCALE_RANK, !a->tokens_all };
-	struct canvas *c = heatmap_render(d, &o, err);
-	if (!c)
+	struct heatmap_options o = { a->metric, plan, (double)a->scale,
+				     a->by_rank ? SCALE_RANK : SCALE_VALUE, a->tokens,
+				     !a->tokens_all, a->font };
+	struct font *font = font_open(a->font, err);
+	if (!font)
 		return -1;
-	char title[256];
-	snprintf(title, sizeof title, "lwq heatmap of %.120s (%s)", d->model_name,
-		 heatmap_metric_name(a->metric));
-	int rc = png_write_canvas(a->out, c, title, a->force, err);
-	if (rc == 0 && !cli_quiet)
-		printf("wrote %s: %dx%d pixels, %d layers, metric %s\n", a->out, c->width,
-		       c->height, d->n_layers, heatmap_metric_name(a->metric));
-	canvas_free(c);
+	struct curve_options co = { a->log_y, plan };
+	struct figure *fig = a->curves ? curve_figure(d, &co, font, NULL, err)
+				       : heatmap_figure(d, &o, font, NULL, err);
+	int rc = fig ? figure_write(fig, a->out, o.scale, a->force, err) : -1;
+	char size[64];
+	if (rc == 0 && !cli_quiet && a->curves)
+		printf("wrote %s: %s, %d sweep curves\n", a->out,
+		       figure_size_text(fig, a->out, o.scale, size, sizeof size), d->n_sweeps);
+	else if (rc == 0 && !cli_quiet)
+		printf("wrote %s: %s, %d layers, metric %s\n", a->out,
+		       figure_size_text(fig, a->out, o.scale, size, sizeof size), d->n_layers,
+		       heatmap_metric_name(a->metric));
+	figure_free(fig);
+	font_free(font);
 	return rc;
 }
 
 int cmd_heatmap(int argc, char **argv)
 {
-	if (cli_wants_help(argc, argv, heatmap_help))
-		return EXIT_OK;
 	struct heatmap_args a = { .metric = HM_ALL, .scale = 2 };
 	int rc = parse_options(argc, argv, &a);
 	if (rc != 0)
-		return rc;
+		return options_exit(rc);
 	struct lwq_err err = { "" };
 	if (!a.force && path_exists(a.out)) /* before the (slower) model read */
 		return cli_error("heatmap", "%s: already exists (use --force to overwrite)", a.out);

@@ -1,8 +1,5 @@
-/* cmd_import.c: lwq import: a Hugging Face directory or llama2.c checkpoint to an lwq
-   model file, one tensor in memory at a time, written to a temp file then renamed. */
-#include <errno.h>
-#include <getopt.h>
-#include <limits.h>
+/* cmd_import.c: lwq import: the command line of the import pipeline (import_model.h),
+   writing to a temp file that is renamed into place. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,250 +9,59 @@
 #include "atomic_file.h"
 #include "cli.h"
 #include "commands.h"
-#include "file_read.h"
-#include "hf_config.h"
-#include "import_map.h"
-#include "llama2c.h"
+#include "import_model.h"
 #include "model_h5.h"
+#include "options.h"
 #include "progress.h"
-#include "safetensors.h"
 
-static const char import_help[] =
-	"Usage: lwq import SRC -o MODEL.h5 [--force] [--name NAME] [--dtype TYPE]\n"
+static const char *parse_dtype(const char *arg, void *opts)
+{
+	struct import_options *o = opts;
+	if (strcmp(arg, "keep") == 0)
+		o->dtype = -1;
+	else if ((o->dtype = dtype_from_name(arg)) < 0)
+		return "keep, f32, f16 or bf16";
+	return NULL;
+}
+
+static const struct opt import_opts[] = {
+	OPT_STR("output", 'o', "MODEL.h5", struct import_options, out, "file to write (required)"),
+	OPT_FLAG("force", 'f', struct import_options, force, "overwrite MODEL.h5 if it exists"),
+	OPT_STR("name", 'n', "NAME", struct import_options, name,
+		"model name stored in the file (default: SRC's base name)"),
+	OPT_CALL("dtype", 'd', "TYPE", parse_dtype,
+		 "keep (default), f32, f16 or bf16: storage type of weights"),
+	OPT_FLAG("link", 0, struct import_options, link,
+		 "leave the weights in SRC's safetensors files and refer to them (no copy); "
+		 "those files must then stay unchanged"),
+	OPT_END,
+};
+
+static const struct verb_options import_cli = { "import",
+	"Usage: lwq import SRC -o MODEL.h5 [--force] [--name NAME] [--dtype TYPE] [--link]\n"
 	"\n"
 	"Convert a model into an lwq model file. SRC is a Hugging Face model directory\n"
 	"(config.json, model.safetensors or model.safetensors.index.json with shards,\n"
 	"tokenizer.json) or a llama2.c checkpoint (.bin).\n"
-	"\n"
-	"  -o, --output MODEL.h5  file to write (required)\n"
-	"  -f, --force            overwrite MODEL.h5 if it exists\n"
-	"  -n, --name NAME        model name stored in the file (default: SRC's base name)\n"
-	"  -d, --dtype TYPE       keep (default), f32, f16 or bf16: storage type of weights\n"
-	"  -h, --help             show this help\n";
-
-struct import_options {
-	const char *src, *out, *name;
-	int force;
-	int dtype;                 /* enum dtype, or -1 to keep each tensor's own */
-};
-
-/* What is being imported: exactly one of st / l2c is set. */
-struct import_source {
-	struct model_config cfg;
-	const char *format;        /* "hf-safetensors" or "llama2c" */
-	struct safetensors *st;
-	struct llama2c *l2c;
-	char tokenizer_path[4096]; /* "" when the source has none */
-};
+	"\n", import_opts, NULL };
 
 static int parse_options(int argc, char **argv, struct import_options *o)
 {
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "dtype", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	memset(o, 0, sizeof *o);
 	o->dtype = -1;
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:fn:d:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o': o->out = optarg; break;
-		case 'f': o->force = 1; break;
-		case 'n': o->name = optarg; break;
-		case 'd':
-			if (strcmp(optarg, "keep") == 0)
-				o->dtype = -1;
-			else if ((o->dtype = dtype_from_name(optarg)) < 0)
-				return cli_usage_error("import", "--dtype must be keep, f32, f16 or "
-						       "bf16, not '%s'", optarg);
-			break;
-		case ':':
-			return cli_usage_error("import", "%s needs a value", argv[optind - 1]);
-		default:
-			return cli_usage_error("import", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	int rc = options_parse(&import_cli, argc, argv, o);
+	if (rc != 0)
+		return rc;
 	if (optind + 1 != argc)
 		return cli_usage_error("import", optind == argc ? "missing SRC"
 							      : "only one SRC can be imported");
 	o->src = argv[optind];
 	if (!o->out)
 		return cli_usage_error("import", "missing -o MODEL.h5");
+	if (o->link && o->dtype >= 0)
+		return cli_usage_error("import", "--link keeps the weights as stored; "
+				       "it cannot be combined with --dtype");
 	return 0;
-}
-
-static int open_hf(struct import_source *s, const char *dir, struct lwq_err *err)
-{
-	char path[4096];
-	struct stat sb;
-	s->format = "hf-safetensors";
-	snprintf(path, sizeof path, "%s/config.json", dir);
-	if (stat(path, &sb) != 0)
-		return lwq_err_set(err, "%s: not a Hugging Face model directory (no config.json)",
-				   dir);
-	if (hf_config_load(path, &s->cfg, err) != 0)
-		return -1;
-	s->st = safetensors_open_dir(dir, err);
-	if (!s->st)
-		return -1;
-	snprintf(path, sizeof path, "%s/tokenizer.json", dir);
-	if (stat(path, &sb) == 0)
-		snprintf(s->tokenizer_path, sizeof s->tokenizer_path, "%s", path);
-	return 0;
-}
-
-static int open_source(struct import_source *s, const char *src, struct lwq_err *err)
-{
-	struct stat sb;
-	memset(s, 0, sizeof *s);
-	if (stat(src, &sb) != 0)
-		return lwq_err_set(err, "%s: cannot open: %s", src, strerror(errno));
-	if (S_ISDIR(sb.st_mode))
-		return open_hf(s, src, err);
-	s->format = "llama2c";
-	s->l2c = llama2c_open(src, err);
-	if (!s->l2c)
-		return -1;
-	s->cfg = *llama2c_config(s->l2c);
-	return 0;
-}
-
-static void close_source(struct import_source *s)
-{
-	safetensors_close(s->st);
-	llama2c_close(s->l2c);
-}
-
-/* Converts n values between storage types, rounding to nearest even when narrowing. */
-static void convert_values(enum dtype from, const void *src, enum dtype to, void *dst,
-			   size_t n)
-{
-	const uint16_t *h = src;
-	const float *f = src;
-	for (size_t i = 0; i < n; i++) {
-		float v = from == DT_F32 ? f[i] : from == DT_F16 ? f16_to_f32(h[i])
-						: bf16_to_f32(h[i]);
-		if (to == DT_F32)
-			((float *)dst)[i] = v;
-		else
-			((uint16_t *)dst)[i] = to == DT_F16 ? f32_to_f16(v) : f32_to_bf16(v);
-	}
-}
-
-/* Reads one tensor from the source into buf as stored; sets *dt. */
-static int read_tensor(struct import_source *s, const struct expected_tensor *t, void *buf,
-		       enum dtype *dt, struct lwq_err *err)
-{
-	if (s->l2c) {
-		*dt = DT_F32;
-		return llama2c_read(s->l2c, t->layer, t->tensor, buf, t->count, err);
-	}
-	const struct st_tensor *st = safetensors_find(s->st, t->hf_name);
-	*dt = (enum dtype)st->dtype;
-	return safetensors_read(s->st, st, buf, err);
-}
-
-static int write_tensors(struct import_source *s, struct model_file *mf,
-			 const struct expected_tensor *want, int n, int target,
-			 struct lwq_err *err)
-{
-	int64_t largest = 0;
-	for (int i = 0; i < n; i++)
-		if (want[i].count > largest)
-			largest = want[i].count;
-	void *raw = malloc((size_t)largest * 4), *converted = malloc((size_t)largest * 4);
-	int rc = raw && converted ? 0 : lwq_err_set(err, "out of memory (%lld values)",
-						  (long long)largest);
-	struct progress p;
-	progress_start(&p, "import", "tensors", n);
-	for (int i = 0; i < n && rc == 0; i++) {
-		enum dtype dt;
-		rc = read_tensor(s, &want[i], raw, &dt, err);
-		if (rc != 0)
-			break;
-		const void *data = raw;
-		enum dtype out = target < 0 ? dt : (enum dtype)target;
-		if (out != dt) {
-			convert_values(dt, raw, out, converted, (size_t)want[i].count);
-			data = converted;
-		}
-		rc = model_file_write_weight(mf, want[i].name, out, data, want[i].rank,
-					     want[i].dims, err);
-		progress_step(&p, want[i].name, 0);
-	}
-	progress_finish(&p);
-	free(raw);
-	free(converted);
-	return rc;
-}
-
-static int write_tokenizer(struct import_source *s, struct model_file *mf,
-			   struct lwq_err *err)
-{
-	if (!s->tokenizer_path[0])
-		return model_file_set_attr_str(mf, "/tokenizer", "kind", "none", err);
-	char *json;
-	size_t len;
-	if (read_whole_file(s->tokenizer_path, (size_t)1 << 30, &json, &len, err) != 0)
-		return -1;
-	int rc = model_file_put_bytes(mf, "/tokenizer/json", json, len, err);
-	free(json);
-	if (rc == 0)
-		rc = model_file_set_attr_str(mf, "/tokenizer", "kind", "hf-tokenizer-json", err);
-	return rc;
-}
-
-/* Default model name: the last component of SRC without a trailing slash or .bin. */
-static void default_name(const char *src, char *buf, size_t len)
-{
-	size_t n = strlen(src);
-	while (n > 1 && src[n - 1] == '/')
-		n--;
-	size_t start = n;
-	while (start > 0 && src[start - 1] != '/')
-		start--;
-	size_t end = n;
-	if (end - start > 4 && strncmp(src + end - 4, ".bin", 4) == 0)
-		end -= 4;
-	snprintf(buf, len, "%.*s", (int)(end - start), src + start);
-}
-
-static int write_model(struct import_source *s, const struct import_options *o,
-		       const char *temp_path, int64_t *n_tensors, struct lwq_err *err)
-{
-	struct expected_tensor *want = NULL;
-	int n = expected_tensors(&s->cfg, &want);
-	if (n < 0)
-		return lwq_err_set(err, "out of memory");
-	*n_tensors = n;
-	if (s->st && check_safetensors(s->st, o->src, &s->cfg, want, n, err) != 0) {
-		free(want);
-		return -1;
-	}
-	char name[256], source[PATH_MAX];
-	if (o->name)
-		snprintf(name, sizeof name, "%s", o->name);
-	else
-		default_name(o->src, name, sizeof name);
-	if (!realpath(o->src, source))
-		snprintf(source, sizeof source, "%s", o->src);
-	struct model_file *mf = model_file_create(temp_path, &s->cfg, source, name, err);
-	int rc = mf ? 0 : -1;
-	if (rc == 0)
-		rc = model_file_set_attr_str(mf, "/", "source_format", s->format, err);
-	if (rc == 0)
-		rc = write_tensors(s, mf, want, n, o->dtype, err);
-	if (rc == 0)
-		rc = write_tokenizer(s, mf, err);
-	model_file_close(mf);
-	free(want);
-	return rc;
 }
 
 static void print_summary(const struct import_options *o, const struct model_config *cfg,
@@ -272,12 +78,10 @@ static void print_summary(const struct import_options *o, const struct model_con
 
 int cmd_import(int argc, char **argv)
 {
-	if (cli_wants_help(argc, argv, import_help))
-		return EXIT_OK;
 	struct import_options o;
 	int rc = parse_options(argc, argv, &o);
 	if (rc != 0)
-		return rc;
+		return options_exit(rc);
 	struct lwq_err err = { "" };
 	struct atomic_target target;
 	if (atomic_begin(&target, o.out, o.force, &err) != 0)
@@ -285,13 +89,13 @@ int cmd_import(int argc, char **argv)
 	double start = monotonic_seconds();
 	struct import_source s;
 	int64_t n_tensors = 0;
-	if (open_source(&s, o.src, &err) != 0) {
-		close_source(&s);
+	if (import_source_open(&s, o.src, &err) != 0) {
+		import_source_close(&s);
 		return cli_report("import", &err);
 	}
 	unlink(target.temp_path); /* a leftover of an earlier run with our pid */
 	atomic_remove_on_signal(&target);
-	rc = write_model(&s, &o, target.temp_path, &n_tensors, &err);
+	rc = import_write_model(&s, &o, target.temp_path, &n_tensors, &err);
 	if (rc == 0)
 		rc = atomic_commit(&target, &err);
 	else
@@ -299,6 +103,6 @@ int cmd_import(int argc, char **argv)
 	atomic_remove_on_signal(NULL);
 	if (rc == 0 && !cli_quiet)
 		print_summary(&o, &s.cfg, n_tensors, monotonic_seconds() - start);
-	close_source(&s);
+	import_source_close(&s);
 	return rc == 0 ? EXIT_OK : cli_report("import", &err);
 }

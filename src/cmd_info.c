@@ -1,5 +1,4 @@
 /* cmd_info.c: lwq info: what a model file holds, as text or as a stable JSON object. */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,16 +10,25 @@
 #include "import_map.h"
 #include "layout.h"
 #include "model_h5.h"
+#include "options.h"
 
-static const char info_help[] =
+struct info_options {
+	int json;
+};
+
+static const struct opt info_opts[] = {
+	OPT_FLAG("json", 'j', struct info_options, json,
+		 "print one JSON object (fields documented in lwq(1))"),
+	OPT_END,
+};
+
+static const struct verb_options info_cli = { "info",
 	"Usage: lwq info MODEL.h5 [--json]\n"
 	"\n"
 	"Summarize an lwq model file: architecture, shapes, RoPE, parameter counts,\n"
 	"storage per dtype, file size, and which analysis results it carries\n"
 	"(tokenizer, activations, scores, plans, sweeps).\n"
-	"\n"
-	"  -j, --json   print one JSON object (fields documented in lwq(1))\n"
-	"  -h, --help   show this help\n";
+	"\n", info_opts, NULL };
 
 /* Storage of the weights, by dtype. */
 struct weight_totals {
@@ -197,11 +205,12 @@ static json_t *info_json(struct model_file *mf, const char *path)
 			    "total", (json_int_t)total_params(c),
 			    "layer_linears", (json_int_t)linear,
 			    "outside_linears", (json_int_t)non_linear_params(c)));
-	json_object_set_new(o, "weights", json_pack("{s:I, s:I, s:o, s:I, s:I, s:I}",
+	json_object_set_new(o, "weights", json_pack("{s:I, s:I, s:o, s:I, s:I, s:I, s:I}",
 			    "tensors", (json_int_t)w.tensors, "values", (json_int_t)w.values,
 			    "bytes_by_dtype", bytes, "quantized_tensors", (json_int_t)w.quantized,
 			    "quantized_bytes", (json_int_t)w.quantized_bytes,
-			    "other_tensors", (json_int_t)w.other));
+			    "other_tensors", (json_int_t)w.other,
+			    "linked_files", (json_int_t)model_file_link_sources(mf)));
 	json_t *sections = sections_json(mf);
 	json_object_update(o, sections);
 	json_decref(sections);
@@ -301,6 +310,9 @@ static void print_storage(json_t *o)
 	}
 	if (get_int(w, "other_tensors") > 0)
 		printf(", %lld missing or unreadable", (long long)get_int(w, "other_tensors"));
+	if (get_int(w, "linked_files") > 0)
+		printf(", kept in %lld linked source file%s", (long long)get_int(w, "linked_files"),
+		       get_int(w, "linked_files") == 1 ? "" : "s");
 	printf("\n");
 }
 
@@ -337,21 +349,10 @@ static void print_sections(json_t *o)
 
 int cmd_info(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	if (cli_wants_help(argc, argv, info_help))
-		return EXIT_OK;
-	int as_json = 0, c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
-		if (c != 'j')
-			return cli_usage_error("info", "unknown option '%s'", argv[optind - 1]);
-		as_json = 1;
-	}
+	struct info_options opt = { 0 };
+	int rc = options_parse(&info_cli, argc, argv, &opt);
+	if (rc != 0)
+		return options_exit(rc);
 	const char *path;
 	if (cli_model_operand("info", argc, argv, 0, &path) != 0)
 		return EXIT_USAGE;
@@ -361,7 +362,7 @@ int cmd_info(int argc, char **argv)
 		return cli_report("info", &err);
 	json_t *o = info_json(mf, path);
 	model_file_close(mf);
-	if (as_json) {
+	if (opt.json) {
 		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
 		putchar('\n');
 	} else {

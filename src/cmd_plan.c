@@ -1,5 +1,4 @@
 /* cmd_plan.c: lwq plan: a memory budget (or average bits, or a count) -> a per-layer bit plan. */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,45 +9,16 @@
 #include "commands.h"
 #include "layout.h"
 #include "model_h5.h"
+#include "model_update.h"
+#include "options.h"
 #include "order_source.h"
 #include "plan.h"
 #include "plan_emit.h"
 #include "plan_file.h"
+#include "plan_optimal.h"
 #include "planner.h"
-
-static const char plan_help[] =
-	"Usage: lwq plan MODEL.h5 (--budget SIZE | --avg-bits B | --high-layers N |\n"
-	"                          --from PLAN.json)\n"
-	"                [--order ORDER] [--high BITS] [--low BITS] [--levels 2|3]\n"
-	"                [--mid BITS] [--spread K] [--group-size G] [--pin L=hi|mid|lo ...]\n"
-	"                [--json|--csv|--emit FORMAT] [-o PLAN.json] [--force]\n"
-	"\n"
-	"Rank the layers by importance and give the most important ones the high width,\n"
-	"the rest the low width, so that the model fits the budget.\n"
-	"\n"
-	"  -b, --budget SIZE      total size, e.g. 3.2MiB, 850MB, 1e9 (bytes)\n"
-	"  -a, --avg-bits B       average bits per linear weight\n"
-	"  -n, --high-layers N    exactly N layers at the high width\n"
-	"  -F, --from PLAN.json   read a plan file instead (checked against the model),\n"
-	"                         to price it or print it in another format\n"
-	"  -r, --order ORDER      lim (default when activations exist), zd, zd-inverse,\n"
-	"                         reverse-lim, random:SEED, prune, file:PATH\n"
-	"  -H, --high BITS        high width (default 4; 8 with --levels 3)\n"
-	"  -l, --low BITS         low width (default 2; 0 with --order prune)\n"
-	"  -L, --levels 2|3       two widths (default) or three\n"
-	"  -m, --mid BITS         middle width of a three-level plan (default 4)\n"
-	"  -s, --spread K         three levels: layers moved up to high, each paid for by\n"
-	"                         moving middle layers down to low (default N/8, at least 1)\n"
-	"  -g, --group-size G     RTN group size the sizes count (default: 128, or the\n"
-	"                         largest power of two below it dividing every row)\n"
-	"  -p, --pin L=hi|mid|lo  force layer L to a width; repeatable\n"
-	"  -j, --json             print the plan as JSON (the plan file format)\n"
-	"  -c, --csv              print layer,bits,rank,bytes rows\n"
-	"  -e, --emit FORMAT      print the plan for another tool: json, csv,\n"
-	"                         llama-quantize, gptqmodel\n"
-	"  -o, --output PLAN.json write the plan file (see PLAN FILE in lwq(1))\n"
-	"  -f, --force            overwrite an existing plan file\n"
-	"  -h, --help             show this help\n";
+#include "score_measure.h"
+#include "size_target.h"
 
 #define MAX_PINS 4096
 
@@ -56,156 +26,170 @@ struct plan_options {
 	const char *model, *order, *emit, *output;
 	const char *budget_text, *from;
 	double budget_bytes, avg_bits;
-	long high_layers;
+	int high_layers;           /* -1: not given */
 	int mode;                  /* 'b', 'a', 'n', 'F' */
 	int high, mid, low, levels, spread, group_size;   /* -1: default */
 	int json, csv, force;
+	int optimize, n_widths, target;   /* target: enum size_target */
+	int widths[OPTIMIZE_MAX_WIDTHS];
 	int n_pins;
-	struct { int layer; char level; } pins[MAX_PINS];   /* level 'h', 'm', 'l' */
+	/* level 'h', 'm', 'l', or 'b' with a width in bits (--optimize) */
+	struct { int layer; char level; int bits; } pins[MAX_PINS];
 };
 
-static int parse_pin(const char *text, struct plan_options *o)
+static const char *const target_names[] = { "lwq", "gguf", NULL };
+
+static const char *parse_widths(const char *text, void *opts)
 {
+	struct plan_options *o = opts;
+	return measure_parse_widths(text, o->widths, &o->n_widths) ?
+		"a list of widths such as 2,3,4 (each 2, 3, 4 or 8)" : NULL;
+}
+
+static const char *parse_pin(const char *text, void *opts)
+{
+	static const char want[] = "LAYER=hi, LAYER=mid, LAYER=lo or (--optimize) LAYER=BITS";
+	struct plan_options *o = opts;
 	const char *eq = strchr(text, '=');
 	char num[16];
 	long layer;
-	if (!eq || eq == text || (size_t)(eq - text) >= sizeof num || o->n_pins == MAX_PINS)
-		return -1;
+	if (o->n_pins == MAX_PINS)
+		return "given at most 4096 times";
+	if (!eq || eq == text || (size_t)(eq - text) >= sizeof num)
+		return want;
 	snprintf(num, sizeof num, "%.*s", (int)(eq - text), text);
 	if (parse_int(num, 0, 4095, &layer) < 0)
-		return -1;
+		return want;
 	const char *level = eq + 1;
 	char c = strcmp(level, "hi") == 0 || strcmp(level, "high") == 0 ? 'h'
 	       : strcmp(level, "mid") == 0 ? 'm'
 	       : strcmp(level, "lo") == 0 || strcmp(level, "low") == 0 ? 'l' : 0;
+	long bits = 0;
+	if (!c && parse_int(level, 1, 16, &bits) == 0)
+		c = 'b';
 	if (!c)
-		return -1;
+		return want;
+	o->pins[o->n_pins].bits = (int)bits;
 	o->pins[o->n_pins].layer = (int)layer;
 	o->pins[o->n_pins].level = c;
 	o->n_pins++;
-	return 0;
+	return NULL;
 }
 
-static int parse_bits(const char *text, int *out)
+/* Keeps the size as the user wrote it too, for messages in the user's units. */
+static const char *parse_budget(const char *text, void *opts)
 {
-	long v;
-	if (parse_int(text, 0, 16, &v) < 0)
-		return -1;
-	*out = (int)v;
-	return 0;
+	struct plan_options *o = opts;
+	o->budget_text = text;
+	if (parse_size(text, &o->budget_bytes) < 0 || o->budget_bytes > 9e18)
+		return "a size such as 3.2MiB, 850MB or 1e9";
+	return NULL;
 }
 
-static int set_mode(struct plan_options *o, int mode)
+#define PLAN_BITS(name, sh, field, help) \
+	OPT_INT(name, sh, "BITS", struct plan_options, field, 0, 16, help)
+static const struct opt plan_opts[] = {
+	OPT_CALL("budget", 'b', "SIZE", parse_budget, "total size, e.g. 3.2MiB, 850MB, 1e9 (bytes)"),
+	OPT_NUM("avg-bits", 'a', "B", struct plan_options, avg_bits,
+		"average bits per linear weight"),
+	OPT_INT("high-layers", 'N', "N", struct plan_options, high_layers, 0, 1 << 20,
+		"exactly N layers at the high width"),
+	OPT_FLAG("optimize", 0, struct plan_options, optimize,
+		 "choose each layer's width from --widths so that the summed measured KL "
+		 "divergence (lwq score --measure) is least within the budget, exactly"),
+	OPT_CALL("widths", 0, "LIST", parse_widths,
+		 "--optimize: candidate widths, e.g. 2,3,4 (default: the measured ones)"),
+	OPT_CHOICE("target", 0, "lwq|gguf", struct plan_options, target, target_names,
+		   "what sizes count: lwq (the lwq format's storage; default) or gguf (the "
+		   "bytes of the GGUF file's tensors, short-row fallbacks included)"),
+	OPT_STR("from", 0, "PLAN.json", struct plan_options, from,
+		"read a plan file instead (checked against the model), to price it or print it "
+		"in another format"),
+	OPT_STR("order", 'r', "ORDER", struct plan_options, order,
+		"lim (default when activations exist), zd, zd-inverse, reverse-lim, "
+		"random:SEED, prune, measured, file:PATH"),
+	PLAN_BITS("high", 'H', high, "high width (default 4; 8 with --levels 3)"),
+	PLAN_BITS("low", 'l', low, "low width (default 2; 0 with --order prune)"),
+	OPT_INT("levels", 0, "2|3", struct plan_options, levels, 2, 3,
+		"two widths (default) or three"),
+	PLAN_BITS("mid", 'M', mid, "middle width of a three-level plan (default 4)"),
+	OPT_INT("spread", 0, "K", struct plan_options, spread, 0, 1 << 20,
+		"three levels: layers moved up to high, each paid for by moving middle layers "
+		"down to low (default N/8, at least 1)"),
+	OPT_INT("group-size", 'g', "G", struct plan_options, group_size, 1, 1 << 20,
+		"RTN group size the sizes count (default: 128, or the largest power of two "
+		"below it dividing every row)"),
+	OPT_CALL("pin", 'P', "L=hi|mid|lo", parse_pin, "force layer L to a width; repeatable"),
+	OPT_FLAG("json", 'j', struct plan_options, json,
+		 "print the plan as JSON (the plan file format)"),
+	OPT_FLAG("csv", 'c', struct plan_options, csv, "print layer,bits,rank,bytes rows"),
+	OPT_STR("emit", 'e', "FORMAT", struct plan_options, emit,
+		"print the plan for another tool: json, csv, llama-quantize, gptqmodel"),
+	OPT_STR("output", 'o', "PLAN.json", struct plan_options, output,
+		"write the plan file (see PLAN FILE in lwq(1))"),
+	OPT_FLAG("force", 'f', struct plan_options, force, "overwrite an existing plan file"),
+	OPT_END,
+};
+
+static const struct verb_options plan_cli = { "plan",
+	"Usage: lwq plan MODEL.h5 (--budget SIZE | --avg-bits B | --high-layers N |\n"
+	"                          --from PLAN.json)\n"
+	"       lwq plan MODEL.h5 --optimize [--widths LIST] (--budget SIZE | --avg-bits B)\n"
+	"                [--order ORDER] [--high BITS] [--low BITS] [--levels 2|3]\n"
+	"                [--mid BITS] [--spread K] [--group-size G] [--pin L=hi|mid|lo ...]\n"
+	"                [--target lwq|gguf] [--json|--csv|--emit FORMAT] [-o PLAN.json]\n"
+	"                [--force]\n"
+	"\n"
+	"Rank the layers by importance and give the most important ones the high width,\n"
+	"the rest the low width, so that the model fits the budget.\n"
+	"\n", plan_opts, NULL };
+
+/* The one of --budget, --avg-bits, --high-layers, --from given: 'b', 'a', 'n', 'F'. */
+static int choose_mode(struct plan_options *o)
 {
-	if (o->mode && o->mode != mode)
+	int n = (o->budget_text != NULL) + !isnan(o->avg_bits) + (o->high_layers >= 0) +
+		(o->from != NULL);
+	if (n > 1)
 		return cli_usage_error("plan", "give only one of --budget, --avg-bits, --high-layers, "
 				       "--from");
-	o->mode = mode;
+	if (n == 0)
+		return cli_usage_error("plan", "give --budget SIZE, --avg-bits B, --high-layers N "
+				       "or --from PLAN.json");
+	o->mode = o->budget_text ? 'b' : !isnan(o->avg_bits) ? 'a' : o->high_layers >= 0 ? 'n'
+									      : 'F';
 	return 0;
-}
-
-static int parse_value(int c, const char *arg, struct plan_options *o)
-{
-	long v;
-	switch (c) {
-	case 'b':
-		o->budget_text = arg;
-		if (parse_size(arg, &o->budget_bytes) < 0 || o->budget_bytes > 9e18)
-			return cli_usage_error("plan", "bad size '%s' (e.g. 3.2MiB, 850MB, 1e9)", arg);
-		return set_mode(o, 'b');
-	case 'a':
-		if (parse_double(arg, &o->avg_bits) < 0)
-			return cli_usage_error("plan", "bad number of bits '%s'", arg);
-		return set_mode(o, 'a');
-	case 'n':
-		if (parse_int(arg, 0, 1 << 20, &o->high_layers) < 0)
-			return cli_usage_error("plan", "bad layer count '%s'", arg);
-		return set_mode(o, 'n');
-	case 'F':
-		o->from = arg;
-		return set_mode(o, 'F');
-	case 'H': case 'm': case 'l': {
-		int *dst = c == 'H' ? &o->high : c == 'm' ? &o->mid : &o->low;
-		if (parse_bits(arg, dst) < 0)
-			return cli_usage_error("plan", "bad width '%s'", arg);
-		return 0;
-	}
-	case 'L':
-		if (parse_int(arg, 2, 3, &v) < 0)
-			return cli_usage_error("plan", "--levels is 2 or 3, not '%s'", arg);
-		o->levels = (int)v;
-		return 0;
-	case 's':
-		if (parse_int(arg, 0, 1 << 20, &v) < 0)
-			return cli_usage_error("plan", "bad spread '%s'", arg);
-		o->spread = (int)v;
-		return 0;
-	case 'g':
-		if (parse_int(arg, 1, 1 << 20, &v) < 0)
-			return cli_usage_error("plan", "bad group size '%s'", arg);
-		o->group_size = (int)v;
-		return 0;
-	case 'p':
-		if (parse_pin(arg, o) < 0)
-			return cli_usage_error("plan", "bad pin '%s' (want LAYER=hi, mid or lo)", arg);
-		return 0;
-	}
-	return cli_usage_error("plan", "unknown option");
 }
 
 static int parse_options(int argc, char **argv, struct plan_options *o)
 {
-	static const struct option longopts[] = {
-		{ "budget", required_argument, NULL, 'b' },
-		{ "avg-bits", required_argument, NULL, 'a' },
-		{ "high-layers", required_argument, NULL, 'n' },
-		{ "from", required_argument, NULL, 'F' },
-		{ "order", required_argument, NULL, 'r' },
-		{ "high", required_argument, NULL, 'H' },
-		{ "mid", required_argument, NULL, 'm' },
-		{ "low", required_argument, NULL, 'l' },
-		{ "levels", required_argument, NULL, 'L' },
-		{ "spread", required_argument, NULL, 's' },
-		{ "group-size", required_argument, NULL, 'g' },
-		{ "pin", required_argument, NULL, 'p' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "csv", no_argument, NULL, 'c' },
-		{ "emit", required_argument, NULL, 'e' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	memset(o, 0, sizeof *o);
 	o->high = o->mid = o->low = o->spread = -1;
+	o->high_layers = -1;
+	o->avg_bits = NAN;
 	o->levels = 2;
-	optind = 1;
-	opterr = 0;
-	int c, rc;
-	while ((c = getopt_long(argc, argv, ":b:a:n:F:r:H:m:l:L:s:g:p:jce:o:fh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r': o->order = optarg; break;
-		case 'j': o->json = 1; break;
-		case 'c': o->csv = 1; break;
-		case 'e': o->emit = optarg; break;
-		case 'o': o->output = optarg; break;
-		case 'f': o->force = 1; break;
-		case ':': return cli_usage_error("plan", "option '%s' needs a value", argv[optind - 1]);
-		case '?': return cli_usage_error("plan", "unknown option '%s'", argv[optind - 1]);
-		default:
-			if ((rc = parse_value(c, optarg, o)) != 0)
-				return rc;
-		}
-	}
+	int rc = options_parse(&plan_cli, argc, argv, o);
+	if (rc != 0)
+		return rc;
 	if (cli_model_operand("plan", argc, argv, 0, &o->model) != 0)
 		return EXIT_USAGE;
-	if (!o->mode)
-		return cli_usage_error("plan", "give --budget SIZE, --avg-bits B, --high-layers N "
-				       "or --from PLAN.json");
+	if ((rc = choose_mode(o)) != 0)
+		return rc;
 	if (o->json + o->csv + (o->emit != NULL) > 1)
 		return cli_usage_error("plan", "--json, --csv and --emit are exclusive");
 	if (o->levels == 2 && o->mid >= 0)
 		return cli_usage_error("plan", "--mid needs --levels 3");
+	if (o->optimize && (o->mode == 'n' || o->mode == 'F'))
+		return cli_usage_error("plan", "--optimize takes --budget SIZE or --avg-bits B");
+	if (o->optimize && (o->order || o->high >= 0 || o->low >= 0 || o->mid >= 0 ||
+			    o->levels != 2 || o->spread >= 0))
+		return cli_usage_error("plan", "--optimize chooses among --widths; --order, --high, "
+				       "--low, --mid, --levels and --spread do not apply");
+	if (!o->optimize && o->n_widths)
+		return cli_usage_error("plan", "--widths goes with --optimize");
+	for (int i = 0; !o->optimize && i < o->n_pins; i++)
+		if (o->pins[i].level == 'b')
+			return cli_usage_error("plan", "--pin L=BITS goes with --optimize; use hi, mid "
+					       "or lo");
 	if (o->mode == 'F' && (o->order || o->n_pins || o->high >= 0 || o->low >= 0 ||
 			       o->mid >= 0 || o->levels != 2 || o->spread >= 0 || o->group_size))
 		return cli_usage_error("plan", "--from takes the order, widths and group size from "
@@ -294,7 +278,7 @@ static void print_layers_at(const struct bit_plan *plan, int bits)
 static void print_summary(const struct model_config *cfg, const struct bit_plan *plan,
 			  const struct plan_request *req, const char *name)
 {
-	int64_t lo, hi, total = plan_bytes(cfg, plan);
+	int64_t lo, hi, total = plan_bytes_for(cfg, req->target, plan);
 	plan_budget_range(cfg, req, &lo, &hi);
 	char a[32], b[32], c[32];
 	int n_high = 0;
@@ -306,7 +290,8 @@ static void print_summary(const struct model_config *cfg, const struct bit_plan 
 		       req->spread);
 	else
 		printf("%d/%d bits, ", plan->high_bits, plan->low_bits);
-	printf("group size %d\n", plan->group_size);
+	printf("group size %d%s\n", plan->group_size,
+	       req->target == SIZE_GGUF ? "; sizes are GGUF tensor bytes" : "");
 	printf("range: %s (M_lo, %lld bytes) .. %s (M_hi, %lld bytes)\n",
 	       format_size((double)lo, a, sizeof a), (long long)lo,
 	       format_size((double)hi, b, sizeof b), (long long)hi);
@@ -320,7 +305,7 @@ static void print_summary(const struct model_config *cfg, const struct bit_plan 
 }
 
 static void print_csv(const struct model_config *cfg, const struct bit_plan *plan,
-		      const int *ranking)
+		      const int *ranking, enum size_target target)
 {
 	int *rank = calloc((size_t)plan->n_layers, sizeof *rank);
 	if (!rank)
@@ -332,7 +317,8 @@ static void print_csv(const struct model_config *cfg, const struct bit_plan *pla
 		printf("%d,%d,", i, plan->bits[i]);
 		if (ranking)
 			printf("%d", rank[i]);
-		printf(",%lld\n", (long long)layer_bytes_rtn(cfg, plan->bits[i], plan->group_size));
+		printf(",%lld\n", (long long)layer_bytes_for(cfg, target, plan->bits[i],
+							     plan->group_size));
 	}
 	free(rank);
 }
@@ -355,7 +341,7 @@ static int print_plan(const struct plan_options *o, const struct model_config *c
 		fputs(text, stdout);
 		free(text);
 	} else if (o->csv) {
-		print_csv(cfg, plan, ranking);
+		print_csv(cfg, plan, ranking, req->target);
 	} else {
 		print_summary(cfg, plan, req, name);
 	}
@@ -375,6 +361,12 @@ static int save_plan(const struct plan_options *o, struct model_file *mf,
 	return 0;
 }
 
+static int store_plan_text(struct model_file *mf, void *ctx, struct lwq_err *err)
+{
+	const char *text = ctx;
+	return model_file_put_bytes(mf, PLANS_GROUP "/last", text, strlen(text), err);
+}
+
 /* A copy of the saved plan under /plans/last when the model file is writable. The file
    is opened for writing only for this, after the plan was made on a read-only handle;
    the copy is a convenience, so failing to store it is not an error. */
@@ -382,11 +374,11 @@ static void store_last_plan(const char *model, const char *text)
 {
 	if (!text || access(model, W_OK) != 0)
 		return;
-	struct lwq_err ignored;
-	struct model_file *mf = model_file_open(model, 1, &ignored);
-	if (mf)
-		model_file_put_bytes(mf, PLANS_GROUP "/last", text, strlen(text), &ignored);
-	model_file_close(mf);
+	struct lwq_err err;
+	if (model_file_update(model, strlen(text), store_plan_text, (void *)text, &err) != 0 &&
+	    !cli_quiet)
+		fprintf(stderr, "lwq: plan: warning: the plan was saved but not copied into the "
+			"model: %s\n", err.msg);
 }
 
 /* A plan from the order and the budget options. */
@@ -404,13 +396,39 @@ static int plan_from_options(const struct plan_options *o, struct model_file *mf
 		return -1;
 	*req = (struct plan_request){ .group_size = o->group_size ? o->group_size
 								  : group_size_default(cfg),
-				      .pins = pins, .order = spec->name };
+				      .pins = pins, .order = spec->name,
+				      .target = (enum size_target)o->target };
 	request_widths(o, spec, cfg->n_layers, req);
 	if (resolve_pins(o, req, cfg->n_layers, pins, err) < 0 ||
 	    make_plan(o, cfg, ranking, req, plan, err) < 0)
 		return -1;
 	snprintf(plan->model_name, sizeof plan->model_name, "%s", model_file_model_name(mf));
 	return 0;
+}
+
+/* --optimize: the options' widths, budget and pins for plan_optimal. */
+static int optimal_from_options(const struct plan_options *o, struct model_file *mf,
+				int *pins, struct bit_plan *plan, double *kld, struct lwq_err *err)
+{
+	const struct model_config *cfg = model_file_config(mf);
+	struct plan_optimal_args a = { .n_widths = o->n_widths, .target = o->target,
+				       .group_size = o->group_size, .by_bytes = o->mode == 'b',
+				       .budget_bytes = (int64_t)floor(o->budget_bytes),
+				       .avg_bits = o->avg_bits, .budget_text = o->budget_text,
+				       .pins = pins };
+	memcpy(a.widths, o->widths, sizeof a.widths);
+	for (int i = 0; i < cfg->n_layers; i++)
+		pins[i] = PIN_FREE;
+	for (int i = 0; i < o->n_pins; i++) {
+		int layer = o->pins[i].layer;
+		if (layer >= cfg->n_layers)
+			return lwq_err_set(err, "--pin %d: the model has %d layers (0..%d)", layer,
+					   cfg->n_layers, cfg->n_layers - 1);
+		char c = o->pins[i].level;
+		pins[layer] = c == 'h' ? PIN_WIDEST : c == 'l' ? PIN_NARROWEST
+			    : c == 'm' ? PIN_MIDDLE : o->pins[i].bits;
+	}
+	return plan_optimal(mf, &a, plan, kld, err);
 }
 
 /* --from: the plan file, checked against the model; its widths stand in for a request. */
@@ -440,11 +458,21 @@ static int run_plan(const struct plan_options *o, struct model_file *mf, char **
 		lwq_err_set(err, "out of memory");
 		goto done;
 	}
+	double kld = 0;
 	if (o->mode == 'F') {
 		if (!(plan = plan_from_file(o, mf, &req, err)))
 			goto done;
 		free(ranking);
 		ranking = NULL;            /* a plan file carries no ranking */
+	} else if (o->optimize) {
+		plan = bit_plan_new(cfg->n_layers);
+		if (!plan || optimal_from_options(o, mf, pins, plan, &kld, err) < 0)
+			goto done;
+		free(ranking);
+		ranking = NULL;            /* widths come from the knapsack, not a ranking */
+		req = (struct plan_request){ .high_bits = plan->high_bits, .mid_bits = plan->mid_bits,
+					     .low_bits = plan->low_bits, .group_size = plan->group_size,
+					     .order = plan->order };
 	} else {
 		plan = bit_plan_new(cfg->n_layers);
 		if (!plan || plan_from_options(o, mf, &src, &spec, ranking, pins, &req, plan, err) < 0)
@@ -453,7 +481,13 @@ static int run_plan(const struct plan_options *o, struct model_file *mf, char **
 	const char *name = plan->model_name[0] ? plan->model_name : o->model;
 	if (o->output && save_plan(o, mf, plan, last, err) < 0)
 		goto done;
-	rc = print_plan(o, cfg, plan, ranking, &req, name, err);
+	req.target = (enum size_target)o->target;
+	if (o->optimize && !o->json && !o->csv && !o->emit) {
+		plan_optimal_print(cfg, plan, req.target, kld, name);
+		rc = 0;
+	} else {
+		rc = print_plan(o, cfg, plan, ranking, &req, name, err);
+	}
 done:
 	order_source_free(&src);
 	bit_plan_free(plan);
@@ -464,15 +498,13 @@ done:
 
 int cmd_plan(int argc, char **argv)
 {
-	if (cli_wants_help(argc, argv, plan_help))
-		return EXIT_OK;
 	struct plan_options *o = malloc(sizeof *o);
 	if (!o)
 		return cli_error("plan", "out of memory");
 	int rc = parse_options(argc, argv, o);
 	if (rc) {
 		free(o);
-		return rc;
+		return options_exit(rc);
 	}
 	struct lwq_err err;
 	char *last = NULL;

@@ -1,5 +1,4 @@
 /* cmd_score.c: lwq score: per-layer LIM, ZD and RTN errors, cached in the model file. */
-#include <getopt.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -11,63 +10,79 @@
 #include "commands.h"
 #include "layout.h"
 #include "model_h5.h"
+#include "model_update.h"
+#include "options.h"
 #include "order.h"
 #include "plan.h"
+#include "method_option.h"
+#include "measured_store.h"
+#include "score_measure.h"
 #include "score_store.h"
-
-static const char score_help[] =
-	"Usage: lwq score MODEL.h5 [--json|--csv] [--group-size G] [--force]\n"
-	"\n"
-	"Compute per-layer importance and quantization error and cache them in the model\n"
-	"file under /scores: LIM (needs 'lwq capture'), ZD over each layer's seven linears\n"
-	"and per tensor, parameters, bytes per layer at 2, 3, 4 and 8 bits, and the RTN\n"
-	"relative error at those widths (also weighted by captured input statistics).\n"
-	"A second run with unchanged inputs reads the cache.\n"
-	"\n"
-	"  -g, --group-size G  RTN group size (default: 128, or the largest power of two\n"
-	"                      below it dividing every row length)\n"
-	"  -f, --force         recompute even when the cache is current\n"
-	"  -j, --json          one JSON object (documented in lwq(1))\n"
-	"  -c, --csv           one CSV row per layer (columns in lwq(1))\n"
-	"  -h, --help          show this help\n";
 
 struct score_options {
 	const char *model;
 	int group_size;            /* 0: default for the model */
 	int force, json, csv;
+	int measure, widths_given;
+	struct measure_options m;
 };
+
+static const char *parse_widths(const char *text, void *opts)
+{
+	struct score_options *o = opts;
+	o->widths_given = 1;
+	return measure_parse_widths(text, o->m.widths, &o->m.n_widths);
+}
+
+static const struct opt score_opts[] = {
+	OPT_INT("group-size", 'g', "G", struct score_options, group_size, 1, 1 << 20,
+		"RTN group size (default: 128, or the largest power of two below it dividing "
+		"every row length)"),
+	OPT_FLAG("force", 'f', struct score_options, force,
+		 "recompute even when the cache is current"),
+	OPT_FLAG("json", 'j', struct score_options, json, "one JSON object (documented in lwq(1))"),
+	OPT_FLAG("csv", 'c', struct score_options, csv, "one CSV row per layer (columns in lwq(1))"),
+	OPT_FLAG("measure", 0, struct score_options, measure,
+		 "measure each layer's sensitivity instead: the KL divergence to the unquantized "
+		 "model with that layer alone quantized at each width, on the captured "
+		 "calibration windows; stored under /scores/measured"),
+	OPT_CALL("widths", 0, "LIST", parse_widths, "--measure: widths to try (default 2,3,4)"),
+	METHOD_OPT(struct score_options, m.method),
+	OPT_INT("windows", 'w', "W", struct score_options, m.windows, 1, 1 << 20,
+		"--measure: the first W captured windows (default: all)"),
+	SCORE_FROM_OPT(struct score_options, m.score_from),
+	OPT_END,
+};
+
+static const struct verb_options score_cli = { "score",
+	"Usage: lwq score MODEL.h5 [--json|--csv] [--group-size G] [--force]\n"
+	"       lwq score MODEL.h5 --measure [--widths LIST] [--method rtn|gguf]\n"
+	"                 [--windows W] [--score-from K] [--group-size G] [--json]\n"
+	"\n"
+	"Compute per-layer importance and quantization error and cache them in the model\n"
+	"file under /scores: LIM (needs 'lwq capture'), ZD over each layer's seven linears\n"
+	"and per tensor, parameters, bytes per layer at 2, 3, 4 and 8 bits, and the RTN\n"
+	"relative error at those widths (also weighted by captured input statistics).\n"
+	"A second run with unchanged inputs reads the cache. With --measure, each layer\n"
+	"is quantized alone at each width and its KL divergence to the unquantized model\n"
+	"measured (the 'measured' order and plan --optimize use the table).\n"
+	"\n", score_opts, NULL };
 
 static int parse_options(int argc, char **argv, struct score_options *o)
 {
-	static const struct option longopts[] = {
-		{ "group-size", required_argument, NULL, 'g' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "csv", no_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	memset(o, 0, sizeof *o);
-	optind = 1;
-	opterr = 0;
-	int c;
-	long v;
-	while ((c = getopt_long(argc, argv, ":g:fjch", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'g':
-			if (parse_int(optarg, 1, 1 << 20, &v) < 0)
-				return cli_usage_error("score", "bad group size '%s'", optarg);
-			o->group_size = (int)v;
-			break;
-		case 'f': o->force = 1; break;
-		case 'j': o->json = 1; break;
-		case 'c': o->csv = 1; break;
-		case ':': return cli_usage_error("score", "option '%s' needs a value", argv[optind - 1]);
-		default: return cli_usage_error("score", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	int rc = options_parse(&score_cli, argc, argv, o);
+	if (rc != 0)
+		return rc;
 	if (o->json && o->csv)
 		return cli_usage_error("score", "--json and --csv are exclusive");
+	if (!o->measure && (o->widths_given || o->m.method || o->m.windows || o->m.score_from))
+		return cli_usage_error("score", "--widths, --method, --windows and --score-from "
+				       "go with --measure");
+	if (o->measure && (o->csv || o->force))
+		return cli_usage_error("score", "--measure prints a table or --json");
+	if (!o->widths_given)
+		o->m.n_widths = 3, o->m.widths[0] = 2, o->m.widths[1] = 3, o->m.widths[2] = 4;
 	return cli_model_operand("score", argc, argv, 0, &o->model);
 }
 
@@ -164,6 +179,8 @@ static void print_json(struct model_file *mf, const struct layer_scores *s, cons
 	for (int l = 0; l < s->n_layers; l++)
 		json_array_append_new(layers, json_layer(cfg, s, l, rank_lim, rank_zd));
 	json_object_set_new(root, "layers", layers);
+	json_object_set_new(root, "spearman_with_measured",
+			    measure_json_correlations(mf, s->lim, s->zd));
 	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(7));
 	fputc('\n', stdout);
 	json_decref(root);
@@ -237,6 +254,15 @@ static void print_table(struct model_file *mf, const struct layer_scores *s, con
 	if (!s->lim)
 		printf("\nLIM unavailable: the file has no activations; run 'lwq capture %s "
 		       "--text FILE' first.\n", model_file_path(mf));
+	if (measured_present(mf)) {
+		printf("\n");
+		measure_print_correlations(mf, s->lim, s->zd);
+	}
+}
+
+static int store_scores(struct model_file *mf, void *ctx, struct lwq_err *err)
+{
+	return scores_store(mf, ctx, err);
 }
 
 /* Caches freshly computed scores in the file. Everything before ran on a read-only
@@ -249,10 +275,7 @@ static int cache_scores(const char *path, struct layer_scores *s, struct lwq_err
 			fprintf(stderr, "lwq: score: %s is read-only; scores were not cached\n", path);
 		return 0;
 	}
-	struct model_file *mf = model_file_open(path, 1, err);
-	int rc = mf ? scores_store(mf, s, err) : -1;
-	model_file_close(mf);
-	return rc;
+	return model_file_update(path, 0, store_scores, s, err);
 }
 
 static void print_scores(const struct score_options *o, struct model_file *mf,
@@ -297,13 +320,15 @@ static struct layer_scores *score_model(const struct score_options *o, struct lw
 
 int cmd_score(int argc, char **argv)
 {
-	if (cli_wants_help(argc, argv, score_help))
-		return EXIT_OK;
 	struct score_options o;
 	int rc = parse_options(argc, argv, &o);
 	if (rc)
-		return rc;
+		return options_exit(rc);
 	struct lwq_err err;
+	if (o.measure) {
+		o.m.model = o.model, o.m.group_size = o.group_size, o.m.json = o.json;
+		return score_measure(&o.m, &err) < 0 ? cli_report("score", &err) : EXIT_OK;
+	}
 	struct layer_scores *s = score_model(&o, &err);
 	if (!s)
 		return cli_report("score", &err);

@@ -1,5 +1,4 @@
 /* cmd_sweep.c: lwq sweep: perplexity as layers move to low bits one step at a time, per order. */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,57 +10,30 @@
 #include "eval_run.h"
 #include "layout.h"
 #include "model_h5.h"
+#include "model_update.h"
 #include "order_source.h"
 #include "plan.h"
 #include "planner.h"
 #include "progress.h"
+#include "method_option.h"
+#include "run_method.h"
 #include "run_tokens.h"
-
-static const char sweep_help[] =
-	"Usage: lwq sweep MODEL.h5 (--ids FILE|--text FILE) [--offset N] [--windows W]\n"
-	"                 [--seq-len L] [--orders LIST] [--step K] [--high BITS] [--low BITS]\n"
-	"                 [--group-size G] [--json|--csv]\n"
-	"\n"
-	"For each order, move the n least important layers to the low width for\n"
-	"n = 0, K, 2K, ..., N and measure perplexity on evaluation text. Curves are\n"
-	"stored in the model file under /sweeps/<order> for the explorer.\n"
-	"\n"
-	"  -t, --text FILE       evaluation text (tokenized with the model's tokenizer)\n"
-	"  -i, --ids FILE        evaluation token ids, little-endian int32\n"
-	"      --offset N        skip the first N tokens (default 0; keep evaluation text\n"
-	"                        apart from the calibration text)\n"
-	"  -w, --windows W       windows per evaluation (default 8)\n"
-	"  -L, --seq-len L       tokens per window (default 512)\n"
-	"  -r, --orders LIST     comma-separated orders (default lim,zd,zd-inverse,\n"
-	"                        reverse-lim,random:1; without activations zd,zd-inverse,\n"
-	"                        random:1); also prune and file:PATH\n"
-	"  -k, --step K          layers moved per step (default 1)\n"
-	"  -H, --high BITS       high width (default 4)\n"
-	"  -l, --low BITS        low width (default 2; prune always drops to 0)\n"
-	"  -g, --group-size G    RTN group size (default as in lwq plan)\n"
-	"  -j, --json            one JSON object (documented in lwq(1))\n"
-	"  -c, --csv             order,n_low,avg_bits,bytes,ppl rows\n"
-	"  -h, --help            show this help\n";
+#include "sweep_store.h"
 
 #define MAX_ORDERS 32
 
 struct sweep_options {
 	const char *model;
 	struct run_tokens tokens;
-	char orders_text[1024];
+	const char *orders;        /* NULL: the default list */
 	int step, high, low, group_size;
 	int json, csv;
-};
-
-/* One measured curve. */
-struct sweep_curve_run {
-	char name[64];             /* canonical order name */
-	int n_points;
-	float *n_low, *avg_bits, *bytes, *ppl;
+	int kld, score_from;
+	struct method_options method;
 };
 
 struct sweep_run {
-	struct sweep_curve_run curves[MAX_ORDERS];
+	struct sweep_curve curves[MAX_ORDERS];
 	int n_curves;
 	double baseline_ppl;
 	char source[600];
@@ -69,74 +41,61 @@ struct sweep_run {
 	int writable;              /* the curves can be stored at the end */
 };
 
+static const struct opt sweep_opts[] = {
+	RUN_TOKENS_OPTS(struct sweep_options, tokens, "windows per evaluation (default 8)"),
+	OPT_STR("orders", 'r', "LIST", struct sweep_options, orders,
+		"comma-separated orders (default lim,zd,zd-inverse,reverse-lim,random:1; "
+		"without activations zd,zd-inverse,random:1); also prune and file:PATH"),
+	OPT_INT("step", 0, "K", struct sweep_options, step, 1, 1 << 20,
+		"layers moved per step (default 1)"),
+	OPT_INT("high", 'H', "BITS", struct sweep_options, high, 0, 16, "high width (default 4)"),
+	OPT_INT("low", 'l', "BITS", struct sweep_options, low, 0, 16,
+		"low width (default 2; prune always drops to 0)"),
+	OPT_INT("group-size", 'g', "G", struct sweep_options, group_size, 1, 1 << 20,
+		"RTN group size (default as in lwq plan)"),
+	OPT_FLAG("json", 'j', struct sweep_options, json, "one JSON object (documented in lwq(1))"),
+	OPT_FLAG("csv", 'c', struct sweep_options, csv,
+		 "order,n_low,avg_bits,bytes,ppl rows (and kld with --kld)"),
+	OPT_FLAG("kld", 0, struct sweep_options, kld,
+		 "also measure each point's KL divergence to the unquantized model (stored "
+		 "beside the perplexity; about twice the time)"),
+	SCORE_FROM_OPT(struct sweep_options, score_from),
+	METHOD_OPTS(struct sweep_options, method),
+	OPT_END,
+};
+
+static const struct verb_options sweep_cli = { "sweep",
+	"Usage: lwq sweep MODEL.h5 (--ids FILE|--text FILE) [--offset N] [--windows W]\n"
+	"                 [--seq-len L] [--orders LIST] [--step K] [--high BITS] [--low BITS]\n"
+	"                 [--group-size G] [--kld] [--score-from K] [--json|--csv]\n"
+	"                 [--method rtn|gguf|gptq] [--damp F] [--act-order]\n"
+	"                 [--calib-text FILE | --calib-ids FILE]\n"
+	"\n"
+	"For each order, move the n least important layers to the low width for\n"
+	"n = 0, K, 2K, ..., N and measure perplexity on evaluation text (keep it apart\n"
+	"from the calibration text with --offset). Curves are stored in the model file\n"
+	"under /sweeps/<order> (RTN) or /sweeps/<order>@<method> for the explorer.\n"
+	"\n", sweep_opts, NULL };
+
 static int parse_options(int argc, char **argv, struct sweep_options *o)
 {
-	static const struct option longopts[] = {
-		RUN_TOKENS_LONGOPTS,
-		{ "orders", required_argument, NULL, 'r' },
-		{ "step", required_argument, NULL, 'k' },
-		{ "high", required_argument, NULL, 'H' },
-		{ "low", required_argument, NULL, 'l' },
-		{ "group-size", required_argument, NULL, 'g' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "csv", no_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	memset(o, 0, sizeof *o);
 	o->tokens.windows = 8;
 	o->tokens.seq_len = 512;
 	o->step = 1;
 	o->high = 4;
 	o->low = 2;
-	optind = 1;
-	opterr = 0;
-	int c;
-	long v;
-	while ((c = getopt_long(argc, argv, ":t:i:O:w:L:r:k:H:l:g:jch", longopts, NULL)) != -1) {
-		int shared = run_tokens_option("sweep", c, optarg, &o->tokens);
-		if (shared < 0)
-			return EXIT_USAGE;
-		if (shared)
-			continue;
-		switch (c) {
-		case 'r':
-			snprintf(o->orders_text, sizeof o->orders_text, "%s", optarg);
-			break;
-		case 'k':
-			if (parse_int(optarg, 1, 1 << 20, &v) < 0)
-				return cli_usage_error("sweep", "bad step '%s'", optarg);
-			o->step = (int)v;
-			break;
-		case 'H': case 'l':
-			if (parse_int(optarg, 0, 16, &v) < 0)
-				return cli_usage_error("sweep", "bad width '%s'", optarg);
-			*(c == 'H' ? &o->high : &o->low) = (int)v;
-			break;
-		case 'g':
-			if (parse_int(optarg, 1, 1 << 20, &v) < 0)
-				return cli_usage_error("sweep", "bad group size '%s'", optarg);
-			o->group_size = (int)v;
-			break;
-		case 'j': o->json = 1; break;
-		case 'c': o->csv = 1; break;
-		case ':': return cli_usage_error("sweep", "option '%s' needs a value", argv[optind - 1]);
-		default: return cli_usage_error("sweep", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	method_options_init(&o->method);
+	int rc = options_parse(&sweep_cli, argc, argv, o);
+	if (rc != 0)
+		return rc;
+	if ((rc = method_options_check("sweep", &o->method)) != 0)
+		return rc;
 	if (cli_model_operand("sweep", argc, argv, 0, &o->model) != 0)
 		return EXIT_USAGE;
 	if (o->json && o->csv)
 		return cli_usage_error("sweep", "--json and --csv are exclusive");
 	return run_tokens_check("sweep", &o->tokens);
-}
-
-static void curve_free(struct sweep_curve_run *c)
-{
-	free(c->n_low);
-	free(c->avg_bits);
-	free(c->bytes);
-	free(c->ppl);
 }
 
 /* n_low = 0, K, 2K, ..., and N itself. */
@@ -151,16 +110,6 @@ static int point_n_low(int i, int n_layers, int step)
 	return n > n_layers ? n_layers : n;
 }
 
-static int curve_alloc(struct sweep_curve_run *c, int n_points)
-{
-	c->n_points = n_points;
-	c->n_low = calloc((size_t)n_points, sizeof(float));
-	c->avg_bits = calloc((size_t)n_points, sizeof(float));
-	c->bytes = calloc((size_t)n_points, sizeof(float));
-	c->ppl = calloc((size_t)n_points, sizeof(float));
-	return c->n_low && c->avg_bits && c->bytes && c->ppl ? 0 : -1;
-}
-
 /* Everything an evaluation needs besides the plan. */
 struct sweep_env {
 	struct model_file *mf;
@@ -168,19 +117,34 @@ struct sweep_env {
 	int64_t n_ids;
 	const struct run_tokens *tokens;
 	struct progress *progress;
+	const struct sweep_options *o;
+	double all_high_kld;       /* the n_low = 0 point's KLD, shared by every order */
+	const struct method_options *method;
+	int warned;                /* GPTQ's calibration warnings are given once */
 };
 
 /* One evaluation: `label` names it in errors, `step` on the progress line, where the
    evaluation's layers show too ("sweep: order lim, step 3/7, layer 12/24, ..."). */
 static int evaluate(struct sweep_env *env, const struct bit_plan *plan, const char *label,
-		    const char *step, double *ppl, struct lwq_err *err)
+		    const char *step, double *ppl, double *kld, struct lwq_err *err)
 {
 	struct eval_result r;
+	struct method_run run = { .gptq = NULL };
 	progress_item(env->progress, step);
-	if (eval_perplexity(env->mf, plan, env->ids, env->n_ids, env->tokens->windows,
-			    env->tokens->seq_len, env->progress, &r, err) < 0)
+	if (method_run_start(&run, env->mf, plan, env->method, "sweep", cli_quiet || env->warned,
+			     err) < 0)
+		return lwq_err_prefix(err, label);
+	env->warned |= run.gptq != NULL;
+	struct eval_request req = { .rq = &run.rq, .score_from = env->o->score_from,
+				    .kld = plan && env->o->kld };
+	int rc = eval_run(env->mf, &req, env->ids, env->n_ids, env->tokens->windows,
+			  env->tokens->seq_len, env->progress, &r, err);
+	method_run_end(&run);
+	if (rc < 0)
 		return lwq_err_prefix(err, label);
 	*ppl = r.perplexity;
+	if (kld)
+		*kld = r.has_kld ? r.kld.kld_mean : 0;
 	progress_step(env->progress, NULL, 0);    /* the tokens came in through the layers */
 	return 0;
 }
@@ -188,7 +152,7 @@ static int evaluate(struct sweep_env *env, const struct bit_plan *plan, const ch
 /* One order's curve; the all-high point (n_low = 0) is shared by every order. */
 static int sweep_order(struct sweep_env *env, const struct sweep_options *o,
 		       const int *ranking, const struct order_spec *spec, double all_high_ppl,
-		       struct sweep_curve_run *c, struct lwq_err *err)
+		       struct sweep_curve *c, struct lwq_err *err)
 {
 	const struct model_config *cfg = model_file_config(env->mf);
 	int n = cfg->n_layers, rc = 0;
@@ -196,22 +160,31 @@ static int sweep_order(struct sweep_env *env, const struct sweep_options *o,
 				    .low_bits = spec->kind == ORDER_PRUNE ? 0 : o->low,
 				    .order = spec->name };
 	struct bit_plan *plan = bit_plan_new(n);
-	if (!plan || curve_alloc(c, sweep_points(n, o->step)) < 0) {
+	if (!plan || sweep_curve_alloc(c, spec->name, sweep_points(n, o->step)) < 0) {
 		bit_plan_free(plan);
 		return lwq_err_set(err, "out of memory");
 	}
-	snprintf(c->name, sizeof c->name, "%s", spec->name);
+	snprintf(c->method, sizeof c->method, "%s", quant_method_name(o->method.method));
+	c->high_bits = req.high_bits;
+	c->low_bits = req.low_bits;
+	c->group_size = o->group_size;
+	if (o->kld && !(c->kld = calloc((size_t)c->n_points, sizeof *c->kld))) {
+		bit_plan_free(plan);
+		return lwq_err_set(err, "out of memory");
+	}
 	for (int i = 0; i < c->n_points && rc == 0; i++) {
 		int n_low = point_n_low(i, n, o->step);
 		rc = plan_from_high_layers(cfg, ranking, n - n_low, &req, plan, err);
 		if (rc < 0)
 			break;
-		double ppl = all_high_ppl;
+		double ppl = all_high_ppl, kld = env->all_high_kld;
 		char label[96], step[96];
 		snprintf(label, sizeof label, "%s n_low=%d", spec->name, n_low);
 		snprintf(step, sizeof step, "order %s, step %d/%d", spec->name, i, c->n_points - 1);
 		if (n_low > 0)
-			rc = evaluate(env, plan, label, step, &ppl, err);
+			rc = evaluate(env, plan, label, step, &ppl, &kld, err);
+		if (c->kld)
+			c->kld[i] = (float)kld;
 		c->n_low[i] = (float)n_low;
 		c->avg_bits[i] = (float)plan_avg_bits(cfg, plan);
 		c->bytes[i] = (float)plan_bytes(cfg, plan);
@@ -219,44 +192,6 @@ static int sweep_order(struct sweep_env *env, const struct sweep_options *o,
 	}
 	bit_plan_free(plan);
 	return rc;
-}
-
-/* HDF5 names may not contain '/': a file order "file:a/b" is stored as "file:a_b". */
-static void group_name(const char *order, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/%s", SWEEPS_GROUP, order);
-	for (char *p = buf + strlen(SWEEPS_GROUP) + 1; *p; p++)
-		if (*p == '/')
-			*p = '_';
-}
-
-static int store_curve(struct model_file *mf, const struct sweep_options *o,
-		       const struct sweep_run *run, const struct sweep_curve_run *c,
-		       struct lwq_err *err)
-{
-	char g[160], path[200];
-	group_name(c->name, g, sizeof g);
-	if (model_file_exists(mf, g))
-		model_file_delete(mf, g);
-	int64_t dims[1] = { c->n_points };
-	const char *names[4] = { "n_low", "avg_bits", "bytes", "ppl" };
-	const float *data[4] = { c->n_low, c->avg_bits, c->bytes, c->ppl };
-	for (int k = 0; k < 4; k++) {
-		snprintf(path, sizeof path, "%s/%s", g, names[k]);
-		if (model_file_put_f32(mf, path, data[k], 1, dims, err) < 0)
-			return -1;
-	}
-	const char *ints[6] = { "high_bits", "low_bits", "group_size", "windows", "seq_len", "offset" };
-	int64_t values[6] = { o->high, strncmp(c->name, "prune", 5) == 0 ? 0 : o->low,
-			      o->group_size, o->tokens.windows, o->tokens.seq_len, o->tokens.offset };
-	for (int k = 0; k < 6; k++)
-		if (model_file_set_attr_i64(mf, g, ints[k], values[k], err) < 0)
-			return -1;
-	if (model_file_set_attr_f64(mf, g, "baseline_ppl", run->baseline_ppl, err) < 0 ||
-	    model_file_set_attr_str(mf, g, "order", c->name, err) < 0 ||
-	    model_file_set_attr_str(mf, g, "source", run->source, err) < 0)
-		return -1;
-	return 0;
 }
 
 /* Splits the comma list and ranks every order up front, so a bad name fails before the
@@ -268,7 +203,7 @@ static int rank_orders(struct order_source *src, const struct sweep_options *o,
 	char list[1024];
 	const char *dflt = order_source_has_lim(src->mf) ? "lim,zd,zd-inverse,reverse-lim,random:1"
 							: "zd,zd-inverse,random:1";
-	snprintf(list, sizeof list, "%s", o->orders_text[0] ? o->orders_text : dflt);
+	snprintf(list, sizeof list, "%s", o->orders ? o->orders : dflt);
 	*n_orders = 0;
 	for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
@@ -309,13 +244,16 @@ static int run_sweep(struct sweep_env *env, const struct sweep_options *o, struc
 	p.work_unit = "tok/s";
 	env->progress = &p;
 	double all_high_ppl;
-	if (evaluate(env, NULL, "baseline", "unquantized baseline", &run->baseline_ppl, err) < 0 ||
-	    evaluate(env, all_high, "all high", "every layer high", &all_high_ppl, err) < 0)
+	if (evaluate(env, NULL, "baseline", "unquantized baseline", &run->baseline_ppl, NULL,
+		     err) < 0 ||
+	    evaluate(env, all_high, "all high", "every layer high", &all_high_ppl,
+		     &env->all_high_kld, err) < 0)
 		goto finish;
 	for (int k = 0; k < n_orders; k++) {
 		run->n_curves = k + 1;     /* counted first so a failed curve is freed too */
 		if (sweep_order(env, o, rankings[k], &specs[k], all_high_ppl, &run->curves[k], err) < 0)
 			goto finish;
+		run->curves[k].baseline_ppl = run->baseline_ppl;
 	}
 	rc = 0;
 finish:
@@ -331,12 +269,16 @@ done:
 static void print_results(const struct sweep_options *o, const struct sweep_run *run)
 {
 	if (o->csv) {
-		printf("order,n_low,avg_bits,bytes,ppl\n");
+		printf("order,n_low,avg_bits,bytes,ppl%s\n", o->kld ? ",kld" : "");
 		for (int k = 0; k < run->n_curves; k++)
-			for (int i = 0; i < run->curves[k].n_points; i++)
-				printf("%s,%.0f,%.6g,%.0f,%.6g\n", run->curves[k].name,
+			for (int i = 0; i < run->curves[k].n_points; i++) {
+				printf("%s,%.0f,%.6g,%.0f,%.6g", run->curves[k].order,
 				       run->curves[k].n_low[i], run->curves[k].avg_bits[i],
 				       run->curves[k].bytes[i], run->curves[k].ppl[i]);
+				if (run->curves[k].kld)
+					printf(",%.6g", run->curves[k].kld[i]);
+				printf("\n");
+			}
 		return;
 	}
 	if (o->json) {
@@ -349,15 +291,21 @@ static void print_results(const struct sweep_options *o, const struct sweep_run 
 		json_object_set_new(root, "high_bits", json_integer(o->high));
 		json_object_set_new(root, "low_bits", json_integer(o->low));
 		json_object_set_new(root, "group_size", json_integer(o->group_size));
+		json_object_set_new(root, "method", json_string(quant_method_name(o->method.method)));
 		json_object_set_new(root, "baseline_ppl", json_real(run->baseline_ppl));
+		json_object_set_new(root, "score_from", json_integer(o->score_from));
 		for (int k = 0; k < run->n_curves; k++) {
-			const struct sweep_curve_run *c = &run->curves[k];
+			const struct sweep_curve *c = &run->curves[k];
 			json_t *points = json_array();
-			for (int i = 0; i < c->n_points; i++)
-				json_array_append_new(points, json_pack("{s:i, s:f, s:I, s:f}",
+			for (int i = 0; i < c->n_points; i++) {
+				json_t *pt = json_pack("{s:i, s:f, s:I, s:f}",
 					"n_low", (int)c->n_low[i], "avg_bits", (double)c->avg_bits[i],
-					"bytes", (json_int_t)c->bytes[i], "ppl", (double)c->ppl[i]));
-			json_array_append_new(orders, json_pack("{s:s, s:o}", "order", c->name,
+					"bytes", (json_int_t)c->bytes[i], "ppl", (double)c->ppl[i]);
+				if (c->kld)
+					json_object_set_new(pt, "kld", json_real(c->kld[i]));
+				json_array_append_new(points, pt);
+			}
+			json_array_append_new(orders, json_pack("{s:s, s:o}", "order", c->order,
 								"points", points));
 		}
 		json_object_set_new(root, "orders", orders);
@@ -366,18 +314,23 @@ static void print_results(const struct sweep_options *o, const struct sweep_run 
 		json_decref(root);
 		return;
 	}
-	printf("%s, %d windows of %d tokens from %s (offset %lld), %d/%d bits, group size %d\n",
-	       run->model_name, o->tokens.windows, o->tokens.seq_len, run->source,
-	       (long long)o->tokens.offset, o->high, o->low, o->group_size);
+	printf("%s, %d windows of %d tokens from %s (offset %lld), %d/%d bits, group size %d, "
+	       "%s\n", run->model_name, o->tokens.windows, o->tokens.seq_len, run->source,
+	       (long long)o->tokens.offset, o->high, o->low, o->group_size,
+	       quant_method_name(o->method.method));
 	printf("unquantized perplexity %.4f\n\n", run->baseline_ppl);
-	printf("%-16s %5s %8s %11s %10s\n", "order", "n_low", "avg bits", "size", "ppl");
+	printf("%-16s %5s %8s %11s %10s%s\n", "order", "n_low", "avg bits", "size", "ppl",
+	       o->kld ? "        kld" : "");
 	for (int k = 0; k < run->n_curves; k++)
 		for (int i = 0; i < run->curves[k].n_points; i++) {
 			char size[32];
-			printf("%-16s %5.0f %8.3f %11s %10.4f\n", run->curves[k].name,
+			printf("%-16s %5.0f %8.3f %11s %10.4f", run->curves[k].order,
 			       run->curves[k].n_low[i], run->curves[k].avg_bits[i],
 			       format_size(run->curves[k].bytes[i], size, sizeof size),
 			       run->curves[k].ppl[i]);
+			if (run->curves[k].kld)
+				printf(" %10.6f", run->curves[k].kld[i]);
+			printf("\n");
 		}
 }
 
@@ -396,10 +349,16 @@ static int sweep_model(struct sweep_options *o, struct sweep_run *run, struct lw
 		fprintf(stderr, "lwq: sweep: %s is read-only; curves will not be stored\n", o->model);
 	run_tokens_source(&o->tokens, run->source, sizeof run->source);
 	int32_t *ids = NULL;
-	int rc = run_tokens_load(mf, &o->tokens, &ids, err);
+	int rc = 0;
+	if (o->score_from >= o->tokens.seq_len - 1)
+		rc = lwq_err_set(err, "--score-from %d leaves nothing to predict in windows of %d "
+				 "tokens (K must be below %d)", o->score_from, o->tokens.seq_len,
+				 o->tokens.seq_len - 1);
+	if (rc == 0)
+		rc = run_tokens_load(mf, &o->tokens, &ids, err);
 	if (rc == 0) {
 		struct sweep_env env = { mf, ids, (int64_t)o->tokens.windows * o->tokens.seq_len,
-					 &o->tokens, NULL };
+					 &o->tokens, NULL, o, 0, &o->method, 0 };
 		rc = run_sweep(&env, o, run, err);
 	}
 	free(ids);
@@ -408,29 +367,36 @@ static int sweep_model(struct sweep_options *o, struct sweep_run *run, struct lw
 }
 
 /* The file is open for writing only while the finished curves go in. */
+struct curves_store {
+	const struct sweep_options *o;
+	const struct sweep_run *run;
+};
+
+static int store_curves_in(struct model_file *mf, void *ctx, struct lwq_err *err)
+{
+	const struct curves_store *cs = ctx;
+	int rc = 0;
+	const struct sweep_options *o = cs->o;
+	struct sweep_tokens tokens = { o->tokens.windows, o->tokens.seq_len, o->tokens.offset,
+				       cs->run->source };
+	for (int k = 0; rc == 0 && k < cs->run->n_curves; k++)
+		rc = sweep_store_write(mf, &cs->run->curves[k], &tokens, err);
+	return rc;
+}
+
 static int store_curves(const struct sweep_options *o, const struct sweep_run *run,
 			struct lwq_err *err)
 {
-	struct model_file *mf = model_file_open(o->model, 1, err);
-	if (!mf)
-		return -1;
-	int rc = 0;
-	for (int k = 0; rc == 0 && k < run->n_curves; k++)
-		rc = store_curve(mf, o, run, &run->curves[k], err);
-	if (rc == 0)
-		rc = model_file_flush(mf, err);
-	model_file_close(mf);
-	return rc;
+	struct curves_store cs = { o, run };
+	return model_file_update(o->model, 0, store_curves_in, &cs, err);
 }
 
 int cmd_sweep(int argc, char **argv)
 {
-	if (cli_wants_help(argc, argv, sweep_help))
-		return EXIT_OK;
 	struct sweep_options o;
 	int rc = parse_options(argc, argv, &o);
 	if (rc)
-		return rc;
+		return options_exit(rc);
 	struct lwq_err err;
 	struct sweep_run *run = calloc(1, sizeof *run);
 	if (!run)
@@ -445,7 +411,7 @@ int cmd_sweep(int argc, char **argv)
 			rc = cli_report("sweep", &err);
 	}
 	for (int k = 0; k < run->n_curves; k++)
-		curve_free(&run->curves[k]);
+		sweep_curve_free(&run->curves[k]);
 	free(run);
 	return rc;
 }

@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "layout.h"
+#include "measured_store.h"
 #include "model_h5.h"
 #include "score_store.h"
+#include "sweep_store.h"
 
 /* Reads an f32 dataset whose shape must be exactly dims[0..rank); NULL when absent.
    *bad is set (and err filled) when it exists with another shape or cannot be read. */
@@ -86,48 +88,17 @@ static int load_activations(struct model_file *mf, struct explorer_data *d,
 	return 0;
 }
 
-static int64_t attr_int(struct model_file *mf, const char *path, const char *name)
-{
-	int64_t v = 0;
-	double f;
-	if (model_file_get_attr_i64(mf, path, name, &v) != 0 &&
-	    model_file_get_attr_f64(mf, path, name, &f) == 0)
-		v = (int64_t)f;
-	return v;
-}
-
 /* One /sweeps/<order> group; a group without the four arrays of one length is skipped. */
 static int load_sweep(struct model_file *mf, struct explorer_data *d, const char *order,
 		      struct lwq_err *err)
 {
-	static const char *const names[4] = { "n_low", "avg_bits", "bytes", "ppl" };
-	char path[256];
-	struct tensor_info info;
-	snprintf(path, sizeof path, "%s/%s/ppl", SWEEPS_GROUP, order);
-	if (model_file_dataset_info(mf, path, &info, err) != 0 || info.rank != 1 || info.count < 1)
+	int64_t n = sweep_store_points(mf, order);
+	if (n == 0)
 		return 0;
-	int64_t n = info.count;
-	for (int k = 0; k < 4; k++) {
-		snprintf(path, sizeof path, "%s/%s/%s", SWEEPS_GROUP, order, names[k]);
-		if (model_file_dataset_info(mf, path, &info, err) != 0 || info.count != n)
-			return 0;
-	}
 	struct sweep_curve *c = explorer_data_add_sweep(d, order, (int)n);
 	if (!c)
 		return lwq_err_set(err, "out of memory");
-	float *arrays[4] = { c->n_low, c->avg_bits, c->bytes, c->ppl };
-	for (int k = 0; k < 4; k++) {
-		snprintf(path, sizeof path, "%s/%s/%s", SWEEPS_GROUP, order, names[k]);
-		if (model_file_get_f32(mf, path, arrays[k], n, err) != 0)
-			return -1;
-	}
-	snprintf(path, sizeof path, "%s/%s", SWEEPS_GROUP, order);
-	c->high_bits = (int)attr_int(mf, path, "high_bits");
-	c->low_bits = (int)attr_int(mf, path, "low_bits");
-	c->group_size = (int)attr_int(mf, path, "group_size");
-	if (model_file_get_attr_f64(mf, path, "baseline_ppl", &c->baseline_ppl) != 0)
-		c->baseline_ppl = 0;
-	return 0;
+	return sweep_store_read(mf, order, c, err);
 }
 
 static int load_sweeps(struct model_file *mf, struct explorer_data *d, struct lwq_err *err)
@@ -142,6 +113,26 @@ static int load_sweeps(struct model_file *mf, struct explorer_data *d, struct lw
 	if (rc == 0 && d->n_sweeps == 0)
 		explorer_data_note_missing(d, "sweeps", "sweep");
 	return rc;
+}
+
+static int load_measured(struct model_file *mf, struct explorer_data *d, struct lwq_err *err)
+{
+	if (!measured_present(mf))
+		return 0;
+	struct measured_table *t = measured_load(mf, err);
+	if (!t)
+		return -1;
+	size_t n = (size_t)t->n_layers * t->n_widths;
+	d->measured = malloc(n * sizeof *d->measured);
+	if (!d->measured) {
+		measured_table_free(t);
+		return lwq_err_set(err, "out of memory");
+	}
+	memcpy(d->measured, t->kld, n * sizeof *d->measured);
+	d->n_measured = t->n_widths;
+	memcpy(d->measured_widths, t->widths, (size_t)t->n_widths * sizeof(int));
+	measured_table_free(t);
+	return 0;
 }
 
 static void model_display_name(struct model_file *mf, const char *path, char *buf,
@@ -174,6 +165,8 @@ struct explorer_data *explorer_load(const char *path, struct lwq_err *err)
 		rc = load_activations(mf, d, err);
 	if (rc == 0)
 		rc = load_sweeps(mf, d, err);
+	if (rc == 0)
+		rc = load_measured(mf, d, err);
 	model_file_close(mf);
 	if (rc != 0) {
 		explorer_data_free(d);

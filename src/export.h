@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "gptq_run.h"
 #include "model_h5.h"
 #include "plan.h"
 #include "progress.h"
@@ -21,6 +22,7 @@ struct export_job {
 	int f16;                       /* GGUF: every linear F16 (input for llama-quantize) */
 	int embed_f32;                 /* GGUF: token_embd/output as F32 instead of F16 */
 	struct progress *progress;     /* one step per layer, plus one for the rest */
+	struct gptq_runner *gptq;      /* lwq: store the codes GPTQ computes instead of RTN's */
 };
 
 /* What an export produced, for the summary line. */

@@ -43,36 +43,74 @@ int export_check_plan(enum export_format format, const struct bit_plan *plan,
 	return 0;
 }
 
-/* One linear: read as f32, quantize, pack, write as a group. */
+/* Packs one linear's codes and writes them with their scales and zeros as a group. */
+static int store_codes(struct model_file *out, const char *to, int bits, int g, int64_t rows,
+		       int64_t cols, const uint8_t *codes, const float *scales,
+		       const float *zeros, int64_t *bytes, struct lwq_err *err)
+{
+	int64_t n = rows * cols, n_groups = rows * (cols / g);
+	size_t n_packed = (size_t)((bits * n + 7) / 8);
+	uint8_t *packed = malloc(n_packed);
+	if (!packed)
+		return lwq_err_set(err, "out of memory packing %s", to);
+	pack_codes(codes, (size_t)n, bits, packed);
+	int rc = model_file_write_quantized(out, to, bits, g, rows, cols, packed, scales, zeros,
+					    err);
+	*bytes += (int64_t)n_packed + 4 * n_groups;
+	free(packed);
+	return rc;
+}
+
+/* One linear: read as f32, quantize with RTN, write. */
 static int write_linear(const struct export_job *job, struct model_file *out,
 			const char *from, const char *to, int64_t rows, int64_t cols, int bits,
 			int64_t *bytes, struct lwq_err *err)
 {
 	int g = job->plan->group_size;
 	int64_t n = rows * cols, n_groups = rows * (cols / g);
-	size_t n_packed = (size_t)((bits * n + 7) / 8);
 	float *w = weight_read_alloc(job->src, from, n, err);
-	uint8_t *codes = malloc((size_t)n), *packed = malloc(n_packed);
+	uint8_t *codes = malloc((size_t)n);
 	float *scales = malloc((size_t)n_groups * sizeof *scales);
 	float *zeros = malloc((size_t)n_groups * sizeof *zeros);
 	int rc = -1;
 	if (!w)
 		;
-	else if (!codes || !packed || !scales || !zeros)
+	else if (!codes || !scales || !zeros)
 		lwq_err_set(err, "out of memory quantizing %s", from);
 	else if (rtn_quantize(w, rows, cols, bits, g, codes, scales, zeros, err) != 0)
 		lwq_err_prefix(err, from);
-	else {
-		pack_codes(codes, (size_t)n, bits, packed);
-		rc = model_file_write_quantized(out, to, bits, g, rows, cols, packed, scales,
-						zeros, err);
-		*bytes += (int64_t)n_packed + 4 * n_groups;
-	}
+	else
+		rc = store_codes(out, to, bits, g, rows, cols, codes, scales, zeros, bytes, err);
 	free(w);
 	free(codes);
-	free(packed);
 	free(scales);
 	free(zeros);
+	return rc;
+}
+
+/* The whole layer through GPTQ (it needs the layer at once), then each linear's codes. */
+static int write_gptq_linears(const struct export_job *job, struct model_file *out,
+			      int layer, int index, int64_t *bytes, struct lwq_err *err)
+{
+	const struct model_config *cfg = model_file_config(job->src);
+	struct layer_weights *lw = layer_weights_new(cfg, err);
+	int rc = lw ? layer_weights_load(job->src, layer, lw, err) : -1;
+	if (rc == 0 && gptq_runner_layer(job->gptq, layer, lw, err) < 0) {
+		char where[32];
+		snprintf(where, sizeof where, "layer %d", layer);
+		lwq_err_prefix(err, where);
+		rc = lwq_err_prefix(err, model_file_path(job->src));
+	}
+	for (int k = 0; rc == 0 && k < LIN_COUNT; k++) {
+		int64_t rows, cols;
+		char to[64];
+		linear_shape(cfg, (enum linear_kind)k, &rows, &cols);
+		weight_name(to, sizeof to, index, linear_names[k]);
+		const struct gptq_linear_codes *c = gptq_runner_codes(job->gptq, k);
+		rc = store_codes(out, to, job->plan->bits[layer], job->plan->group_size, rows,
+				 cols, c->codes, c->scales, c->zeros, bytes, err);
+	}
+	layer_weights_free(lw);
 	return rc;
 }
 
@@ -120,7 +158,9 @@ static int write_layer(const struct export_job *job, struct model_file *out, int
 	const struct model_config *cfg = model_file_config(job->src);
 	int bits = job->plan->bits[layer];
 	char from[64], to[64], group[80];
-	for (int k = 0; k < LIN_COUNT; k++) {
+	if (job->gptq && write_gptq_linears(job, out, layer, index, bytes, err) != 0)
+		return -1;
+	for (int k = 0; !job->gptq && k < LIN_COUNT; k++) {
 		int64_t rows, cols;
 		linear_shape(cfg, (enum linear_kind)k, &rows, &cols);
 		weight_name(from, sizeof from, layer, linear_names[k]);
@@ -154,7 +194,8 @@ static int write_provenance(const struct export_job *job, struct model_file *out
 	if (rc == 0)
 		rc = model_file_copy_attrs(job->src, "/", out, "/", err) |
 		     model_file_mark_quantized(out, err) |
-		     model_file_set_attr_str(out, "/", "quantizer", "rtn-asym", err) |
+		     model_file_set_attr_str(out, "/", "quantizer", job->gptq ? "gptq" : "rtn-asym",
+					     err) |
 		     model_file_set_attr_i64(out, "/", "quant_group_size", plan->group_size, err) |
 		     model_file_set_attr_str(out, "/", "plan_order", plan->order, err) |
 		     model_file_set_attr_f64(out, "/", "plan_avg_bits", plan_avg_bits(cfg, plan), err) |
@@ -206,7 +247,9 @@ int export_lwq(const struct export_job *job, struct export_stats *stats, struct 
 	progress_step(job->progress, "embeddings", 0);
 	if (rc == 0)
 		rc = model_file_flush(out, err);
-	model_file_close(out);
+	if (model_file_close(out) != 0 && rc == 0)
+		rc = lwq_err_set(err, "%s: cannot finish writing (disk full or file size limit)",
+				 job->out);
 	stats->n_layers_out = cfg.n_layers;
 	return rc;
 }

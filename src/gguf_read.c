@@ -199,8 +199,10 @@ static const char *read_body(struct gguf_file *g, struct reader *r)
 			return "bad or truncated tensor info";
 		}
 	int64_t align = GGUF_DEFAULT_ALIGNMENT;
-	if (gguf_get_int(g, "general.alignment", &align) == 0 && (align <= 0 || align % 8))
-		return "general.alignment is not a positive multiple of 8";
+	/* Bounded so it fits alignment's 32 bits (2^32 would become 0, a division by zero). */
+	if (gguf_get_int(g, "general.alignment", &align) == 0 &&
+	    (align <= 0 || align % 8 || align > (1 << 20)))
+		return "general.alignment is not a multiple of 8 between 8 and 1 MiB";
 	g->alignment = (uint32_t)align;
 	g->data_start = (r->pos + g->alignment - 1) / g->alignment * g->alignment;
 	if (g->data_start > g->file_size)

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "quant_rtn.h"
 
 static int read_tensor(struct model_file *mf, int layer, const char *tensor, float *dst,
 		       int64_t count, struct lwq_err *err)
@@ -38,35 +37,30 @@ int layer_weights_read(struct model_file *mf, int layer, struct layer_weights *l
 }
 
 int layer_weights_quantize(const struct model_config *cfg, struct layer_weights *lw,
-			   int bits, int group_size, struct lwq_err *err)
+			   enum quant_method method, int bits, int group_size,
+			   struct lwq_err *err)
 {
 	if (bits >= 16)
 		return 0;
 	for (int k = 0; k < LIN_COUNT; k++) {
 		int64_t rows, cols;
 		linear_shape(cfg, (enum linear_kind)k, &rows, &cols);
-		if (rtn_fake_quant(lw->lin[k], rows, cols, bits, group_size, err) < 0)
+		if (fake_quant_linear(method, lw->lin[k], rows, cols, bits, group_size, err) < 0)
 			return lwq_err_prefix(err, linear_names[k]);
 	}
 	return 0;
 }
 
-int layer_weights_load(struct model_file *mf, int layer, int bits, int group_size,
-		       struct layer_weights *lw, struct lwq_err *err)
+int layer_weights_load(struct model_file *mf, int layer, struct layer_weights *lw,
+		       struct lwq_err *err)
 {
 	const struct model_config *cfg = model_file_config(mf);
-	char where[64];
-	snprintf(where, sizeof where, "layer %d", layer);
 	if (layer_weights_read(mf, layer, lw, err) < 0)
 		return -1;
 	const char *bad = layer_weights_nonfinite(cfg, lw);
 	if (bad)
 		return lwq_err_set(err, "%s: layer %d: NaN or infinity in weight %s",
 				   model_file_path(mf), layer, bad);
-	if (layer_weights_quantize(cfg, lw, bits, group_size, err) < 0) {
-		lwq_err_prefix(err, where);
-		return lwq_err_prefix(err, model_file_path(mf));
-	}
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 
 #include "forward.h"
 #include "model_h5.h"
+#include "quant_method.h"
 #include "status.h"
 
 /* Reads layer `layer`'s linears, norms and (when qkv_bias) biases into lw, which
@@ -13,16 +14,17 @@
 int layer_weights_read(struct model_file *mf, int layer, struct layer_weights *lw,
 		       struct lwq_err *err);
 
-/* Fake-quantizes the seven linears in place with RTN at `bits` (2, 3, 4, 8) and groups of
-   group_size; bits >= 16 leaves them as they are. */
+/* Fake-quantizes the seven linears in place with a weight-only method (fake_quant_linear:
+   RTN with groups of group_size, or GGUF's block types); bits >= 16 leaves them as they
+   are. Errors name the linear ("q: ..."). */
 int layer_weights_quantize(const struct model_config *cfg, struct layer_weights *lw,
-			   int bits, int group_size, struct lwq_err *err);
+			   enum quant_method method, int bits, int group_size,
+			   struct lwq_err *err);
 
-/* Reads layer `layer` ready for a run: weights, fake quantization at `bits` (or none when
-   bits >= 16), and a check that every value is finite ("FILE: layer 7: NaN or infinity
-   in weight q"). */
-int layer_weights_load(struct model_file *mf, int layer, int bits, int group_size,
-		       struct layer_weights *lw, struct lwq_err *err);
+/* Reads layer `layer` as stored, checking that every value is finite ("FILE: layer 7:
+   NaN or infinity in weight q"). */
+int layer_weights_load(struct model_file *mf, int layer, struct layer_weights *lw,
+		       struct lwq_err *err);
 
 /* A whole weight (relative to /weights) as a malloc'd f32 array of exactly `count` values,
    checked finite. NULL with a message otherwise. */

@@ -13,6 +13,7 @@
 
 #include "layer_io.h"
 #include "progress.h"
+#include "vec_math.h"
 
 /* The residual streams of one pass stay under this; longer runs are split into passes
    that each read the weights again (reading is cheap next to the compute, and a 7B model
@@ -58,15 +59,21 @@ int call_windows(const struct model_config *cfg, int seq_len, int pass)
 struct run {
 	struct model_file *mf;
 	const struct model_config *cfg;
-	const struct bit_plan *plan;
+	const struct run_quant *rq;
 	int seq_len, call;
 	const struct pass_observer *obs;
 	struct forward_state *fs;
 	struct layer_weights *lw;
+	float *xb;                     /* the unquantized stream, when comparing (KLD) */
 	struct progress progress;      /* the run's own line, when there is no outer one */
 	struct progress *outer;
 	int64_t steps, steps_done;     /* layer steps (and LM head) over all passes */
 };
+
+int run_quant_bits(const struct run_quant *rq, int layer)
+{
+	return rq && rq->plan ? rq->plan->bits[layer] : 16;
+}
 
 /* One layer (layer == n_layers: the LM head) done, on the run's own line or the
    caller's. */
@@ -104,17 +111,24 @@ static int announce(struct run *r, int layer, const float *x, int64_t w0, int n,
 	return r->obs->stream(r->obs->user, layer, x, w0, n, err);
 }
 
-static int run_layer(struct run *r, int layer, float *x, int n, double tokens,
-		     struct lwq_err *err)
+/* The layer in r->lw, as stored, becomes the plan's `bits`. */
+static int quantize_layer(struct run *r, int layer, int bits, struct lwq_err *err)
 {
-	int bits = r->plan ? r->plan->bits[layer] : 16;
-	if (bits == 0) {               /* pruned: the stream passes through unchanged */
-		report_step(r, layer, tokens);
-		return 0;
+	const struct run_quant *q = r->rq;
+	int rc = q->quantize_layer ? q->quantize_layer(q->user, layer, bits, r->lw, err)
+				   : layer_weights_quantize(r->cfg, r->lw, q->method, bits,
+							    q->plan->group_size, err);
+	if (rc < 0) {
+		char where[32];
+		snprintf(where, sizeof where, "layer %d", layer);
+		lwq_err_prefix(err, where);
+		return lwq_err_prefix(err, model_file_path(r->mf));
 	}
-	int group = r->plan ? r->plan->group_size : 0;
-	if (layer_weights_load(r->mf, layer, bits, group, r->lw, err) < 0)
-		return -1;
+	return 0;
+}
+
+static int forward_windows(struct run *r, int layer, float *x, int n, struct lwq_err *err)
+{
 	const struct forward_hooks *hooks = r->obs ? &r->obs->hooks : NULL;
 	int64_t stride = (int64_t)r->seq_len * r->cfg->hidden;
 	for (int w = 0; w < n; w += r->call) {
@@ -125,6 +139,26 @@ static int run_layer(struct run *r, int layer, float *x, int n, double tokens,
 	if (bad)
 		return lwq_err_set(err, "%s: layer %d: %s in activations",
 				   model_file_path(r->mf), layer, bad);
+	return 0;
+}
+
+/* Layer `layer` on the plan's stream x and, when xb is not NULL, on the unquantized
+   stream xb (same weights, read once, before they are quantized). */
+static int run_layer(struct run *r, int layer, float *x, float *xb, int n, double tokens,
+		     struct lwq_err *err)
+{
+	int bits = run_quant_bits(r->rq, layer);
+	if (bits == 0 && !xb) {        /* pruned: the stream passes through unchanged */
+		report_step(r, layer, tokens);
+		return 0;
+	}
+	if (layer_weights_load(r->mf, layer, r->lw, err) < 0)
+		return -1;
+	if (xb && forward_windows(r, layer, xb, n, err) < 0)
+		return -1;
+	if (bits != 0 && ((bits < 16 && quantize_layer(r, layer, bits, err) < 0) ||
+			  forward_windows(r, layer, x, n, err) < 0))
+		return -1;
 	report_step(r, layer, tokens);
 	return 0;
 }
@@ -140,71 +174,158 @@ static int embed_pass(struct run *r, const int32_t *ids, float *x, int n, struct
 	return 0;
 }
 
-static int score_pass(struct run *r, const int32_t *ids, const float *x, int n,
-		      struct pass_nll *nll, struct lwq_err *err)
+/* -log softmax(row)[target]: the row's exponentials summed in double (the row is
+   overwritten). */
+static double row_nll(float *row, int vocab, int target)
 {
+	float m = max_of(row, vocab);
+	double picked = (double)row[target] - m;
+	exp_shifted_sum(row, vocab, m);
+	double sum = 0;
+	for (int j = 0; j < vocab; j++)
+		sum += row[j];
+	return log(sum) - picked;
+}
+
+/* Rows of logits per LM head block: about 16 MiB of them, at most one window. */
+static int head_chunk_rows(const struct model_config *cfg, int seq_len)
+{
+	int64_t rows = ((int64_t)16 << 20) / ((int64_t)cfg->vocab * (int64_t)sizeof(float));
+	return clamp_windows(rows, seq_len);
+}
+
+struct head {
+	const float *norm, *weight;
+	float *lq, *lb;                /* [rows, vocab] logits: plan's and unquantized */
+	int rows;
+};
+
+/* Scores positions score_from .. T-2 of one window. */
+static int score_window(struct run *r, const struct head *h, const int32_t *ids,
+			const float *xq, const float *xb, struct pass_nll *nll,
+			struct lwq_err *err)
+{
+	int T = r->seq_len, vocab = r->cfg->vocab, hidden = r->cfg->hidden;
+	for (int r0 = nll->score_from; r0 < T - 1; r0 += h->rows) {
+		int nb = T - 1 - r0 < h->rows ? T - 1 - r0 : h->rows;
+		head_logits(r->fs, h->norm, h->weight, xq + (int64_t)r0 * hidden, nb, h->lq);
+		if (nll->kld) {
+			head_logits(r->fs, h->norm, h->weight, xb + (int64_t)r0 * hidden, nb,
+				    h->lb);
+			for (int i = 0; i < nb; i++)
+				if (kld_accum_row(nll->kld, h->lb + (int64_t)i * vocab,
+						  h->lq + (int64_t)i * vocab, vocab,
+						  ids[r0 + i + 1], err) < 0)
+					return -1;
+		}
+		for (int i = 0; i < nb; i++)
+			nll->nll_sum += row_nll(h->lq + (int64_t)i * vocab, vocab,
+						ids[r0 + i + 1]);
+		nll->n_predictions += nb;
+	}
+	return 0;
+}
+
+static int score_pass(struct run *r, const int32_t *ids, const float *x, const float *xb,
+		      int n, struct pass_nll *nll, struct lwq_err *err)
+{
+	struct head h = { .rows = head_chunk_rows(r->cfg, r->seq_len) };
 	float *norm = weight_read_alloc(r->mf, "final_norm", r->cfg->hidden, err);
 	float *head = norm ? head_read_alloc(r->mf, err) : NULL;
+	size_t block = (size_t)h.rows * (size_t)r->cfg->vocab * sizeof(float);
+	h.norm = norm, h.weight = head;
+	h.lq = head ? malloc(block) : NULL;
+	h.lb = h.lq && nll->kld ? malloc(block) : NULL;
 	int rc = -1;
-	if (head) {
-		double sum = head_nll(r->fs, norm, head, x, ids, n, &nll->n_predictions);
-		if (!isfinite(sum))
-			lwq_err_set(err, "%s: final norm and LM head: NaN or infinity in logits",
-				    model_file_path(r->mf));
-		else
-			rc = 0;
-		nll->nll_sum += sum;
+	if (head && (!h.lq || (nll->kld && !h.lb)))
+		lwq_err_set(err, "%s: out of memory for logits", model_file_path(r->mf));
+	else if (head) {
+		double before = nll->nll_sum;
+		int64_t stride = (int64_t)r->seq_len * r->cfg->hidden;
+		rc = 0;
+		for (int s = 0; s < n && rc == 0; s++)
+			rc = score_window(r, &h, ids + (int64_t)s * r->seq_len, x + s * stride,
+					  xb + s * stride, nll, err);
+		if (rc == 0 && !isfinite(nll->nll_sum - before))
+			rc = lwq_err_set(err, "%s: final norm and LM head: NaN or infinity in "
+					 "logits", model_file_path(r->mf));
 		report_step(r, r->cfg->n_layers, (double)n * r->seq_len);
 	}
+	free(h.lq);
+	free(h.lb);
 	free(norm);
 	free(head);
 	return rc;
 }
 
-/* Windows [w0, w0 + n): embed, every layer, then the observer's last look and the head. */
+/* Windows [w0, w0 + n): embed, every layer, then the observer's last look and the head.
+   When comparing, the unquantized stream splits off at the first layer the plan
+   changes. */
 static int run_pass(struct run *r, const int32_t *ids, float *x, int64_t w0, int n,
 		    struct pass_nll *nll, struct lwq_err *err)
 {
 	int L = r->cfg->n_layers;
 	double tokens_per_layer = (double)n * r->seq_len / (L + (nll ? 1 : 0));
+	float *xb = NULL;
 	if (embed_pass(r, ids, x, n, err) < 0)
 		return -1;
-	for (int layer = 0; layer < L; layer++)
+	for (int layer = 0; layer < L; layer++) {
+		if (r->xb && !xb && run_quant_bits(r->rq, layer) < 16) {
+			memcpy(r->xb, x, (size_t)n * r->seq_len * r->cfg->hidden * sizeof *x);
+			xb = r->xb;
+		}
 		if (announce(r, layer, x, w0, n, err) < 0 ||
-		    run_layer(r, layer, x, n, tokens_per_layer, err) < 0)
+		    run_layer(r, layer, x, xb, n, tokens_per_layer, err) < 0)
 			return -1;
+	}
 	if (announce(r, L, x, w0, n, err) < 0)
 		return -1;
-	return nll ? score_pass(r, ids, x, n, nll, err) : 0;
+	return nll ? score_pass(r, ids, x, xb ? xb : x, n, nll, err) : 0;
 }
 
-static int check_run(struct model_file *mf, const struct bit_plan *plan, int windows,
-		     int seq_len, struct lwq_err *err)
+static int check_run(struct model_file *mf, const struct run_quant *rq, int windows,
+		     int seq_len, const struct pass_nll *nll, struct lwq_err *err)
 {
 	const struct model_config *cfg = model_file_config(mf);
+	const struct bit_plan *plan = rq ? rq->plan : NULL;
 	if (windows < 1 || seq_len < 1)
 		return lwq_err_set(err, "%s: nothing to run (%d windows of %d tokens)",
 				   model_file_path(mf), windows, seq_len);
 	if (plan && plan->n_layers != cfg->n_layers)
 		return lwq_err_set(err, "%s: the plan has %d layers, the model %d",
 				   model_file_path(mf), plan->n_layers, cfg->n_layers);
+	if (nll && (nll->score_from < 0 || nll->score_from >= seq_len - 1))
+		return lwq_err_set(err, "scoring from position %d leaves nothing to predict in "
+				   "windows of %d tokens (need 0 <= K < %d)", nll->score_from,
+				   seq_len, seq_len - 1);
+	if (plan && !rq->quantize_layer && !quant_method_weight_only(rq->method))
+		return lwq_err_set(err, "%s needs calibration windows to quantize",
+				   quant_method_name(rq->method));
 	return 0;
 }
 
-int run_layers(struct model_file *mf, const struct bit_plan *plan, const int32_t *ids,
+int run_layers(struct model_file *mf, const struct run_quant *rq, const int32_t *ids,
 	       int windows, int seq_len, const char *verb, struct progress *outer,
 	       const struct pass_observer *obs, struct pass_nll *nll, struct lwq_err *err)
 {
-	if (check_run(mf, plan, windows, seq_len, err) < 0)
+	if (check_run(mf, rq, windows, seq_len, nll, err) < 0)
 		return -1;
-	struct run r = { .mf = mf, .cfg = model_file_config(mf), .plan = plan,
+	struct run r = { .mf = mf, .cfg = model_file_config(mf), .rq = rq,
 			 .seq_len = seq_len, .obs = obs, .outer = outer };
-	int pass = pass_windows(r.cfg, seq_len, windows);
+	int compare = nll && nll->kld;
+	/* comparing holds two streams per window in the same budget */
+	int pass = pass_windows(r.cfg, compare ? 2 * seq_len : seq_len, windows);
 	r.call = call_windows(r.cfg, seq_len, pass);
 	r.fs = forward_new(r.cfg, seq_len, r.call, err);
 	r.lw = r.fs ? layer_weights_new(r.cfg, err) : NULL;
 	int64_t stride = (int64_t)seq_len * r.cfg->hidden;
 	float *x = r.lw ? malloc((size_t)(pass * stride) * sizeof(float)) : NULL;
+	if (x && compare)
+		r.xb = malloc((size_t)(pass * stride) * sizeof(float));
+	if (x && compare && !r.xb) {
+		free(x);
+		x = NULL;
+	}
 	int rc = -1;
 	if (r.lw && !x)
 		lwq_err_set(err, "out of memory for %d windows of activations", pass);
@@ -225,6 +346,7 @@ int run_layers(struct model_file *mf, const struct bit_plan *plan, const int32_t
 	progress_finish(&r.progress);
 out:
 	free(x);
+	free(r.xb);
 	layer_weights_free(r.lw);
 	forward_free(r.fs);
 	return rc;

@@ -21,10 +21,15 @@
 #define SCORES_RTN_ERR   "/scores/rtn_err"           /* f32 [n_layers, 7, 4] rel. Frobenius error at 2,3,4,8 bits */
 #define SCORES_RTN_WERR  "/scores/rtn_err_weighted"  /* f32 [n_layers, 7, 4] weighted by input_sq */
 /* attrs on /scores: group_size, fingerprint (of weights + activations used) */
+/* lwq score --measure: one layer alone at each width, KL divergence to the unquantized model */
+#define SCORES_MEASURED  "/scores/measured"          /* group, kept when /scores is recomputed */
+/*   kld f32 [n_layers, n_widths], top1 f32 [n_layers, n_widths], widths i32 [n_widths];
+     attrs method, group_size, windows, seq_len, offset, score_from, source, seconds */
 
 /* lwq sweep: one group per order, e.g. /sweeps/lim */
 #define SWEEPS_GROUP     "/sweeps"
 /*   /sweeps/<order>/n_low f32 [k], avg_bits f32 [k], bytes f32 [k], ppl f32 [k];
+     optional kld f32 [k] (mean KL divergence to the unquantized model, nats/token);
      attrs high_bits, low_bits, group_size, windows, seq_len, offset, baseline_ppl */
 
 /* lwq plan -o also stores the last plan here as JSON bytes */

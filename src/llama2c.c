@@ -54,7 +54,8 @@ static void fill_config(struct llama2c *l, const int32_t h[7])
 	c->n_kv_heads = h[4];
 	/* A negative vocab size is llama2.c's flag for an unshared classifier. */
 	l->shared_classifier = h[5] > 0;
-	c->vocab = h[5] < 0 ? -h[5] : h[5];
+	/* INT32_MIN has no positive counterpart: leave it negative for validation to reject. */
+	c->vocab = h[5] < 0 && h[5] != INT32_MIN ? -h[5] : h[5];
 	l->seq_len = h[6];
 	c->max_seq_len = h[6];
 	c->head_dim = h[3] > 0 ? h[0] / h[3] : 0;

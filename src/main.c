@@ -1,10 +1,13 @@
 /* main.c: lwq's entry point and verb table. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "blas_kernels.h"
 #include "cli.h"
 #include "commands.h"
 #include "config.h"
+#include "model_h5.h"
 
 const struct verb verbs[] = {
 	{ "import",  cmd_import,  "convert a Hugging Face or llama2.c model into an lwq model file" },
@@ -39,8 +42,19 @@ static void usage(FILE *out)
 	fprintf(out, "\nRun 'lwq VERB --help' for a verb's options; 'man lwq' for details.\n");
 }
 
+/* Writes that fail must fail as errors lwq can report and clean up after: a file size
+   limit gives EFBIG instead of killing the process, and HDF5 must not run its exit-time
+   cleanup, which crashes on a file whose close failed (every file is closed explicitly). */
+static void prepare_for_failed_writes(void)
+{
+	signal(SIGXFSZ, SIG_IGN);
+	model_file_no_exit_cleanup();
+}
+
 int main(int argc, char **argv)
 {
+	prepare_for_failed_writes();
+	blas_pick_kernels(argv);
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
@@ -50,6 +64,7 @@ int main(int argc, char **argv)
 			return EXIT_OK;
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("lwq %s\n", PACKAGE_VERSION);
+			blas_describe(stdout);
 			return EXIT_OK;
 		} else {
 			fprintf(stderr, "lwq: unknown option '%s'\nTry 'lwq --help'.\n", argv[i]);

@@ -177,7 +177,7 @@ struct model_file *model_file_create(const char *path, const struct model_config
 	return mf;
 }
 
-static hid_t dtype_file_type(enum dtype dt)
+hid_t dtype_file_type(enum dtype dt)
 {
 	return dt == DT_F32 ? H5T_IEEE_F32LE : H5T_STD_U16LE;
 }
@@ -306,6 +306,8 @@ struct model_file *model_file_open(const char *path, int writable, struct lwq_er
 		rc = read_config_attrs(root, &mf->cfg, path, err);
 	if (rc == 0 && model_config_validate(&mf->cfg, err) != 0)
 		rc = lwq_err_prefix(err, path);
+	if (rc == 0)
+		rc = model_file_check_link_sources(mf, err);
 	if (rc == 0) {
 		h5_attr_get_str(root, "source", mf->source, sizeof mf->source);
 		h5_attr_get_str(root, "model_name", mf->model_name, sizeof mf->model_name);
@@ -318,19 +320,20 @@ struct model_file *model_file_open(const char *path, int writable, struct lwq_er
 	return mf;
 }
 
-void model_file_close(struct model_file *mf)
+int model_file_close(struct model_file *mf)
 {
 	if (!mf)
-		return;
-	if (mf->file >= 0)
-		H5Fclose(mf->file);
+		return 0;
+	/* The final flush happens here: a writer must not trust its file if this fails. */
+	int rc = mf->file >= 0 && H5Fclose(mf->file) < 0 ? -1 : 0;
 	free(mf);
+	return rc;
 }
 
 int model_file_flush(struct model_file *mf, struct lwq_err *err)
 {
 	if (mf->writable && H5Fflush(mf->file, H5F_SCOPE_GLOBAL) < 0)
-		return lwq_err_set(err, "%s: cannot flush to disk", mf->path);
+		return lwq_err_set(err, "%s: cannot write to disk (disk full or file size limit)", mf->path);
 	return 0;
 }
 
@@ -342,6 +345,11 @@ const struct model_config *model_file_config(const struct model_file *mf)
 const char *model_file_path(const struct model_file *mf)
 {
 	return mf->path;
+}
+
+void model_file_set_display_path(struct model_file *mf, const char *path)
+{
+	snprintf(mf->path, sizeof mf->path, "%s", path);
 }
 
 void model_file_format_version(const struct model_file *mf, int *major, int *minor)

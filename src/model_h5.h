@@ -55,14 +55,35 @@ int model_file_write_weight(struct model_file *mf, const char *name, enum dtype 
 			    const void *data, int rank, const int64_t *dims,
 			    struct lwq_err *err);
 
+/* ---- linked weights (import --link; src/model_h5_link.c) ---- */
+
+/* Writes /weights/<name> as a contiguous dataset whose bytes are `bytes` bytes at
+   `offset` in `file` (an absolute path), in the file type of dt, little-endian: HDF5
+   external storage, nothing copied. bytes must equal prod(dims) x the size of dt. */
+int model_file_link_weight(struct model_file *mf, const char *name, enum dtype dt, int rank,
+			   const int64_t *dims, const char *file, uint64_t offset,
+			   uint64_t bytes, struct lwq_err *err);
+/* Records file's path, size and mtime under /linked_sources/NNN. */
+int model_file_record_link_source(struct model_file *mf, const char *file,
+				  struct lwq_err *err);
+/* Number of recorded link sources (0 for a self-contained file). */
+int model_file_link_sources(struct model_file *mf);
+/* -1 with "FILE: problem" when a recorded source is missing or its size or mtime
+   changed; model_file_open calls it, so no weight is ever read from a changed file. */
+int model_file_check_link_sources(struct model_file *mf, struct lwq_err *err);
+
 /* ---- opening and reading ---- */
 
 /* Opens an existing lwq model file; rejects other formats and newer major versions. */
 struct model_file *model_file_open(const char *path, int writable, struct lwq_err *err);
-void model_file_close(struct model_file *mf);
+/* Closes (NULL is fine); -1 when HDF5 could not write what it still held (disk full):
+   a file written through this handle is then incomplete. */
+int model_file_close(struct model_file *mf);
 
 const struct model_config *model_file_config(const struct model_file *mf);
 const char *model_file_path(const struct model_file *mf);
+/* Messages name `path` instead of the file actually open (a temp file or working copy). */
+void model_file_set_display_path(struct model_file *mf, const char *path);
 /* The file's format_version attribute (major is LWQ_FORMAT_MAJOR or older). */
 void model_file_format_version(const struct model_file *mf, int *major, int *minor);
 /* Root attrs "source" and "model_name" ("" when absent). */

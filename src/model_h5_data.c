@@ -111,11 +111,14 @@ static int attr_put_scalar(hid_t obj, const char *name, hid_t file_type, hid_t m
 
 int h5_attr_put_str(hid_t obj, const char *name, const char *value)
 {
-	/* Variable-length UTF-8, which h5py hands back as a Python str. */
+	/* Fixed-length, NUL-terminated UTF-8: stored in the attribute itself. Variable-length
+	   strings live in HDF5's global heap, whose reader overruns its buffers on a damaged
+	   file; files that have them are still read. */
 	hid_t type = H5Tcopy(H5T_C_S1);
-	H5Tset_size(type, H5T_VARIABLE);
+	H5Tset_size(type, strlen(value) + 1);
+	H5Tset_strpad(type, H5T_STR_NULLTERM);
 	H5Tset_cset(type, H5T_CSET_UTF8);
-	int rc = attr_put_scalar(obj, name, type, type, &value);
+	int rc = attr_put_scalar(obj, name, type, type, value);
 	H5Tclose(type);
 	return rc;
 }
@@ -157,6 +160,9 @@ static hid_t attr_open_sized(hid_t obj, const char *name, hssize_t n)
 	return attr;
 }
 
+/* No string attribute lwq writes comes near this; a damaged size must not allocate. */
+#define ATTR_STR_MAX ((size_t)1 << 20)
+
 int h5_attr_get_str(hid_t obj, const char *name, char *buf, size_t len)
 {
 	hid_t attr = attr_open_sized(obj, name, 1);
@@ -176,7 +182,7 @@ int h5_attr_get_str(hid_t obj, const char *name, char *buf, size_t len)
 				H5free_memory(s);
 				rc = 0;
 			}
-		} else {
+		} else if (H5Tget_size(type) <= ATTR_STR_MAX) {
 			size_t size = H5Tget_size(type) + 1;
 			char *s = calloc(size, 1);
 			H5Tset_size(mem, size);

@@ -42,6 +42,9 @@ int h5_attr_get_f64(hid_t obj, const char *name, double *value);
 /* Reads exactly n ints; -1 when absent or of another length. */
 int h5_attr_get_int_array(hid_t obj, const char *name, int *values, int n);
 
+/* The HDF5 type a weight of dtype dt is stored as (f16/bf16 as little-endian uint16). */
+hid_t dtype_file_type(enum dtype dt);
+
 /* Shape of an open dataset plus its storage dtype (attr "dtype"; f32 when absent). */
 int h5_dataset_shape(hid_t dset, struct tensor_info *info);
 /* Reads a whole open dataset as f32: f16/bf16 bit patterns are converted, other

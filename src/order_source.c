@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "layout.h"
+#include "measured_store.h"
 
 int order_source_has_lim(struct model_file *mf)
 {
@@ -76,6 +77,24 @@ static int load_scores(struct order_source *src, const struct order_spec *spec,
 	return src->scores ? 0 : -1;
 }
 
+/* Layers ranked by their measured KL divergence at the narrowest measured width. */
+static int rank_measured(struct order_source *src, int *ranking, struct lwq_err *err)
+{
+	struct measured_table *t = measured_load(src->mf, err);
+	if (!t)
+		return -1;
+	float *importance = malloc((size_t)t->n_layers * sizeof *importance);
+	int rc = importance ? 0 : lwq_err_set(err, "out of memory");
+	if (rc == 0) {
+		measured_importance(t, importance);
+		rc = order_rank_by_importance(importance, "measured KLD", t->n_layers, ranking,
+					      err);
+	}
+	free(importance);
+	measured_table_free(t);
+	return rc;
+}
+
 int order_source_rank(struct order_source *src, const char *text, struct order_spec *spec,
 		      int *ranking, struct lwq_err *err)
 {
@@ -88,6 +107,8 @@ int order_source_rank(struct order_source *src, const char *text, struct order_s
 			return rank_from_file(src, text, spec, ranking, err);
 		return -1;
 	}
+	if (spec->kind == ORDER_MEASURED)
+		return rank_measured(src, ranking, err);
 	if ((order_needs_lim(spec) || order_needs_zd(spec)) && load_scores(src, spec, err) < 0)
 		return -1;
 	const float *lim = src->scores ? src->scores->lim : NULL;

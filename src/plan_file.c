@@ -29,8 +29,12 @@ static int plan_n_high(const struct bit_plan *plan)
    of 128 layers stays readable: the placeholder string is replaced by the list. */
 static char *splice_layers(char *text, const struct bit_plan *plan)
 {
-	static const char placeholder[] = "\"@LAYERS@\"";
-	char *at = strstr(text, placeholder);
+	/* Anchored on the key: a string value (a model name) holding the placeholder has its
+	   quotes escaped, so it cannot match. */
+	static const char key[] = "\"layers\": ", placeholder[] = "\"@LAYERS@\"";
+	char *at = strstr(text, "\"layers\": \"@LAYERS@\"");
+	if (at)
+		at += strlen(key);
 	size_t per_line = 48, n = strlen(text);
 	char *out = at ? malloc(n + (size_t)plan->n_layers * per_line + 16) : NULL;
 	if (!out) {

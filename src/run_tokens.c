@@ -2,70 +2,16 @@
 #include "run_tokens.h"
 
 #include <cblas.h>
-#include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 
 #include "cli.h"
 #include "token_source.h"
-
-int run_tokens_option(const char *verb, int opt, const char *arg, struct run_tokens *rt)
-{
-	long v;
-	switch (opt) {
-	case 't':
-		rt->text_path = arg;
-		return 1;
-	case 'i':
-		rt->ids_path = arg;
-		return 1;
-	case 'O':
-		if (parse_int(arg, 0, LONG_MAX, &v) < 0)
-			return cli_usage_error(verb, "--offset: '%s' is not a token count >= 0", arg),
-			       -1;
-		rt->offset = v;
-		return 1;
-	case 'w':
-		if (parse_int(arg, 1, 1 << 20, &v) < 0)
-			return cli_usage_error(verb, "--windows: '%s' is not a count >= 1", arg), -1;
-		rt->windows = (int)v;
-		return 1;
-	case 'L':
-		if (parse_int(arg, 2, 1 << 20, &v) < 0)
-			return cli_usage_error(verb, "--seq-len: '%s' is not a length >= 2", arg), -1;
-		rt->seq_len = (int)v;
-		return 1;
-	default:
-		return 0;
-	}
-}
 
 int run_tokens_check(const char *verb, const struct run_tokens *rt)
 {
 	if (!rt->text_path == !rt->ids_path)
 		return cli_usage_error(verb, "give exactly one of --text FILE and --ids FILE.i32");
 	return 0;
-}
-
-int run_tokens_verb_option(const char *verb, int opt, char **argv, const char *help,
-			   struct run_tokens *rt)
-{
-	long v;
-	int shared = run_tokens_option(verb, opt, optarg, rt);
-	if (shared != 0)
-		return shared < 0 ? EXIT_USAGE : 0;
-	switch (opt) {
-	case 'j':
-		if (parse_int(optarg, 1, 1024, &v) < 0)
-			return cli_usage_error(verb, "--threads: '%s' is not a count >= 1", optarg);
-		rt->threads = (int)v;
-		return 0;
-	case 'h':
-		fputs(help, stdout);
-		return -1;
-	default:
-		return cli_usage_error(verb, "unknown or incomplete option '%s'", argv[optind - 1]);
-	}
 }
 
 int run_tokens_finish(const char *verb, int argc, char **argv, const struct run_tokens *rt,

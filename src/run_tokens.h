@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "model_h5.h"
+#include "options.h"
 #include "status.h"
 
 struct run_tokens {
@@ -12,32 +13,30 @@ struct run_tokens {
 	int64_t offset;
 	int windows;               /* 0: as many full windows as the tokens allow */
 	int seq_len;
-	int threads;               /* -j/--threads (capture, eval): BLAS threads, 0 = default */
+	int threads;               /* --threads (capture, eval): BLAS threads, 0 = default */
 	int windows_defaulted;     /* set by run_tokens_load when it chose `windows` */
 };
 
-/* Handles one getopt result for the shared options: 1 when it was one of them, 0 when
-   not, -1 (message printed, usage status) when its value is bad. */
-int run_tokens_option(const char *verb, int opt, const char *arg, struct run_tokens *rt);
-
-/* getopt_long entries for the shared options (codes 't', 'i', 'O', 'w', 'L'). */
-#define RUN_TOKENS_LONGOPTS \
-	{ "text", required_argument, NULL, 't' }, \
-	{ "ids", required_argument, NULL, 'i' }, \
-	{ "offset", required_argument, NULL, 'O' }, \
-	{ "windows", required_argument, NULL, 'w' }, \
-	{ "seq-len", required_argument, NULL, 'L' }
+/* The table entries of the shared token options, for a verb whose options struct `type`
+   holds a struct run_tokens named `member`; `windows_help` says the verb's default. */
+#define RUN_TOKENS_OPTS(type, member, windows_help) \
+	OPT_STR("text", 't', "FILE", type, member.text_path, \
+		"UTF-8 text, tokenized with the model's tokenizer"), \
+	OPT_STR("ids", 'i', "FILE.i32", type, member.ids_path, "token ids, little-endian int32"), \
+	OPT_INT("offset", 'O', "N", type, member.offset, 0, INT64_MAX, \
+		"skip the first N tokens (default 0)"), \
+	OPT_INT("windows", 'w', "W", type, member.windows, 1, 1 << 20, windows_help), \
+	OPT_INT("seq-len", 'L', "L", type, member.seq_len, 2, 1 << 20, \
+		"tokens per window (default 512)")
+/* --threads, for the verbs that run the forward pass. */
+#define RUN_TOKENS_THREADS(type, member) \
+	OPT_INT("threads", 'T', "N", type, member.threads, 1, 1024, \
+		"BLAS threads (default: OPENBLAS_NUM_THREADS or all cores)")
 
 /* Checks that exactly one source was given (usage error otherwise): 0 or exit status. */
 int run_tokens_check(const char *verb, const struct run_tokens *rt);
 
-/* The `default:` of a getopt loop in verbs that run tokens through the model (capture,
-   eval): the shared token options, -j/--threads N and -h/--help (prints help); anything
-   else is an unknown or incomplete option. Returns 0 when handled, -1 after printing the
-   help, or EXIT_USAGE (message printed). */
-int run_tokens_verb_option(const char *verb, int opt, char **argv, const char *help,
-			   struct run_tokens *rt);
-/* After the getopt loop: the MODEL.h5 operand into *model, then run_tokens_check; when
+/* After options_parse: the MODEL.h5 operand into *model, then run_tokens_check; when
    all is well, applies --threads to BLAS. */
 int run_tokens_finish(const char *verb, int argc, char **argv, const struct run_tokens *rt,
 		      const char **model);

@@ -15,6 +15,8 @@
 
 /* Headers are a few hundred bytes per tensor; anything past this is a damaged file. */
 #define MAX_HEADER_BYTES (100u << 20)
+/* Bounds the product of a shape (and so values x 8 bytes) far from overflowing. */
+#define MAX_TENSOR_VALUES ((int64_t)1 << 40)
 
 static const struct {
 	const char *name;
@@ -85,7 +87,7 @@ static int parse_entry(const char *path, const char *name, json_t *entry,
 	for (int i = 0; i < t->rank; i++) {
 		json_t *d = json_array_get(shape, (size_t)i);
 		json_int_t v = json_is_integer(d) ? json_integer_value(d) : -1;
-		if (v < 0 || v > ((int64_t)1 << 40) || t->count > ((int64_t)1 << 40))
+		if (v < 0 || (v > 0 && t->count > MAX_TENSOR_VALUES / v))
 			return lwq_err_set(err, "%s: tensor '%s' has a bad shape", path, name);
 		t->shape[i] = v;
 		t->count *= v;
@@ -117,8 +119,20 @@ static int compare_offset(const void *a, const void *b)
 	return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
-/* Tensors of one shard must not share bytes. Zero-size tensors overlap nothing. */
-static int check_overlaps(const struct safetensors *st, struct lwq_err *err)
+/* The shard's byte buffer from `at` to its end belongs to no tensor; 0 when empty. */
+static int check_no_tail(const struct st_shard *sh, uint64_t at, struct lwq_err *err)
+{
+	if (at == sh->size)
+		return 0;
+	return lwq_err_set(err, "%s: the last %llu bytes of the data belong to no tensor "
+			   "(wrong header length or data_offsets?)", sh->path,
+			   (unsigned long long)(sh->size - at));
+}
+
+/* Tensors of one shard must fill its byte buffer exactly, in some order: no shared
+   bytes, no gaps, nothing left over (as the format requires). Zero-size tensors take
+   no room. */
+static int check_layout(const struct safetensors *st, struct lwq_err *err)
 {
 	int n = st->n_tensors;
 	const struct st_tensor **order = malloc((size_t)(n > 0 ? n : 1) * sizeof *order);
@@ -127,16 +141,32 @@ static int check_overlaps(const struct safetensors *st, struct lwq_err *err)
 	for (int i = 0; i < n; i++)
 		order[i] = &st->tensors[i];
 	qsort(order, (size_t)n, sizeof *order, compare_offset);
-	int rc = 0;
+	int rc = 0, shard = 0;
+	uint64_t at = st->n_shards > 0 ? st->shards[0].data_start : 0;
 	const struct st_tensor *prev = NULL;
 	for (int i = 0; i < n && rc == 0; i++) {
 		const struct st_tensor *t = order[i];
 		if (t->bytes == 0)
 			continue;
-		if (prev && prev->shard == t->shard && prev->offset + prev->bytes > t->offset)
-			rc = lwq_err_set(err, "%s: tensors '%s' and '%s' overlap",
-					 st->shards[t->shard].path, prev->name, t->name);
+		for (; shard < t->shard && rc == 0; shard++, prev = NULL) {
+			rc = check_no_tail(&st->shards[shard], at, err);
+			at = st->shards[shard + 1].data_start;
+		}
+		const char *path = st->shards[t->shard].path;
+		if (rc == 0 && t->offset < at)
+			rc = lwq_err_set(err, "%s: tensors '%s' and '%s' overlap", path,
+					 prev ? prev->name : "?", t->name);
+		else if (rc == 0 && t->offset > at)
+			rc = lwq_err_set(err, "%s: %llu bytes before tensor '%s' belong to no tensor "
+					 "(wrong header length or data_offsets?)", path,
+					 (unsigned long long)(t->offset - at), t->name);
+		at = t->offset + t->bytes;
 		prev = t;
+	}
+	for (; shard < st->n_shards && rc == 0; shard++) {
+		rc = check_no_tail(&st->shards[shard], at, err);
+		if (shard + 1 < st->n_shards)
+			at = st->shards[shard + 1].data_start;
 	}
 	free(order);
 	return rc;
@@ -200,6 +230,7 @@ static int parse_shard(struct safetensors *st, struct lwq_err *err)
 		return lwq_err_set(err, "%s: header is not a JSON object (%s)", sh->path,
 				   header ? "other JSON value" : jerr.text);
 	}
+	st->shards[st->n_shards - 1].data_start = 8 + header_len;
 	int rc = append_tensors(st, sh->path, header, 8 + header_len,
 				sh->size - 8 - header_len, err);
 	json_decref(header);
@@ -214,7 +245,7 @@ struct safetensors *safetensors_open_file(const char *path, struct lwq_err *err)
 		return NULL;
 	}
 	if (add_shard(st, path, err) != 0 || parse_shard(st, err) != 0 ||
-	    check_overlaps(st, err) != 0) {
+	    check_layout(st, err) != 0) {
 		safetensors_close(st);
 		return NULL;
 	}
@@ -263,7 +294,7 @@ static int open_indexed(struct safetensors *st, const char *dir, const char *ind
 		}
 	}
 	json_decref(index);
-	return rc ? -1 : check_overlaps(st, err);
+	return rc ? -1 : check_layout(st, err);
 }
 
 struct safetensors *safetensors_open_dir(const char *dir, struct lwq_err *err)

@@ -27,6 +27,7 @@ struct st_shard {
 	char *path;
 	int fd;
 	uint64_t size;
+	uint64_t data_start;       /* 8 + header length: where the byte buffer begins */
 };
 
 struct safetensors {
@@ -37,8 +38,9 @@ struct safetensors {
 };
 
 /* Opens one .safetensors file. Validates: header length within the file, valid JSON,
-   every entry's dtype, shape and data_offsets (in range, size = dtype x shape, no
-   overlaps). Unknown dtype names are errors; known non-float dtypes (I64, ...) are
+   every entry's dtype, shape and data_offsets (in range, size = dtype x shape), and that
+   the tensors fill the byte buffer exactly: no overlaps, no gaps, nothing after the last
+   (a wrong header length would otherwise shift every tensor). Unknown dtype names are errors; known non-float dtypes (I64, ...) are
    accepted here with dtype = -1 so the caller can say which tensor is unusable. */
 struct safetensors *safetensors_open_file(const char *path, struct lwq_err *err);
 /* Opens a model directory: model.safetensors.index.json (weight_map naming shards) if

@@ -332,6 +332,10 @@ int scores_store(struct model_file *mf, struct layer_scores *s, struct lwq_err *
 	}
 	if (store_attrs(mf, cfg, s, err) < 0)
 		goto fail;
+	/* measured sensitivity does not depend on what the scores do: it moves across */
+	if (model_file_exists(mf, SCORES_MEASURED) &&
+	    model_file_rename(mf, SCORES_MEASURED, SCORES_TEMP_GROUP "/measured", err) < 0)
+		goto fail;
 	if (model_file_exists(mf, SCORES_GROUP) && model_file_delete(mf, SCORES_GROUP) < 0) {
 		lwq_err_set(err, "cannot replace the old %s", SCORES_GROUP);
 		goto fail;

@@ -54,6 +54,12 @@ static int vocab_extent(const json_t *vocab, struct lwq_err *err)
 	}
 	if (max_id < 0)
 		return lwq_err_set(err, "tokenizer.json: empty vocabulary");
+	/* Tables are sized by the largest id: a few stray ids past the tokens defined are
+	   fine, one id near 2^30 would ask for gigabytes. */
+	size_t defined = json_object_size(vocab) + json_array_size(added);
+	if ((size_t)max_id >= 2 * defined + 1024)
+		return lwq_err_set(err, "tokenizer.json: ids reach %lld but only %zu tokens are "
+				   "defined", (long long)max_id, defined);
 	return (int)max_id + 1;
 }
 

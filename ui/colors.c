@@ -12,6 +12,8 @@
 #define RAMP_LEVELS 32
 #define RAMP_BASE 32
 #define MISSING_PAIR 30
+/* Sweep curves on 256 colours: pairs CURVE_BASE.. */
+#define CURVE_BASE 20
 
 /* Eight-colour ramp ordered by luminance (blue darkest .. white lightest), roughly the
    viridis direction (violet-blue, green, yellow). */
@@ -28,6 +30,7 @@ static const struct ui_glyphs utf8_glyphs = {
 	"\u2502", "\u2500", "\u250c", "\u2510", "\u2514", "\u2518",
 	"\u25b2", "\u25bc", "\u2026",
 	"\u250a",
+	1,
 };
 static const struct ui_glyphs ascii_glyphs = {
 	{ " ", ".", ":", "+", "#" },
@@ -35,6 +38,7 @@ static const struct ui_glyphs ascii_glyphs = {
 	"|", "-", "+", "+", "+", "+",
 	"^", "v", "~",
 	":",
+	0,
 };
 static const struct ui_glyphs *glyphs = &ascii_glyphs;
 
@@ -68,6 +72,8 @@ static void init_ramp(void)
 			init_pair((short)(RAMP_BASE + i), text_on(xterm256_rgb(bg)), bg);
 		}
 		init_pair(MISSING_PAIR, COLOR_WHITE, 240);
+		for (int i = 0; i < CURVE_COLORS; i++)
+			init_pair((short)(CURVE_BASE + i), (short)xterm256_nearest(series_rgb(i)), -1);
 	} else if (mode == COLORS_8) {
 		for (int i = 0; i < RAMP8_LEVELS; i++) {
 			short bg = ramp8[i];
@@ -157,4 +163,12 @@ struct cell_style cell_style(double v)
 	if (isnan(v)) /* missing data reads as a dot in every mode */
 		st.fill = glyphs == &utf8_glyphs ? "\u00b7" : "?";
 	return st;
+}
+
+attr_t curve_attr(int i, int current)
+{
+	attr_t bold = current ? A_BOLD : 0;
+	if (mode != COLORS_256)
+		return bold;
+	return COLOR_PAIR(CURVE_BASE + (i % CURVE_COLORS + CURVE_COLORS) % CURVE_COLORS) | bold;
 }

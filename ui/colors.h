@@ -29,6 +29,7 @@ struct ui_glyphs {
 	const char *pin_high, *pin_low;
 	const char *ellipsis;
 	const char *plan_mark;     /* the plan's place on the curve: dotted, unlike borders */
+	int unicode;               /* braille and box drawing available (a UTF-8 locale) */
 };
 
 /* Picks the mode from the terminal (call after initscr). LWQ_COLORS=256|8|mono overrides
@@ -46,5 +47,11 @@ struct cell_style {
 	const char *fill;
 };
 struct cell_style cell_style(double v);
+
+/* How to draw the i-th sweep curve: on 256 colours the i-th colour of the figures'
+   palette (series_rgb); on 8 colours and without colour, monochrome (8 colours cannot
+   tell six curves apart reliably). The current curve is bold either way. */
+#define CURVE_COLORS 6
+attr_t curve_attr(int i, int current);
 
 #endif

@@ -19,14 +19,6 @@ struct explorer_data *explorer_data_new(const struct model_config *cfg, const ch
 	return d;
 }
 
-static void sweep_curve_free(struct sweep_curve *c)
-{
-	free(c->n_low);
-	free(c->avg_bits);
-	free(c->bytes);
-	free(c->ppl);
-}
-
 void explorer_data_free(struct explorer_data *d)
 {
 	if (!d)
@@ -36,6 +28,7 @@ void explorer_data_free(struct explorer_data *d)
 	free(d->zd_tensor);
 	free(d->rtn_layer);
 	free(d->cos);
+	free(d->measured);
 	for (int i = 0; i < d->n_sweeps; i++)
 		sweep_curve_free(&d->sweeps[i]);
 	free(d->sweeps);
@@ -50,18 +43,8 @@ struct sweep_curve *explorer_data_add_sweep(struct explorer_data *d, const char 
 		return NULL;
 	d->sweeps = grown;
 	struct sweep_curve *c = &d->sweeps[d->n_sweeps];
-	memset(c, 0, sizeof *c);
-	snprintf(c->order, sizeof c->order, "%s", order);
-	size_t n = n_points > 0 ? (size_t)n_points : 1;
-	c->n_low = calloc(n, sizeof(float));
-	c->avg_bits = calloc(n, sizeof(float));
-	c->bytes = calloc(n, sizeof(float));
-	c->ppl = calloc(n, sizeof(float));
-	if (!c->n_low || !c->avg_bits || !c->bytes || !c->ppl) {
-		sweep_curve_free(c);
+	if (sweep_curve_alloc(c, order, n_points) < 0)
 		return NULL;
-	}
-	c->n_points = n_points;
 	d->n_sweeps++;
 	return c;
 }
@@ -127,6 +110,20 @@ static void synthetic_scores(struct explorer_data *d, uint64_t *rng)
 	}
 }
 
+/* Measured KLD at 2, 3, 4, 8 bits: grows with the layer's RTN error and its LIM. */
+static void synthetic_measured(struct explorer_data *d)
+{
+	static const int widths[4] = { 2, 3, 4, 8 };
+	d->n_measured = 4;
+	for (int w = 0; w < 4; w++)
+		d->measured_widths[w] = widths[w];
+	for (int i = 0; i < d->n_layers; i++)
+		for (int w = 0; w < 4; w++) {
+			double e = 0.5 / pow(2.0, widths[w] - 2) * (1.0 + 0.1 * sin(i * 1.3));
+			d->measured[i * 4 + w] = (float)(e * e * (1.0 + d->lim[i]) * 0.5);
+		}
+}
+
 /* Per-token cosines around the layer mean: a low-cosine sink at each window start, and
    a slow drift along the window, so the token map has structure to show. */
 static void synthetic_tokens(struct explorer_data *d, uint64_t *rng)
@@ -184,15 +181,18 @@ struct explorer_data *explorer_data_synthetic(int n_layers, int64_t n_tokens, un
 	d->zd = calloc(n, sizeof(float));
 	d->zd_tensor = calloc(n * LIN_COUNT, sizeof(float));
 	d->rtn_layer = calloc(n * SCORE_RTN_LEVELS, sizeof(float));
+	d->measured = calloc(n * 4, sizeof(float));
 	d->n_tokens = n_tokens;
 	d->seq_len = 512;
 	d->cos = n_tokens > 0 ? calloc(n * (size_t)n_tokens, sizeof(float)) : NULL;
-	if (!d->lim || !d->zd || !d->zd_tensor || !d->rtn_layer || (n_tokens > 0 && !d->cos)) {
+	if (!d->lim || !d->zd || !d->zd_tensor || !d->rtn_layer || !d->measured ||
+	    (n_tokens > 0 && !d->cos)) {
 		explorer_data_free(d);
 		return NULL;
 	}
 	uint64_t rng = seed;
 	synthetic_scores(d, &rng);
+	synthetic_measured(d);
 	if (d->cos)
 		synthetic_tokens(d, &rng);
 	synthetic_sweeps(d);

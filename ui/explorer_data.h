@@ -7,16 +7,9 @@
 #include "model_config.h"
 #include "plan.h"
 #include "scores.h"
+#include "size_target.h"
 #include "status.h"
-
-/* One measured perplexity curve: layers moved to low bits one by one in `order`. */
-struct sweep_curve {
-	char order[32];            /* "lim", "zd", ... (the /sweeps/<order> group name) */
-	int n_points;
-	float *n_low, *avg_bits, *bytes, *ppl;   /* [n_points] each */
-	int high_bits, low_bits, group_size;
-	double baseline_ppl;       /* unquantized model, 0 when unknown */
-};
+#include "sweep_curve.h"
 
 /* What an export writes: the plan on screen and how the screen colours the heatmap. */
 struct export_request {
@@ -57,6 +50,15 @@ struct explorer_data {
 
 	struct sweep_curve *sweeps;
 	int n_sweeps;
+
+	/* Measured sensitivity (lwq score --measure): KL divergence of each layer alone at
+	   each width, [n_layers * n_measured]; NULL when not measured. */
+	float *measured;
+	int measured_widths[8];
+	int n_measured;
+
+	/* What sizes count: lwq's storage or the exported GGUF's tensors (explore --target). */
+	enum size_target target;
 
 	/* What is missing and which verb makes it, one line each ("" when complete). */
 	char missing[512];

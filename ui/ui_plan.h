@@ -6,21 +6,33 @@
 
 #include "explorer_data.h"
 #include "order.h"
+#include "plan_optimize.h"
 #include "planner.h"
 
 /* The orders the explorer cycles through, in this sequence. */
-#define UI_ORDER_COUNT 5
+#define UI_ORDER_COUNT 7
 extern const enum order_kind ui_orders[UI_ORDER_COUNT];
 
 enum bit_pair { PAIR_4_2, PAIR_8_4, PAIR_8_4_2, PAIR_COUNT };
 
-/* "lim", "zd", "zd-inverse", "reverse-lim", "random" (the /sweeps group names). */
+/* "lim", "zd", "zd-inverse", "reverse-lim", "random", "measured", "optimal" (the /sweeps
+   group names). */
 const char *ui_order_name(enum order_kind o);
 /* 1 when the scores the order needs are present. */
 int ui_order_available(const struct explorer_data *d, enum order_kind o);
 /* Layers most important first; -1 with err when the order's scores are missing. */
 int ui_rank_layers(const struct explorer_data *d, enum order_kind o, uint64_t seed,
 		   int *ranking, struct lwq_err *err);
+
+/* The optimal plan's request for a pair: its widths as candidates, the measured costs
+   and the pins; n_widths 0 when a width of the pair was not measured. */
+struct optimize_request ui_optimize_request(const struct explorer_data *d, enum bit_pair p,
+					    const int *pin_bits);
+
+/* Spearman's rho of LIM, ZD and ZD-inverse with the measured order (NAN when a score is
+   missing or nothing was measured). */
+void ui_measured_correlations(const struct explorer_data *d, double *lim, double *zd,
+			      double *zd_inverse);
 
 /* Widths of a pair, low to high: {2,4} / {4,8} / {2,4,8}; returns the count. */
 int bit_pair_levels(enum bit_pair p, int levels[3]);

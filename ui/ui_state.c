@@ -128,9 +128,23 @@ void ui_replan(struct ui_state *s)
 		s->budget = s->budget_min;
 	if (s->budget > s->budget_max)
 		s->budget = s->budget_max;
-	struct bit_plan view = { .n_layers = d->n_layers, .bits = s->bits };
+	struct bit_plan view = { .n_layers = d->n_layers, .bits = s->bits,
+				 .group_size = d->group_size };
 	struct lwq_err err;
-	if (plan_from_budget(&d->cfg, s->ranking, s->budget, &req, &view, &err) != 0) {
+	int rc;
+	if (s->order == ORDER_OPTIMAL) {
+		/* the exact allocation over the pair's widths, redone at every budget */
+		struct optimize_request opt = ui_optimize_request(d, s->pair, pin_bits);
+		if (opt.n_widths == 0) {
+			ui_set_message(s, 1, "optimal: the widths %s were not all measured (run lwq "
+				       "score --measure --widths ...)", bit_pair_name(s->pair));
+			return;
+		}
+		rc = plan_optimize_bytes(&d->cfg, &opt, s->budget, &view, NULL, &err);
+	} else {
+		rc = plan_from_budget(&d->cfg, s->ranking, s->budget, &req, &view, &err);
+	}
+	if (rc != 0) {
 		ui_set_message(s, 1, "plan: %s", err.msg);
 		return;
 	}
@@ -139,7 +153,7 @@ void ui_replan(struct ui_state *s)
 		s->n_high += s->bits[i] == req.high_bits;
 		s->n_mid += req.mid_bits && s->bits[i] == req.mid_bits;
 	}
-	s->plan_bytes = plan_bytes(&d->cfg, &view);
+	s->plan_bytes = plan_bytes_for(&d->cfg, d->target, &view);
 	s->avg_bits = plan_avg_bits(&d->cfg, &view);
 	s->predicted_ppl = predict_ppl(s);
 	if (s->sort == SORT_COLUMN && s->sort_column == COL_PLAN)

@@ -15,13 +15,22 @@ static void budget_from_bits(struct ui_state *s, double bits)
 	const struct explorer_data *d = s->data;
 	int pin_bits[UI_MAX_LAYERS], bits_out[UI_MAX_LAYERS];
 	struct plan_request req = ui_plan_request(d, s->pair, s->pins, pin_bits);
-	struct bit_plan plan = { .n_layers = d->n_layers, .bits = bits_out };
+	struct bit_plan plan = { .n_layers = d->n_layers, .bits = bits_out,
+				 .group_size = d->group_size };
 	struct lwq_err err;
-	if (plan_from_avg_bits(&d->cfg, s->ranking, bits, &req, &plan, &err) != 0) {
+	int rc;
+	if (s->order == ORDER_OPTIMAL) {
+		struct optimize_request opt = ui_optimize_request(d, s->pair, pin_bits);
+		rc = opt.n_widths ? plan_optimize_avg_bits(&d->cfg, &opt, bits, &plan, NULL, &err)
+				  : lwq_err_set(&err, "the pair's widths were not all measured");
+	} else {
+		rc = plan_from_avg_bits(&d->cfg, s->ranking, bits, &req, &plan, &err);
+	}
+	if (rc != 0) {
 		ui_set_message(s, 1, "budget: %s", err.msg);
 		return;
 	}
-	s->budget = plan_bytes(&d->cfg, &plan);
+	s->budget = plan_bytes_for(&d->cfg, d->target, &plan);
 	ui_replan(s);
 	char size[32];
 	ui_set_message(s, 0, "budget %g bits = %s", bits,
@@ -108,7 +117,7 @@ static enum ui_effect effect_of(enum ui_prompt_kind k)
 static const char *export_what(enum ui_prompt_kind k)
 {
 	return k == PROMPT_EXPORT_PLAN ? "plan JSON"
-	     : k == PROMPT_EXPORT_PNG ? "heatmap PNG" : "quantized model";
+	     : k == PROMPT_EXPORT_PNG ? "heatmap figure" : "quantized model";
 }
 
 static int export_available(const struct ui_state *s, enum ui_prompt_kind k)

@@ -1,8 +1,10 @@
-/* view_curve.c: measured perplexity vs average bits, one letter-marked curve per order. */
+/* view_curve.c: measured perplexity vs average bits: braille lines (letters without
+   UTF-8), one per order, with axis ticks and the plan's place. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "braille.h"
 #include "colors.h"
 #include "draw.h"
 #include "views.h"
@@ -73,7 +75,7 @@ static int fit_range(const struct ui_state *s, struct plot *p)
 
 /* One letter per plot column where the curve is defined; ui_layout_plot_cell keeps every
    letter inside the plot area (a point off the range, NaN or inf is not drawn). */
-static void plot_curve(const struct plot *p, const struct sweep_curve *c, attr_t attr)
+static void plot_letters(const struct plot *p, const struct sweep_curve *c, attr_t attr)
 {
 	char letter[2] = { order_letter(c->order), 0 };
 	int w = p->l->plot_w;
@@ -85,6 +87,69 @@ static void plot_curve(const struct plot *p, const struct sweep_curve *c, attr_t
 		if (ppl > 0 && ui_layout_plot_cell(p->l, fx, fy, &row, &col) == 0)
 			draw_text(row, col, 1, attr, letter);
 	}
+}
+
+/* A point's dot in the plot's grid; -1 when it is off the plot (NaN, inf, out of range). */
+static int point_dot(const struct plot *p, double bits, double ppl, int *x, int *y)
+{
+	const struct ui_layout *l = p->l;
+	double fx = (bits - p->bits_lo) / (p->bits_hi - p->bits_lo);
+	double fy = ppl > 0 ? (log(ppl) - p->log_lo) / (p->log_hi - p->log_lo) : NAN;
+	if (!(fx >= -1e-9 && fx <= 1 + 1e-9 && fy >= -1e-9 && fy <= 1 + 1e-9))
+		return -1;
+	*x = (int)lround(fx * (2 * l->plot_w - 1));
+	*y = (int)lround((1 - fy) * (4 * l->plot_h - 1));
+	return 0;
+}
+
+/* The measured points joined by straight lines of dots; a point off the plot breaks the
+   line. The order's letter sits on the middle point (the ends are shared: every order
+   starts all-high and ends all-low) so lines can be told apart without colour. */
+static void plot_braille(const struct plot *p, const struct sweep_curve *c, attr_t attr)
+{
+	const struct ui_layout *l = p->l;
+	struct dot_grid g;
+	if (dot_grid_init(&g, l->plot_w, l->plot_h) != 0)
+		return;
+	int have = 0, px = 0, py = 0, mark_x = -1, mark_y = 0;
+	for (int k = 0; k < c->n_points; k++) {
+		int x, y;
+		if (point_dot(p, c->avg_bits[k], c->ppl[k], &x, &y) != 0) {
+			have = 0;
+			continue;
+		}
+		if (have)
+			dot_grid_line(&g, px, py, x, y);
+		else
+			dot_grid_set(&g, x, y);
+		if (k <= c->n_points / 2 || mark_x < 0) {
+			mark_x = x;
+			mark_y = y;
+		}
+		have = 1;
+		px = x;
+		py = y;
+	}
+	char cell[4];
+	for (int row = 0; row < l->plot_h; row++)
+		for (int col = 0; col < l->plot_w; col++) {
+			uint8_t mask = dot_grid_cell(&g, col, row);
+			if (mask)
+				draw_text(l->plot_y + row, l->plot_x + col, 1, attr, braille_utf8(mask, cell));
+		}
+	if (mark_x >= 0) {
+		char letter[2] = { order_letter(c->order), 0 };
+		draw_text(l->plot_y + mark_y / 4, l->plot_x + mark_x / 2, 1, attr, letter);
+	}
+	dot_grid_release(&g);
+}
+
+static void plot_curve(const struct plot *p, const struct sweep_curve *c, attr_t attr)
+{
+	if (colors_glyphs()->unicode)
+		plot_braille(p, c, attr);
+	else
+		plot_letters(p, c, attr);
 }
 
 /* A perplexity in at most five columns: "12.41", "151.2", "2301", "3e+04". */
@@ -103,12 +168,24 @@ static void draw_axes(const struct ui_state *s, const struct plot *p)
 	draw_text(l->plot_y, l->curve_x, CURVE_LABEL_W, dim, ppl_label(exp(p->log_hi), label));
 	draw_text(l->plot_y + l->plot_h - 1, l->curve_x, CURVE_LABEL_W, dim,
 		  ppl_label(exp(p->log_lo), label));
+	if (l->plot_h >= 7)        /* a middle tick on the log axis: the geometric mean */
+		draw_text(l->plot_y + (l->plot_h - 1) / 2, l->curve_x, CURVE_LABEL_W, dim,
+			  ppl_label(exp(p->log_hi - (p->log_hi - p->log_lo) * ((l->plot_h - 1) / 2) /
+					(l->plot_h - 1)), label));
 	int y = l->plot_y + l->plot_h;
 	draw_textf(y, l->plot_x, l->plot_w, dim, "%g", p->bits_lo);
 	char hi[32];
 	snprintf(hi, sizeof hi, "%g bits", p->bits_hi);
 	int w = (int)strlen(hi) < l->plot_w ? (int)strlen(hi) : l->plot_w;
 	draw_text(y, l->plot_x + l->plot_w - w, w, dim, hi);
+	/* Whole bit widths between the ends, where they do not touch the end labels. */
+	for (int b = (int)ceil(p->bits_lo + 0.5); b < p->bits_hi - 0.5; b++) {
+		int row, col;
+		double f = (b - p->bits_lo) / (p->bits_hi - p->bits_lo);
+		if (ui_layout_plot_cell(l, f, 0, &row, &col) == 0 && col > l->plot_x + 2 &&
+		    col + 2 < l->plot_x + l->plot_w - w)
+			draw_textf(y, col, 1, dim, "%d", b);
+	}
 	/* Where the plan is now: a dotted line, drawn first so the curves stay on top. */
 	double f = (s->avg_bits - p->bits_lo) / (p->bits_hi - p->bits_lo);
 	int row, col;
@@ -119,7 +196,8 @@ static void draw_axes(const struct ui_state *s, const struct plot *p)
 	}
 }
 
-/* "ppl L=lim Z=zd ..." when it fits, else "ppl L Z ..."; the current order stands out. */
+/* "ppl L=lim Z=zd ..." when it fits, else "ppl L Z ..."; each in its curve's colour, the
+   current order bold and underlined. */
 static void draw_legend(const struct ui_state *s, int y, int x, int w)
 {
 	int levels[3], n_levels = bit_pair_levels(s->pair, levels);
@@ -134,13 +212,14 @@ static void draw_legend(const struct ui_state *s, int y, int x, int w)
 		const struct sweep_curve *c = &s->data->sweeps[i];
 		if (!matches_pair(c, levels, n_levels))
 			continue;
-		char item[48];
+		char item[80];
 		if (full <= w)
 			snprintf(item, sizeof item, "%c=%s ", order_letter(c->order), c->order);
 		else
 			snprintf(item, sizeof item, "%c ", order_letter(c->order));
-		used += draw_text(y, x + used, w - used, strcmp(c->order, current) == 0
-				  ? role_attr(ROLE_CURVE_CURRENT) : A_NORMAL, item);
+		int is_current = strcmp(c->order, current) == 0;
+		used += draw_text(y, x + used, w - used, curve_attr(i, is_current) |
+				  (is_current ? A_UNDERLINE : 0), item);
 	}
 }
 
@@ -175,17 +254,17 @@ void view_curve_draw(const struct ui_state *s)
 	draw_legend(s, y, x, w);
 	draw_axes(s, &p);
 	int levels[3], n_levels = bit_pair_levels(s->pair, levels);
-	const struct sweep_curve *current = NULL;
+	int current = -1;
 	for (int i = 0; i < s->data->n_sweeps; i++) {
 		const struct sweep_curve *c = &s->data->sweeps[i];
 		if (!matches_pair(c, levels, n_levels))
 			continue;
 		char order[64];
 		if (strcmp(c->order, ui_order_label(s, order, sizeof order)) == 0)
-			current = c;
+			current = i;
 		else
-			plot_curve(&p, c, A_NORMAL);
+			plot_curve(&p, c, curve_attr(i, 0));
 	}
-	if (current) /* drawn last so it stays on top */
-		plot_curve(&p, current, role_attr(ROLE_CURVE_CURRENT));
+	if (current >= 0) /* drawn last so it stays on top */
+		plot_curve(&p, &s->data->sweeps[current], curve_attr(current, 1));
 }

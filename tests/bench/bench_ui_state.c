@@ -38,6 +38,9 @@ int main(void)
 	s = ui_reduce(&s, (struct ui_action){ .kind = ACT_PAIR_NEXT });
 	printf("128 layers, 8/4/2, 15 pins: %.2f us per slider step\n",
 	       time_steps(&s, ACT_BUDGET_STEP, rounds));
+	s = ui_reduce(&s, (struct ui_action){ .kind = ACT_ORDER_SET, .a = ORDER_OPTIMAL });
+	printf("128 layers, optimal over 2/4/8 (exact knapsack), 15 pins: %.2f us per slider "
+	       "step\n", time_steps(&s, ACT_BUDGET_STEP, rounds / 10));
 	printf("128 layers: %.2f us per cursor move (no replan)\n",
 	       time_steps(&s, ACT_SELECT_ROW, rounds));
 	printf("state size: %zu bytes (copied once per action)\n", sizeof s);

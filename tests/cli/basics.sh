@@ -16,6 +16,20 @@ for verb in info capture score plan sweep eval export heatmap; do
 done
 fails_with "lwq explore with two files" 2 \
 	"^lwq: explore: expected one MODEL.h5, got extra argument 'b.h5'$" "$LWQ" explore a.h5 b.h5
+# Options come from each verb's table: errors name the option as the user wrote it.
+fails_with "unknown short option" 2 "^lwq: plan: unknown option '-Z'$" "$LWQ" plan a.h5 -Z
+fails_with "unknown letter inside a cluster" 2 "^lwq: score: unknown option '-x'$" \
+	"$LWQ" score a.h5 -fx
+fails_with "long option without its value" 2 "^lwq: eval: option '--windows' needs a value$" \
+	"$LWQ" eval a.h5 --windows
+fails_with "short option without its value" 2 "^lwq: plan: option '-b' needs a value$" \
+	"$LWQ" plan a.h5 -b
+fails_with "value out of range" 2 "^lwq: capture: --windows must be a whole number >= 1, not '0'$" \
+	"$LWQ" capture a.h5 --ids x -w 0
+fails_with "word not in the list" 2 "^lwq: export: --format must be lwq or gguf, not 'onnx'$" \
+	"$LWQ" export a.h5 -F onnx -o x
+ok "--help wins over a bad option" sh -c '"$LWQ" plan --frob --help | grep -q "^  -P, --pin"'
+ok "-q and --help in any verb" sh -c '"$LWQ" info x.h5 -q -h | grep -q "^  -q, --quiet"'
 fails_with "unknown verb is a usage error" 2 "not a verb" "$LWQ" frobnicate
 fails_with "unknown global option" 2 "unknown option" "$LWQ" --frob
 done_testing

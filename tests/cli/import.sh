@@ -16,6 +16,9 @@ done
 ok "import stories260K (llama2.c)" "$LWQ" --quiet import "$M/stories260K/stories260K.bin" \
 	-o "$OUT/stories.h5" --name tiny-stories
 check "--quiet prints nothing" test ! -s "$WORK/out"
+ok "-q after the verb is --quiet too" "$LWQ" import "$M/stories260K/stories260K.bin" \
+	-o "$OUT/stories-q.h5" -q
+check "-q after the verb prints nothing" test ! -s "$WORK/out"
 ok "stories260K: every weight bit-exact, q/k rows in rotate_half order" \
 	"$CHECKER" "$M/stories260K/stories260K.bin" "$OUT/stories.h5"
 check "no temp files left beside the outputs" sh -c "! ls -A '$OUT' | grep -q tmp"

@@ -45,7 +45,7 @@ fails_with "one byte below M_lo" 1 "budget 2162943 (2.06 MiB) is outside the fea
 	"$LWQ" plan "$M" --order zd --budget 2162943 -o "$WORK/low.json"
 check "no plan file left behind" test ! -e "$WORK/low.json"
 fails_with "budget above M_hi" 1 "outside the feasible range" "$LWQ" plan "$M" --order zd --budget 3MiB
-fails_with "bad size" 2 "bad size '12 parsecs'" "$LWQ" plan "$M" --order zd --budget "12 parsecs"
+fails_with "bad size" 2 "--budget must be a size such as 3.2MiB, 850MB or 1e9, not '12 parsecs'" "$LWQ" plan "$M" --order zd --budget "12 parsecs"
 fails_with "two modes" 2 "only one of" "$LWQ" plan "$M" --budget 2MiB --avg-bits 3
 fails_with "no mode" 2 "give --budget" "$LWQ" plan "$M" --order zd
 fails_with "average out of range" 1 "average of 4.5 bits is outside the feasible range 2 .. 4 bits" \

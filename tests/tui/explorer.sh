@@ -125,7 +125,7 @@ check "quit" wait_for "EXIT=0"
 
 start 80 24 "$LWQ explore --synthetic 16"
 check "started for a signal" wait_for "Budget"
-pid=$(pgrep -P "$(T display -p -t tui '#{pane_pid}')" lwq | head -1)
+pid=$(pgrep -P "$(T display -p -t tui '#{pane_pid}')" | head -1)
 check "found the explorer's pid" test -n "$pid"
 kill -TERM "$pid" 2>/dev/null
 check "SIGTERM ends it" wait_for "EXIT="
@@ -161,9 +161,32 @@ for size in 70x12 160x48 250x60 84x20; do
 	check "$size: curves drawn" wait_for "ppl L"
 	check "$size: every curve row ends at the frame's right border" framed "${size%x*}"
 done
+# has_braille FILE: any character of U+2800..U+28FF (UTF-8 E2 A0..A3 xx), byte-wise.
+has_braille() { LC_ALL=C grep -q "$(printf '\342[\240-\243]')" "$1"; }
+letters_only() { grep -q 'LL' "$1" && ! has_braille "$1"; }
+# Braille curves (2x4 dots per cell) in a UTF-8 terminal; the status line names the
+# heatmap's colouring and 'c' switches it.
+T resize-window -t tui -x 100 -y 30
+sleep 0.5
+check "back at 100x30" wait_for "ppl L"
+check "100x30: curves in braille dots" has_braille "$WORK/screen"
+check "status line: colour=rank with the ramp" wait_for "colour=rank"
+keys c
+check "c: colours by value" wait_for "colours* by value"
+check "axis: perplexity at the top, middle and bottom" sh -c \
+	"[ \$(sed -n '/^Budget/,\$p' '$WORK/screen' | grep -c '│ *[0-9][0-9.]* ') -ge 3 ]"
 keys q
 check "quit the demo" wait_for "EXIT=0"
 check "no sanitizer reports" clean_stderr
+
+# Without UTF-8 the curves fall back to letters on the character grid.
+start 100 30 "env LC_ALL=C $LWQ explore '$TOP_SRCDIR/data/demo.h5'"
+check "C locale: curves drawn" wait_for "ppl L"
+check "C locale: letters, no braille" letters_only "$WORK/screen"
+check "C locale: every curve row ends at the frame's right border" sh -c \
+	"sed -n '/^Budget/,\$p' '$WORK/screen' | sed '\$d' | grep -v '|\$' | grep -q . && exit 1 || exit 0"
+keys q
+check "quit the C-locale demo" wait_for "EXIT=0"
 
 # ---- lwq sweep on a terminal: one progress line, the evaluations' layers inside it ----
 cp "$TOP_SRCDIR/data/demo.h5" "$WORK/sweep.h5"
@@ -180,7 +203,7 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
 	sleep 0.1
 done
 check "no inner eval line fights it (one line only)" test "$eval_lines" -eq 0
-pid=$(pgrep -P "$(T display -p -t tui '#{pane_pid}')" lwq | head -1)
+pid=$(pgrep -P "$(T display -p -t tui '#{pane_pid}')" | head -1)
 kill -TERM "$pid" 2>/dev/null
 check "the sweep stops on SIGTERM" wait_for "EXIT="
 

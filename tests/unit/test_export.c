@@ -12,9 +12,12 @@
 
 #include "export.h"
 #include "gguf_quants.h"
+#include "gguf_names.h"
 #include "gguf_read.h"
+#include "layer_io.h"
 #include "model_h5.h"
 #include "quant_rtn.h"
+#include "size_target.h"
 #include "tap.h"
 
 #define N_LAYERS 7
@@ -221,6 +224,43 @@ static void check_gguf_layer(struct gguf_file *g, struct model_file *mf, int lay
 	ok(near, "block %d: values dequantize within 2^-(bits-1) relative RMS error", blk);
 }
 
+/* What `--method gguf` runs equals what the file holds: every linear of every kept
+   layer, fake-quantized by the run's path, against the exported tensor decoded by the
+   reader (q/k rows put back in Hugging Face order), bit for bit. */
+static void check_gguf_method(struct gguf_file *g, struct model_file *mf, const int *bits)
+{
+	struct model_config c = test_config();
+	struct lwq_err err;
+	struct layer_weights *lw = layer_weights_new(&c, &err);
+	int same = 1, ran = 1;
+	for (int i = 0, blk = 0; lw && i < N_LAYERS; i++) {
+		if (!bits[i])
+			continue;
+		ran &= layer_weights_load(mf, i, lw, &err) == 0 &&
+		       layer_weights_quantize(&c, lw, QUANT_GGUF, bits[i], 32, &err) == 0;
+		for (int k = 0; ran && k < LIN_COUNT; k++) {
+			int64_t rows, cols;
+			linear_shape(&c, (enum linear_kind)k, &rows, &cols);
+			char tname[64];
+			snprintf(tname, sizeof tname, "blk.%d.%s.weight", blk, gguf_linear_names[k]);
+			float *file = malloc((size_t)(rows * cols) * sizeof *file);
+			int ti = gguf_find_tensor(g, tname);
+			same &= ti >= 0 && gguf_read_tensor_f32(g, ti, file, rows * cols, NULL) == 0;
+			for (int64_t r = 0; same && r < rows; r++) {
+				int64_t fr = k == LIN_Q || k == LIN_K ? gguf_row_of(r, c.head_dim) : r;
+				same &= !memcmp(file + fr * cols, lw->lin[k] + r * cols,
+						(size_t)cols * sizeof *file);
+			}
+			free(file);
+		}
+		blk++;
+	}
+	ok(lw && ran && same, "--method gguf weights equal the exported file's decoded tensors "
+	   "bit for bit (K-quants and the rows-of-288 fallback)%s%s", ran ? "" : ": ",
+	   ran ? "" : err.msg);
+	layer_weights_free(lw);
+}
+
 static void test_gguf(struct model_file *mf)
 {
 	static const int bits[N_LAYERS] = { 8, 6, 5, 4, 0, 3, 2 };
@@ -231,6 +271,10 @@ static void test_gguf(struct model_file *mf)
 	snprintf(out, sizeof out, "%s/q.gguf", dir);
 	int rc = run(mf, plan, EXPORT_GGUF, 0, out, &st, &err);
 	ok(rc == 0, "GGUF export of widths 8 6 5 4 0 3 2 (%s)", rc ? err.msg : "ok");
+	struct model_config c = test_config();
+	ok(rc == 0 && plan_bytes_for(&c, SIZE_GGUF, plan) == st.tensor_bytes,
+	   "--target gguf size of the plan = tensor bytes written (%lld, %lld)",
+	   (long long)plan_bytes_for(&c, SIZE_GGUF, plan), (long long)st.tensor_bytes);
 	ok(st.n_layers_out == 6 && st.n_fallback == 5,
 	   "6 layers kept, 5 down projections (rows of 288) fell back (got %d, %d)",
 	   st.n_layers_out, st.n_fallback);
@@ -243,6 +287,7 @@ static void test_gguf(struct model_file *mf)
 		for (int i = 0, blk = 0; i < N_LAYERS; i++)
 			if (bits[i])
 				check_gguf_layer(g, mf, i, blk++, bits[i]);
+		check_gguf_method(g, mf, bits);
 		int te = gguf_find_tensor(g, "token_embd.weight"), nb = gguf_find_tensor(g, "blk.4.attn_norm.weight");
 		float *emb = malloc(64 * 256 * sizeof *emb), *want = malloc(64 * 256 * sizeof *want);
 		float norm[256], *norm_want = read_weight(mf, 5, "attn_norm", 256);

@@ -160,6 +160,22 @@ static void test_broken_files(void)
 	g = gguf_open(broken, &err);
 	ok(!g, "absurd string length rejected: %s", err.msg);
 	gguf_close(g);
+	/* general.alignment = 2^32 as a u64 (4 bytes longer than the u32 written): it used to
+	   be truncated to 0 and divide by zero. */
+	uint8_t *big = malloc((size_t)n + 4);
+	b[24] = 17, b[31] = 0;
+	memcpy(big, b, 49);
+	uint64_t huge = UINT64_C(1) << 32;
+	for (int i = 0; i < 4; i++)
+		big[49 + i] = (uint8_t)(GGUF_VT_UINT64 >> (8 * i));
+	for (int i = 0; i < 8; i++)
+		big[53 + i] = (uint8_t)(huge >> (8 * i));
+	memcpy(big + 61, b + 57, (size_t)n - 57);
+	spit(broken, big, n + 4);
+	g = gguf_open(broken, &err);
+	ok(!g && strstr(err.msg, "general.alignment"), "alignment 2^32 rejected: %s", err.msg);
+	gguf_close(g);
+	free(big);
 	unlink(broken);
 	free(b);
 }

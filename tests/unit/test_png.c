@@ -1,4 +1,4 @@
-/* test_png.c: colour ramp, PNG writer round trip, heatmap image colours; also a PNG checker.
+/* test_png.c: colour ramps, PNG writer round trip; also a PNG checker.
  *
  * Run with no arguments it is a TAP test. `test_png --info FILE.png` decodes FILE fully
  * with libpng and prints "WIDTH HEIGHT" (exit 1 when it does not decode): the CLI and
@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "colormap.h"
-#include "heatmap_image.h"
 #include "png_write.h"
 #include "scratch_dir.h"
 #include "tap.h"
@@ -79,6 +78,22 @@ static void test_colormap(void)
 		}
 	}
 	ok(near, "xterm-256 index is a near palette match of the ramp colour");
+	for (int r = 0; r < RAMP_COUNT; r++) {
+		/* Sequential ramps: lightness strictly up. Diverging: up to the middle, then down. */
+		int ordered = 1;
+		double mid = rgb_luminance(ramp_rgb((enum ramp_id)r, 0.5));
+		for (int i = 1; i <= 100; i++) {
+			double a = rgb_luminance(ramp_rgb((enum ramp_id)r, (i - 1) / 100.0));
+			double b = rgb_luminance(ramp_rgb((enum ramp_id)r, i / 100.0));
+			if (r == RAMP_RDBU)
+				ordered &= i <= 50 ? b > a : b < a;
+			else
+				ordered &= b > a;
+		}
+		ok(ordered, "%s: lightness is ordered (colour-blind safe)", ramp_name((enum ramp_id)r));
+		if (r == RAMP_RDBU)
+			ok(mid > 0.85, "RdBu_r is near white in the middle (%.2f)", mid);
+	}
 	ok(colormap_level(0.0, 5) == 0 && colormap_level(1.0, 5) == 4 &&
 	   colormap_level(0.5, 5) == 2 && colormap_level(NAN, 5) == -1, "levels");
 }
@@ -104,7 +119,10 @@ static void test_round_trip(const char *dir)
 		for (int x = 0; x < 37; x++)
 			canvas_fill(c, x, y, 1, 1, (struct rgb){ (uint8_t)(x * 7), (uint8_t)(y * 11),
 							       (uint8_t)(x ^ y) });
-	canvas_text(c, 1, 1, 1, (struct rgb){ 255, 255, 255 }, "L0");
+	canvas_blend(c, 1, 1, (struct rgb){ 255, 255, 255 }, 0.5);
+	struct rgb half = canvas_pixel(c, 1, 1);
+	ok(half.r == 131 && half.g == 133 && half.b == 128, "blend mixes half way (%d %d %d)",
+	   half.r, half.g, half.b);
 	struct lwq_err err = { "" };
 	ok(png_write_canvas(path, c, "test", 0, &err) == 0, "write 37x23 PNG");
 	int w = 0, h = 0;
@@ -122,60 +140,6 @@ static void test_round_trip(const char *dir)
 	ok(canvas_new(100000, 100000, (struct rgb){ 0, 0, 0 }) == NULL, "absurd size refused");
 }
 
-/* The image's cells carry exactly the ramp colour of the screen's cell value. */
-static void test_heatmap_colours(const char *dir)
-{
-	struct explorer_data *d = explorer_data_synthetic(12, 600, 5);
-	struct bit_plan *plan = bit_plan_new(12);
-	for (int i = 0; i < 12; i++)
-		plan->bits[i] = i % 3 ? 2 : 4;
-	struct heatmap_options o = { HM_ALL, plan, 2, SCALE_RANK, 1 };
-	struct lwq_err err = { "" };
-	struct canvas *c = heatmap_render(d, &o, &err);
-	ok(c != NULL, "render synthetic heatmap (%dx%d)", c ? c->width : 0, c ? c->height : 0);
-	struct heat_scales scales;
-	heat_scales_compute(d, SCALE_RANK, &scales);
-	int same = 1, distinct = 0;
-	for (int col = 0; col < HEAT_COLS && c; col++)
-		for (int layer = 0; layer < 12; layer++) {
-			int x, y;
-			if (heatmap_cell_origin(d, &o, (enum heat_column)col, layer, &x, &y) != 0) {
-				same = 0;
-				continue;
-			}
-			struct rgb want = colormap_rgb(heat_normalized(d, &scales, col, layer,
-								       plan->bits));
-			struct rgb got = canvas_pixel(c, x + 1, y + 1);
-			same &= got.r == want.r && got.g == want.g && got.b == want.b;
-			distinct += col == COL_LIM && layer > 0 &&
-				    memcmp(&got, c->rgb, 3) != 0;
-		}
-	ok(same, "every cell's pixel equals colormap_rgb of its normalized value");
-	ok(distinct == 11, "LIM cells are drawn (not background)");
-	heat_scales_release(&scales);
-	char path[512];
-	snprintf(path, sizeof path, "%s/heat.png", dir);
-	ok(heatmap_write_png(d, &o, path, 0, &err) == 0, "write heatmap PNG");
-	int w, h;
-	uint8_t *rgb = decode_png(path, &w, &h);
-	ok(rgb && c && w == c->width && h == c->height, "PNG has the canvas size");
-	free(rgb);
-	canvas_free(c);
-
-	free(d->lim);
-	d->lim = NULL;
-	o.metric = HM_LIM;
-	ok(heatmap_render(d, &o, &err) == NULL && strstr(err.msg, "lwq capture"),
-	   "no LIM: says which verbs make it: %s", err.msg);
-	free(d->cos);
-	d->cos = NULL;
-	o.metric = HM_TOKENS;
-	ok(heatmap_render(d, &o, &err) == NULL && strstr(err.msg, "activations"),
-	   "no activations: %s", err.msg);
-	bit_plan_free(plan);
-	explorer_data_free(d);
-}
-
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "--info") == 0)
@@ -183,7 +147,6 @@ int main(int argc, char **argv)
 	const char *dir = scratch_dir("png");
 	test_colormap();
 	test_round_trip(dir);
-	test_heatmap_colours(dir);
 	scratch_dir_remove();
 	return tap_done();
 }

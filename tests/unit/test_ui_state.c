@@ -139,17 +139,48 @@ static void test_typed_budget(const struct explorer_data *d)
 	ok(t.n_high == 5, "'%s' -> 5 high (%d)", text, t.n_high);
 }
 
+/* Summed measured KLD of the state's plan (widths 2 and 4 at columns 0 and 2). */
+static double plan_cost(const struct explorer_data *d, const struct ui_state *s)
+{
+	double sum = 0;
+	for (int i = 0; i < d->n_layers; i++)
+		sum += d->measured[i * d->n_measured + (s->bits[i] == 2 ? 0 : 2)];
+	return sum;
+}
+
+/* The optimal order: at every slider step its plan fits the budget and costs no more
+   measured KLD than the LIM plan at the same budget (both are 4/2 plans). */
+static void check_optimal(const struct explorer_data *d)
+{
+	struct ui_state lim, opt;
+	ui_state_init(&lim, d, 24, 80, NULL);
+	lim = act(&lim, ACT_BUDGET_EDGE, -1, 0);
+	int good = 1, strictly = 0;
+	for (int k = 0; k < 20; k++) {
+		opt = act(&lim, ACT_ORDER_SET, ORDER_OPTIMAL, 0);
+		double a = plan_cost(d, &lim), b = plan_cost(d, &opt);
+		good &= opt.budget == lim.budget && opt.plan_bytes <= opt.budget && b <= a + 1e-12;
+		strictly |= b < a - 1e-9;
+		lim = act(&lim, ACT_BUDGET_STEP, +1, 0);
+	}
+	ok(good && strictly, "optimal: within every step's budget, never more measured KLD than "
+	   "LIM at the same budget (less at some)");
+}
+
 static void test_orders_and_pairs(const struct explorer_data *d)
 {
 	struct ui_state s;
 	ui_state_init(&s, d, 24, 80, NULL);
-	static const char *const names[] = { "zd", "zd-inverse", "reverse-lim", "random", "lim" };
+	static const char *const names[] = { "zd", "zd-inverse", "reverse-lim", "random",
+					     "measured", "optimal", "lim" };
 	int cycle_ok = 1;
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 7; i++) {
 		s = act(&s, ACT_ORDER_NEXT, +1, 0);
 		cycle_ok &= strcmp(ui_order_name(s.order), names[i]) == 0;
 	}
-	ok(cycle_ok, "o cycles lim -> zd -> zd-inverse -> reverse-lim -> random -> lim");
+	ok(cycle_ok, "o cycles lim -> zd -> zd-inverse -> reverse-lim -> random -> measured -> "
+	   "optimal -> lim");
+	check_optimal(d);
 	int rank[UI_MAX_LAYERS];
 	s = act(&s, ACT_ORDER_SET, ORDER_REVERSE_LIM, 0);
 	reference_ranking(d->lim, d->n_layers, 0, rank);

@@ -1,0 +1,125 @@
+/* blas_kernels.c: make OpenBLAS use the kernels this CPU can run, and describe the BLAS. */
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
+#include "blas_kernels.h"
+
+/* Names OpenBLAS's DYNAMIC_ARCH accepts in OPENBLAS_CORETYPE. */
+#define CORE_AVX512_BF16 "Cooperlake"
+#define CORE_AVX512      "SkylakeX"
+#define CORE_AVX2        "Haswell"
+
+/* Set in the environment of the re-executed process only, so it can say why the core
+   changed; the value is the core the library picked on its own. */
+#define MARK_VAR "LWQ_BLAS_CORE_DETECTED"
+
+static char detected_core[64];   /* non-empty when this process runs on lwq's choice */
+
+#if defined(__x86_64__) || defined(__i386__)
+/* The AVX state bits the OS enables in XCR0: without them the instructions fault even
+   when cpuid lists them (e.g. a kernel booted with AVX-512 disabled). */
+static unsigned long long xcr0(void)
+{
+	unsigned int lo, hi;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((unsigned long long)hi << 32) | lo;
+}
+
+/* The OPENBLAS_CORETYPE matching this CPU's widest usable vector unit, or NULL. */
+static const char *core_for_cpu(void)
+{
+	unsigned int a, b, c, d;
+	if (!__get_cpuid(1, &a, &b, &c, &d))
+		return NULL;
+	int fma = (c >> 12) & 1, osxsave = (c >> 27) & 1, avx = (c >> 28) & 1;
+	if (!osxsave || !avx || !fma)
+		return NULL;
+	unsigned long long x = xcr0();
+	if ((x & 0x6) != 0x6)          /* XMM and YMM state */
+		return NULL;
+	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+		return NULL;
+	int avx2 = (b >> 5) & 1;
+	int avx512 = ((b >> 16) & 1) && ((b >> 17) & 1) &&   /* F, DQ */
+		     ((b >> 30) & 1) && ((b >> 31) & 1);      /* BW, VL: the SkylakeX set */
+	if (avx512 && (x & 0xe0) == 0xe0) {  /* opmask, ZMM_Hi256, Hi16_ZMM state */
+		unsigned int a1 = 0, b1, c1, d1;
+		__get_cpuid_count(7, 1, &a1, &b1, &c1, &d1);
+		return (a1 >> 5) & 1 ? CORE_AVX512_BF16 : CORE_AVX512;
+	}
+	return avx2 ? CORE_AVX2 : NULL;
+}
+#else
+static const char *core_for_cpu(void)
+{
+	return NULL;
+}
+#endif
+
+/* True for the cores OpenBLAS falls back to when it does not know the CPU: everything
+   before the AVX2 generation. A core it chose on purpose (Haswell, Zen, SkylakeX, ...) is
+   left alone. */
+static int core_is_generic(const char *core)
+{
+	static const char *const tuned[] = {
+		"Haswell", "Zen", "SkylakeX", "Cooperlake", "SapphireRapids", NULL,
+	};
+	for (int i = 0; tuned[i]; i++)
+		if (strcasecmp(core, tuned[i]) == 0)
+			return 0;
+	return 1;
+}
+
+void blas_pick_kernels(char **argv)
+{
+	const char *mark = getenv(MARK_VAR);
+	if (mark) {
+		snprintf(detected_core, sizeof detected_core, "%s", mark);
+		unsetenv(MARK_VAR);
+		return;
+	}
+	if (getenv("OPENBLAS_CORETYPE"))   /* the user's choice, even an empty one */
+		return;
+	const char *core = openblas_get_corename();
+	const char *want = core_for_cpu();
+	if (!core || !want || !core_is_generic(core))
+		return;
+	/* OpenBLAS picks its kernels when the library is loaded, before main: the only way
+	   to change them is to start again with the variable set. */
+	if (setenv("OPENBLAS_CORETYPE", want, 1) != 0 || setenv(MARK_VAR, core, 1) != 0)
+		return;
+	/* The resolved path, not /proc/self/exe itself, so the process keeps its name
+	   ("lwq", not "exe") for ps, top and pgrep. */
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		self[n] = 0;
+		execv(self, argv);
+	}
+	/* No /proc or exec refused: run on with the generic kernels, same results. */
+	unsetenv("OPENBLAS_CORETYPE");
+	unsetenv(MARK_VAR);
+}
+
+void blas_describe(FILE *out)
+{
+	/* openblas_get_config(): "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH ..." */
+	char name[64] = "OpenBLAS", version[64] = "";
+	sscanf(openblas_get_config(), "%63s %63s", name, version);
+	fprintf(out, "BLAS: %s %s, core %s, %d thread%s", name, version, openblas_get_corename(),
+		openblas_get_num_threads(), openblas_get_num_threads() == 1 ? "" : "s");
+	if (detected_core[0])
+		fprintf(out, " (OPENBLAS_CORETYPE set by lwq; the library detected %s)",
+			detected_core);
+	else if (getenv("OPENBLAS_CORETYPE"))
+		fprintf(out, " (OPENBLAS_CORETYPE=%s from the environment)",
+			getenv("OPENBLAS_CORETYPE"));
+	fputc('\n', out);
+}

@@ -1,0 +1,62 @@
+#!/bin/sh
+# kill_writers.sh: capture, score and sweep killed with SIGKILL at several moments: the
+# model file stays readable (lwq info) and is either byte for byte as it was or holds
+# the complete new result; a later run removes the working copy a killed run left.
+. "$TOP_SRCDIR/tests/cli/lib.sh"
+demo_model
+ok "capture at offset 0" "$LWQ" capture "$MODEL" --ids "$IDS" $SMALL
+SUM=$(cksum <"$MODEL")
+
+# killed_at SECONDS DESCRIPTION COMPLETE-TEST LWQ-ARGS...: runs lwq in the background,
+# kills it after SECONDS (or `copy`: as soon as its working copy exists, that is while
+# it writes), then checks the file.
+killed_at() {
+	delay=$1; desc=$2; complete=$3; shift 3
+	"$LWQ" "$@" >/dev/null 2>&1 &
+	pid=$!
+	if [ "$delay" = copy ]; then   # the moment its working copy appears
+		while kill -0 $pid 2>/dev/null; do
+			set -- "$WORK"/.demo.h5.tmp.*
+			[ -e "$1" ] && break
+		done
+	else
+		sleep "$delay"
+	fi
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	[ "$delay" = copy ] && when="while writing" || when="after $delay s"
+	TAP_N=$((TAP_N + 1))
+	if ! "$LWQ" info "$MODEL" >"$WORK/out" 2>"$WORK/err"; then
+		echo "not ok $TAP_N - $desc, killed $when: lwq info fails"
+		TAP_FAILED=$((TAP_FAILED + 1)); sed 's/^/#   /' "$WORK/err"
+	elif [ "$(cksum <"$MODEL")" = "$SUM" ]; then
+		echo "ok $TAP_N - $desc, killed $when: readable, unchanged"
+	elif sh -c "$complete"; then
+		echo "ok $TAP_N - $desc, killed $when: readable, complete"
+		SUM=$(cksum <"$MODEL")
+	else
+		echo "not ok $TAP_N - $desc, killed $when: changed but incomplete"
+		TAP_FAILED=$((TAP_FAILED + 1))
+	fi
+}
+offset_is() { # the stored activations come from token offset $1
+	echo "h5dump -a /activations/offset '$MODEL' | grep -q '(0): $1\$'"
+}
+for delay in copy 0.05 0.2 0.4 0.6 0.8 1.0; do
+	killed_at $delay "capture --force" "$(offset_is 2048)" \
+		capture "$MODEL" --force --ids "$IDS" --windows 8 --seq-len 256 --offset 2048
+	ok "capture back at offset 0" "$LWQ" capture "$MODEL" --force --ids "$IDS" $SMALL
+	SUM=$(cksum <"$MODEL")
+done
+for delay in copy 0.02 0.1 0.2 0.3; do
+	killed_at $delay "score --force" "h5ls '$MODEL/scores/lim' >/dev/null" \
+		score "$MODEL" --force
+done
+for delay in copy 0.3 1.0 3.0; do
+	killed_at $delay "sweep" "h5ls '$MODEL/sweeps/zd' >/dev/null" \
+		sweep "$MODEL" --ids "$IDS" --windows 1 --seq-len 128 --orders zd,random:1
+done
+ok "a full run afterwards" "$LWQ" score "$MODEL" --force
+check "no working copy of a killed run is left" \
+	[ "$(ls -A "$WORK" | grep -v -x -e out -e err)" = demo.h5 ]
+done_testing
