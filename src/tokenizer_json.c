@@ -40,7 +40,7 @@ const char *tj_pattern_family(const char *pattern)
 
 /* ---- the BPE model ----------------------------------------------------------------------- */
 
-static int vocab_extent(const json_t *vocab, struct lwq_err *err)
+static int vocab_extent(const json_t *vocab, const json_t *added, struct lwq_err *err)
 {
 	const char *key;
 	json_t *value;
@@ -69,7 +69,7 @@ static int read_vocab(struct tokenizer_json *tj, const json_t *vocab, struct lwq
 	json_t *value;
 	if (!json_is_object(vocab))
 		return lwq_err_set(err, "tokenizer.json: model.vocab is not an object");
-	int n = vocab_extent(vocab, err);
+	int n = vocab_extent(vocab, json_object_get(tj->root, "added_tokens"), err);
 	if (n < 0)
 		return -1;
 	if (!(tj->vocab = calloc((size_t)n, sizeof *tj->vocab)))
@@ -291,6 +291,18 @@ struct tokenizer *tokenizer_from_json(const char *json, size_t len, struct lwq_e
 	if (!tj)
 		return NULL;
 	struct tokenizer *tok = tokenizer_new(&tj->spec, err);
+	/* The library gives added tokens ids by their place (and only warns when the file
+	   says otherwise); a file that disagrees with itself is refused. */
+	for (int k = 0; tok && k < tj->spec.n_added; k++) {
+		const char *content = tj->added[k].content;
+		int32_t id = content[0] ? tokenizer_token_id(tok, content) : tj->added_ids[k];
+		if (id != tj->added_ids[k]) {
+			lwq_err_set(err, "added token '%.100s' has id %d, but the vocabulary gives it "
+				    "%d", content, tj->added_ids[k], id);
+			tokenizer_free(tok);
+			tok = NULL;
+		}
+	}
 	tokenizer_json_free(tj);
 	if (!tok && strncmp(err->msg, "tokenizer.json: ", 16))
 		lwq_err_prefix(err, "tokenizer.json");
