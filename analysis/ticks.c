@@ -52,6 +52,7 @@ void ticks_linear(double lo, double hi, int want, struct ticks *t)
 {
 	t->n = 0;
 	t->decimals = 0;
+	t->own_digits = 0;
 	if (!isfinite(lo) || !isfinite(hi))
 		return;
 	if (hi < lo) {
@@ -76,6 +77,7 @@ void ticks_log(double lo, double hi, int want, struct ticks *t)
 {
 	t->n = 0;
 	t->decimals = 0;
+	t->own_digits = 0;
 	if (!(lo > 0) || !(hi > 0) || !isfinite(lo) || !isfinite(hi))
 		return;
 	if (hi < lo) {
@@ -87,22 +89,32 @@ void ticks_log(double lo, double hi, int want, struct ticks *t)
 		ticks_linear(lo, hi, want, t);
 		return;
 	}
+	/* 1-2-5 per decade while that stays within twice the wanted count, else powers of ten. */
 	static const double mantissas[][3] = { { 1, 0, 0 }, { 1, 2, 5 } };
-	int dense = log10(hi / lo) <= 3.5;  /* 1-2-5 while few decades, powers of ten beyond */
-	for (int e = (int)floor(log10(lo)); e <= (int)ceil(log10(hi)) && t->n < TICKS_MAX; e++)
-		for (int m = 0; m < 3 && t->n < TICKS_MAX; m++) {
-			double mant = mantissas[dense][m];
-			double v = mant * pow(10, e);
-			if (mant == 0 || v < lo * (1 - 1e-9) || v > hi * (1 + 1e-9))
-				continue;
-			t->value[t->n++] = v;
-		}
-	/* Every label shows its own leading digit: the smallest tick sets the decimals. */
-	t->decimals = 0;
+	for (int dense = 1; dense >= 0; dense--) {
+		t->n = 0;
+		for (int e = (int)floor(log10(lo)); e <= (int)ceil(log10(hi)) && t->n < TICKS_MAX; e++)
+			for (int m = 0; m < 3 && t->n < TICKS_MAX; m++) {
+				double mant = mantissas[dense][m];
+				double v = mant * pow(10, e);
+				if (mant == 0 || v < lo * (1 - 1e-9) || v > hi * (1 + 1e-9))
+					continue;
+				t->value[t->n++] = v;
+			}
+		if (t->n <= 2 * want)
+			break;
+	}
+	t->own_digits = 1;
 	for (int i = 0; i < t->n; i++) {
 		int d = decimals_for_step(t->value[i]);
 		t->decimals = d > t->decimals ? d : t->decimals;
 	}
+}
+
+const char *tick_label(const struct ticks *t, int i, char out[32])
+{
+	double v = t->value[i];
+	return format_number(v, t->own_digits ? decimals_for_step(fabs(v)) : t->decimals, out);
 }
 
 const char *format_number(double v, int decimals, char out[32])

@@ -81,7 +81,22 @@ static void add_kld_json(json_t *obj, const struct kld_summary *k)
 		json_object_set_new(obj, f[i].key, json_real(f[i].v));
 }
 
-static void print_json(const struct eval_options *o, const struct eval_result *r)
+/* "gptq_layers": what quantizing each layer took, in layer order. */
+static void add_gptq_json(json_t *obj, const struct gptq_runner *gr, int n_layers)
+{
+	json_t *layers = json_array();
+	for (int l = 0; l < n_layers; l++) {
+		const struct gptq_layer_report *rep = gptq_runner_layer_report(gr, l);
+		if (rep->bits > 0)
+			json_array_append_new(layers, json_pack("{s:i, s:i, s:f, s:I}", "layer", l,
+				"bits", rep->bits, "seconds", rep->seconds, "peak_rss_bytes",
+				(json_int_t)rep->peak_rss_bytes));
+	}
+	json_object_set_new(obj, "gptq_layers", layers);
+}
+
+static void print_json(const struct eval_options *o, const struct eval_result *r,
+		       const struct method_run *run, int n_layers)
 {
 	char source[4200], convention[64];
 	json_t *obj = json_pack("{s:s, s:s?, s:s*, s:s, s:I, s:i, s:i, s:I, s:f, s:f, s:f, s:I, "
@@ -101,6 +116,8 @@ static void print_json(const struct eval_options *o, const struct eval_result *r
 								 convention, sizeof convention));
 	if (r->has_kld)
 		add_kld_json(obj, &r->kld);
+	if (run->gptq)
+		add_gptq_json(obj, run->gptq, n_layers);
 	char *text = json_dumps(obj, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 	puts(text);
 	free(text);
@@ -171,7 +188,7 @@ static int run_eval(struct eval_options *o, struct lwq_err *err)
 		     o->tokens.windows, o->tokens.seq_len, NULL, &result, err) < 0)
 		goto out;
 	if (o->json)
-		print_json(o, &result);
+		print_json(o, &result, &run, model_file_config(mf)->n_layers);
 	else
 		print_text(o, &result);
 	rc = 0;

@@ -10,6 +10,9 @@
 #include "commands.h"
 #include "export.h"
 #include "options.h"
+#include "imatrix_file.h"
+#include "layout.h"
+#include "model_update.h"
 #include "plan_file.h"
 #include "run_method.h"
 
@@ -18,6 +21,8 @@ struct export_options {
 	int format;                /* enum export_format, or -1 for "from the extension" */
 	int force, f16, embed_f32, json;
 	struct method_options method;
+	const char *imatrix_out;
+	int imatrix_only;          /* --imatrix-out without a model to export */
 };
 
 static const char *const format_names[] = { "lwq", "gguf", NULL };
@@ -40,6 +45,9 @@ static const struct opt export_opts[] = {
 		   "gguf: f16 (default) or f32 for token_embd and output"),
 	OPT_FLAG("json", 'j', struct export_options, json, "print the summary as JSON"),
 	METHOD_OPTS(struct export_options, method),
+	OPT_STR("imatrix-out", 0, "FILE", struct export_options, imatrix_out,
+		"also (or only, without -o) write llama.cpp's importance matrix from lwq "
+		"capture's statistics, for llama-quantize --imatrix"),
 	OPT_END,
 };
 
@@ -48,6 +56,7 @@ static const struct verb_options export_cli = { "export",
 	"                  [--method rtn|gptq] [--damp F] [--act-order]\n"
 	"                  [--calib-text FILE | --calib-ids FILE.i32]\n"
 	"       lwq export MODEL.h5 --format gguf --f16 -o OUT.gguf\n"
+	"       lwq export MODEL.h5 --imatrix-out FILE [--force]\n"
 	"\n"
 	"Write the model quantized layer by layer as PLAN.json says (lwq plan -o).\n"
 	"\n", export_opts,
@@ -63,6 +72,9 @@ static int ends_with(const char *s, const char *tail)
 
 static int check_options(struct export_options *o)
 {
+	o->imatrix_only = o->imatrix_out && !o->out && !o->plan && !o->f16;
+	if (o->imatrix_only)
+		return method_options_check("export", &o->method);
 	if (!o->out)
 		return cli_usage_error("export", "missing -o OUT");
 	if (o->format < 0)
@@ -167,6 +179,37 @@ static int run_export(const struct export_options *o, struct model_file *mf,
 	return rc;
 }
 
+static int write_imatrix(const struct export_options *o, struct model_file *mf,
+			 struct lwq_err *err)
+{
+	if (imatrix_write(mf, o->imatrix_out, o->force, err) < 0)
+		return -1;
+	if (!cli_quiet && !o->json)
+		printf("wrote %s: importance matrix of %d layers x 7 linears\n", o->imatrix_out,
+		       model_file_config(mf)->n_layers);
+	return 0;
+}
+
+static int set_imatrix_path(struct model_file *mf, void *ctx, struct lwq_err *err)
+{
+	return model_file_set_attr_str(mf, ACT_GROUP, IMATRIX_PATH_ATTR, ctx, err);
+}
+
+/* Remembers the imatrix in the model file for plan --emit llama-quantize; the imatrix
+   itself is written either way, so a model that cannot be updated only gets a warning. */
+static int record_imatrix(const struct export_options *o)
+{
+	char abs_path[4096];
+	struct lwq_err err = { "" };
+	if (!realpath(o->imatrix_out, abs_path))
+		snprintf(abs_path, sizeof abs_path, "%s", o->imatrix_out);
+	if (model_file_update(o->model, 4096, set_imatrix_path, abs_path, &err) < 0 &&
+	    !cli_quiet)
+		fprintf(stderr, "lwq: export: warning: %s was written but not recorded in the "
+			"model for plan --emit: %s\n", o->imatrix_out, err.msg);
+	return EXIT_OK;
+}
+
 int cmd_export(int argc, char **argv)
 {
 	struct export_options o;
@@ -178,6 +221,11 @@ int cmd_export(int argc, char **argv)
 	struct model_file *mf = model_file_open(o.model, 0, &err);
 	if (!mf)
 		return cli_report("export", &err);
+	if (o.imatrix_only) {
+		rc = write_imatrix(&o, mf, &err);
+		model_file_close(mf);
+		return rc == 0 ? record_imatrix(&o) : cli_report("export", &err);
+	}
 	struct bit_plan *plan = NULL;
 	if (o.plan) {
 		plan = plan_read_file(o.plan, model_file_config(mf), &err);
@@ -193,7 +241,11 @@ int cmd_export(int argc, char **argv)
 		lwq_err_prefix(&err, o.plan);
 	else
 		rc = run_export(&o, mf, plan, &err);
+	if (rc == 0 && o.imatrix_out)
+		rc = write_imatrix(&o, mf, &err);
 	bit_plan_free(plan);
 	model_file_close(mf);
-	return rc == 0 ? EXIT_OK : cli_report("export", &err);
+	if (rc != 0)
+		return cli_report("export", &err);
+	return o.imatrix_out ? record_imatrix(&o) : EXIT_OK;
 }

@@ -24,7 +24,7 @@ static const char *parse_metric(const char *arg, void *opts)
 	struct heatmap_args *a = opts;
 	a->metric_given = 1;
 	if (heatmap_metric_parse(arg, &a->metric) != 0)
-		return "lim, zd, zd-tensor, rtn, tokens, plan or all";
+		return "lim, zd, zd-tensor, rtn, tokens, plan, measured or all";
 	return NULL;
 }
 
@@ -33,8 +33,9 @@ static const char *const token_scales[] = { "layer", "all", NULL };
 
 static const struct opt heatmap_opts[] = {
 	OPT_CALL("metric", 'm', "METRIC", parse_metric,
-		 "lim, zd, zd-tensor, rtn, tokens (per-token LIM), plan, or all (default: every "
-		 "column the file has, plus the plan)"),
+		 "lim, zd, zd-tensor, rtn, tokens (per-token LIM), plan, measured (KLD of each "
+		 "layer alone, lwq score --measure), or all (default: every column the file "
+		 "has, plus the plan)"),
 	OPT_STR("plan", 'p', "PLAN.json", struct heatmap_args, plan,
 		"add the plan's bits per layer (needed for --metric plan)"),
 	OPT_FLAG("tokens", 0, struct heatmap_args, tokens,

@@ -13,6 +13,7 @@
 #include "options.h"
 #include "order_source.h"
 #include "plan.h"
+#include "imatrix_file.h"
 #include "plan_emit.h"
 #include "plan_file.h"
 #include "plan_optimal.h"
@@ -322,13 +323,25 @@ static void print_csv(const struct model_config *cfg, const struct bit_plan *pla
 	free(rank);
 }
 
-static int print_plan(const struct plan_options *o, const struct model_config *cfg,
+/* The importance matrix lwq export --imatrix-out recorded in the model, when it still
+   exists. */
+static const char *recorded_imatrix(struct model_file *mf, char *buf, size_t len)
+{
+	if (model_file_get_attr_str(mf, ACT_GROUP, IMATRIX_PATH_ATTR, buf, len) < 0 ||
+	    !path_exists(buf))
+		return NULL;
+	return buf;
+}
+
+static int print_plan(const struct plan_options *o, struct model_file *mf,
 		      const struct bit_plan *plan, const int *ranking,
 		      const struct plan_request *req, const char *name, struct lwq_err *err)
 {
-	char *text = NULL;
+	const struct model_config *cfg = model_file_config(mf);
+	char *text = NULL, imatrix[4096];
 	if (o->emit) {
-		text = plan_emit(o->emit, plan, cfg, err);
+		text = plan_emit_imatrix(o->emit, plan, cfg,
+					 recorded_imatrix(mf, imatrix, sizeof imatrix), err);
 		if (!text)
 			return -1;
 	} else if (o->json) {
@@ -485,7 +498,7 @@ static int run_plan(const struct plan_options *o, struct model_file *mf, char **
 		plan_optimal_print(cfg, plan, req.target, kld, name);
 		rc = 0;
 	} else {
-		rc = print_plan(o, cfg, plan, ranking, &req, name, err);
+		rc = print_plan(o, mf, plan, ranking, &req, name, err);
 	}
 done:
 	order_source_free(&src);

@@ -24,12 +24,11 @@ enum fig_marker curve_marker(int i)
 	return (enum fig_marker)((i % MARK_COUNT + MARK_COUNT) % MARK_COUNT);
 }
 
-/* What one panel plots: a value per sweep point and its unquantized level. */
+/* What one panel plots: a value per sweep point and the unquantized model's level. */
 struct panel {
 	const char *y_title;
 	const float *(*values)(const struct sweep_curve *c);
-	double reference;          /* NaN: none */
-	const char *reference_label;
+	double (*reference)(const struct sweep_curve *c);   /* NaN: none */
 };
 
 static const float *ppl_of(const struct sweep_curve *c)
@@ -37,9 +36,37 @@ static const float *ppl_of(const struct sweep_curve *c)
 	return c->ppl;
 }
 
+static double baseline_of(const struct sweep_curve *c)
+{
+	return c->baseline_ppl > 0 ? c->baseline_ppl : NAN;
+}
+
 static const float *kld_of(const struct sweep_curve *c)
 {
 	return c->kld;
+}
+
+static double zero_of(const struct sweep_curve *c)
+{
+	(void)c;
+	return 0;
+}
+
+/* The unquantized level every plotted curve of the panel shares; NaN when none, and
+   *differ set when curves measured on different tokens disagree. */
+static double shared_reference(const struct explorer_data *d, const struct panel *p, int *differ)
+{
+	double ref = NAN;
+	*differ = 0;
+	for (int i = 0; i < d->n_sweeps; i++) {
+		double r = p->values(&d->sweeps[i]) ? p->reference(&d->sweeps[i]) : NAN;
+		if (isnan(r))
+			continue;
+		if (!isnan(ref) && fabs(r - ref) > 1e-9 * fabs(ref))
+			*differ = 1;
+		ref = isnan(ref) ? r : ref;
+	}
+	return ref;
 }
 
 static int plottable(double v, int log_y)
@@ -63,9 +90,12 @@ static int value_range(const struct explorer_data *d, const struct panel *p, int
 	}
 	if (!isfinite(*lo))
 		return -1;
-	if (plottable(p->reference, log_y)) {
-		*lo = fmin(*lo, p->reference);
-		*hi = fmax(*hi, p->reference);
+	for (int i = 0; i < d->n_sweeps; i++) {
+		double r = p->values(&d->sweeps[i]) ? p->reference(&d->sweeps[i]) : NAN;
+		if (plottable(r, log_y)) {
+			*lo = fmin(*lo, r);
+			*hi = fmax(*hi, r);
+		}
 	}
 	if (*hi <= *lo) {          /* one value: open a small window around it */
 		*hi = *lo * 1.1 + (*lo == 0);
@@ -100,17 +130,39 @@ static void bits_range(const struct explorer_data *d, double *lo, double *hi)
 	*hi += pad;
 }
 
-/* "lim", or "lim, 4/2-bit" when the file holds sweeps of more than one width pair. */
+static const char *method_of(const struct sweep_curve *c)
+{
+	return c->method[0] ? c->method : "rtn";
+}
+
+static int same_method(const struct explorer_data *d)
+{
+	for (int i = 1; i < d->n_sweeps; i++)
+		if (strcmp(method_of(&d->sweeps[i]), method_of(&d->sweeps[0])) != 0)
+			return 0;
+	return 1;
+}
+
+static int same_pair(const struct explorer_data *d)
+{
+	for (int i = 1; i < d->n_sweeps; i++)
+		if (d->sweeps[i].high_bits != d->sweeps[0].high_bits ||
+		    d->sweeps[i].low_bits != d->sweeps[0].low_bits)
+			return 0;
+	return 1;
+}
+
+/* "lim"; with ", gptq" when the file holds curves of several methods and ", 4/2-bit"
+   when of several width pairs. The stored name's "@method" suffix is not repeated. */
 static void curve_label(const struct explorer_data *d, const struct sweep_curve *c, char *buf,
 			size_t n)
 {
-	int pairs = 0;
-	for (int i = 0; i < d->n_sweeps; i++)
-		pairs |= d->sweeps[i].high_bits != c->high_bits || d->sweeps[i].low_bits != c->low_bits;
-	if (pairs)
-		snprintf(buf, n, "%s, %d/%d-bit", c->order, c->high_bits, c->low_bits);
-	else
-		snprintf(buf, n, "%s", c->order);
+	size_t len = strcspn(c->order, "@");
+	int used = snprintf(buf, n, "%.*s", (int)len, c->order);
+	if (!same_method(d) && used >= 0 && (size_t)used < n)
+		used += snprintf(buf + used, n - (size_t)used, ", %s", method_of(c));
+	if (!same_pair(d) && used >= 0 && (size_t)used < n)
+		snprintf(buf + used, n - (size_t)used, ", %d/%d-bit", c->high_bits, c->low_bits);
 }
 
 /* Horizontal rules at the y ticks, under everything else. */
@@ -160,19 +212,38 @@ static void draw_curves(struct figure *fig, const struct explorer_data *d, const
 	}
 }
 
-static void draw_reference(struct figure *fig, const struct panel *p, const struct axis_map *x,
+/* The unquantized level, dashed: one grey line, or one per curve in its colour when the
+   curves were measured on different tokens (so their levels differ). */
+static void draw_reference(struct figure *fig, const struct explorer_data *d,
+			   const struct panel *p, const struct axis_map *x,
 			   const struct axis_map *y, int log_y)
 {
-	if (!plottable(p->reference, log_y))
+	int differ;
+	double ref = shared_reference(d, p, &differ);
+	if (!plottable(ref, log_y))
 		return;
-	double py = axis_at(y, p->reference);
-	figure_line(fig, (struct fig_point[]){ { x->a, py }, { x->b, py } }, 2, fig_grey, 1.0, 4,
-		    "reference");
 	char label[64];
-	snprintf(label, sizeof label, "%s %.4g", p->reference_label, p->reference);
+	double label_at = ref;
+	if (!differ) {
+		double py = axis_at(y, ref);
+		figure_line(fig, (struct fig_point[]){ { x->a, py }, { x->b, py } }, 2, fig_grey,
+			    1.0, 4, "reference");
+		snprintf(label, sizeof label, "unquantized %.4g", ref);
+	} else {
+		for (int i = 0; i < d->n_sweeps; i++) {
+			double r = p->values(&d->sweeps[i]) ? p->reference(&d->sweeps[i]) : NAN;
+			if (!plottable(r, log_y))
+				continue;
+			double py = axis_at(y, r);
+			figure_line(fig, (struct fig_point[]){ { x->a, py }, { x->b, py } }, 2,
+				    curve_color(i), 0.9, 4, "reference");
+			label_at = fmax(label_at, r);
+		}
+		snprintf(label, sizeof label, "unquantized, per curve");
+	}
 	/* At the low-bits end: curves rise there, so the label stays clear of them. */
-	figure_text(fig, x->a + 4, py - 4, FIG_TICK_SIZE, ANCHOR_START, fig_grey, "reference-label",
-		    label);
+	figure_text(fig, x->a + 4, axis_at(y, label_at) - 4, FIG_TICK_SIZE,
+		    ANCHOR_START, fig_grey, "reference-label", label);
 }
 
 static void draw_plan_marker(struct figure *fig, const struct explorer_data *d,
@@ -208,7 +279,7 @@ static double draw_panel(struct figure *fig, const struct explorer_data *d, cons
 	else
 		ticks_linear(lo, hi, 5, &yt);
 	draw_grid(fig, &x, &y, &yt);
-	draw_reference(fig, p, &x, &y, o->log_y);
+	draw_reference(fig, d, p, &x, &y, o->log_y);
 	if (o->plan)
 		draw_plan_marker(fig, d, o->plan, &x, &y);
 	draw_curves(fig, d, p, &x, &y, o->log_y, g, index == 0);
@@ -248,15 +319,22 @@ static void draw_titles(struct figure *fig, const struct explorer_data *d, int n
 	*y += figure_cap_height(fig, FIG_TITLE_SIZE);
 	figure_text(fig, MARGIN, *y, FIG_TITLE_SIZE, ANCHOR_START, fig_ink, "title", title);
 	*right = MARGIN + figure_text_width(fig, title, FIG_TITLE_SIZE);
-	int one_pair = 1;
-	for (int i = 0; i < d->n_sweeps; i++)
-		one_pair &= d->sweeps[i].high_bits == c->high_bits && d->sweeps[i].low_bits == c->low_bits;
-	char pair[64] = "the high to the low width (legend)";
-	if (one_pair)
+	char pair[64] = "the high to the low width (legend)", method[64] = "methods in the legend";
+	if (same_pair(d))
 		snprintf(pair, sizeof pair, "%d to %d bits", c->high_bits, c->low_bits);
+	if (same_method(d)) {
+		snprintf(method, sizeof method, "%s", method_of(c));
+		for (char *p = method; *p; p++)
+			*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+	}
 	snprintf(sub, sizeof sub, "Layers move one at a time from %s in the order named; "
-		 "RTN, group %d", pair, c->group_size);
-	const char *lines[2] = { sub, "Dashed: the unquantized model on the same tokens" };
+		 "%s, group %d", pair, method, c->group_size);
+	int differ;
+	const struct panel ppl = { "", ppl_of, baseline_of };
+	shared_reference(d, &ppl, &differ);
+	const char *lines[2] = { sub, differ
+		? "Dashed: each curve's unquantized model (the curves were measured on different tokens)"
+		: "Dashed: the unquantized model on the same tokens" };
 	for (int i = 0; i < 2; i++) {
 		*y += FIG_TEXT_SIZE * 1.45;
 		figure_text(fig, MARGIN, *y, FIG_TEXT_SIZE, ANCHOR_START, fig_grey, "subtitle",
@@ -269,8 +347,8 @@ struct figure *curve_figure(const struct explorer_data *d, const struct curve_op
 			    struct font *font, struct curve_geometry *g, struct lwq_err *err)
 {
 	struct panel panels[CURVE_MAX_PANELS] = {
-		{ "Perplexity", ppl_of, d->n_sweeps ? d->sweeps[0].baseline_ppl : NAN, "unquantized" },
-		{ "KL divergence to the unquantized model (nats/token)", kld_of, 0, "unquantized" },
+		{ "Perplexity", ppl_of, baseline_of },
+		{ "KL divergence to the unquantized model (nats/token)", kld_of, zero_of },
 	};
 	int n_panels = 0;
 	double lo, hi;
@@ -281,8 +359,6 @@ struct figure *curve_figure(const struct explorer_data *d, const struct curve_op
 		lwq_err_set(err, "%s: no sweeps: run lwq sweep", d->path);
 		return NULL;
 	}
-	if (!(panels[0].reference > 0))
-		panels[0].reference = NAN;
 	struct figure *fig = figure_new(font);
 	if (!fig) {
 		lwq_err_set(err, "out of memory for the figure");

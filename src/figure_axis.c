@@ -25,7 +25,7 @@ double axis_label_width(const struct figure *fig, const struct ticks *t)
 	double w = 0;
 	char label[32];
 	for (int i = 0; i < t->n; i++)
-		w = fmax(w, figure_text_width(fig, format_number(t->value[i], t->decimals, label),
+		w = fmax(w, figure_text_width(fig, tick_label(t, i, label),
 					      FIG_TICK_SIZE));
 	return w;
 }
@@ -43,7 +43,7 @@ double axis_draw_x(struct figure *fig, const struct axis_map *m, double y, int l
 		double x = axis_at(m, t->value[i]);
 		figure_segment(fig, x, y, x, y + FIG_TICK_LEN, fig_ink, 0.8, "tick");
 		figure_text(fig, x, label_y, FIG_TICK_SIZE, ANCHOR_MIDDLE, fig_ink, "tick-label",
-			    format_number(t->value[i], t->decimals, label));
+			    tick_label(t, i, label));
 	}
 	double bottom = label_y + figure_descent(fig, FIG_TICK_SIZE);
 	if (title && title[0]) {
@@ -67,7 +67,7 @@ double axis_draw_y(struct figure *fig, const struct axis_map *m, double x,
 		double y = axis_at(m, t->value[i]);
 		figure_segment(fig, x - FIG_TICK_LEN, y, x, y, fig_ink, 0.8, "tick");
 		figure_text_centred(fig, label_x, y, FIG_TICK_SIZE, ANCHOR_END, fig_ink,
-				    "tick-label", format_number(t->value[i], t->decimals, label));
+				    "tick-label", tick_label(t, i, label));
 	}
 	double left = label_x - axis_label_width(fig, t);
 	if (title && title[0]) {

@@ -96,15 +96,23 @@ static void mask_segment(struct mask *m, struct fig_point a, struct fig_point b,
 		}
 }
 
+static void bounds(const struct fig_point *p, int n, double *x0, double *y0, double *x1,
+		   double *y1)
+{
+	*x0 = *y0 = INFINITY;
+	*x1 = *y1 = -INFINITY;
+	for (int i = 0; i < n; i++) {
+		*x0 = fmin(*x0, p[i].x);
+		*y0 = fmin(*y0, p[i].y);
+		*x1 = fmax(*x1, p[i].x);
+		*y1 = fmax(*y1, p[i].y);
+	}
+}
+
 static void stroke(struct canvas *c, const struct fig_point *p, int n, double hw, struct rgb color)
 {
-	double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
-	for (int i = 0; i < n; i++) {
-		x0 = fmin(x0, p[i].x);
-		y0 = fmin(y0, p[i].y);
-		x1 = fmax(x1, p[i].x);
-		y1 = fmax(y1, p[i].y);
-	}
+	double x0, y0, x1, y1;
+	bounds(p, n, &x0, &y0, &x1, &y1);
 	struct mask m;
 	if (mask_init(&m, x0 - hw - 2, y0 - hw - 2, x1 + hw + 2, y1 + hw + 2, c) != 0) {
 		free(m.a);
@@ -174,13 +182,8 @@ static int inside(const struct fig_point *p, int n, double x, double y)
 /* Even-odd fill with SUPERSAMPLE^2 samples per pixel; points already in pixels. */
 static void fill_polygon(struct canvas *c, const struct fig_point *p, int n, struct rgb color)
 {
-	double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
-	for (int i = 0; i < n; i++) {
-		x0 = fmin(x0, p[i].x);
-		y0 = fmin(y0, p[i].y);
-		x1 = fmax(x1, p[i].x);
-		y1 = fmax(y1, p[i].y);
-	}
+	double x0, y0, x1, y1;
+	bounds(p, n, &x0, &y0, &x1, &y1);
 	struct mask m;
 	if (mask_init(&m, x0, y0, x1 + 1, y1 + 1, c) != 0) {
 		free(m.a);

@@ -34,6 +34,7 @@ struct gptq_runner {
 	int next_layer;                /* the layer x enters; -1: not embedded yet */
 	struct gptq_linear_codes codes[LIN_COUNT];
 	struct gptq_layer_report report;
+	struct gptq_layer_report *reports;     /* [n_layers] */
 };
 
 static const struct {
@@ -128,7 +129,8 @@ struct gptq_runner *gptq_runner_new(struct model_file *mf, const struct gptq_run
 	size_t stream_bytes = (size_t)(gr->n_tokens * gr->cfg->hidden) * sizeof(float);
 	gr->x = malloc(stream_bytes);
 	gr->xs = malloc(stream_bytes);
-	if (!gr->fs || !gr->x || !gr->xs || alloc_codes(gr, err) < 0) {
+	gr->reports = calloc((size_t)gr->cfg->n_layers, sizeof *gr->reports);
+	if (!gr->fs || !gr->x || !gr->xs || !gr->reports || alloc_codes(gr, err) < 0) {
 		if (gr->fs && (!gr->x || !gr->xs))
 			lwq_err_set(err, "out of memory for %lld calibration streams",
 				    (long long)gr->n_tokens);
@@ -146,6 +148,7 @@ void gptq_runner_free(struct gptq_runner *gr)
 	forward_free(gr->fs);
 	free(gr->x);
 	free(gr->xs);
+	free(gr->reports);
 	for (int k = 0; k < LIN_COUNT; k++) {
 		free(gr->codes[k].codes);
 		free(gr->codes[k].scales);
@@ -275,6 +278,7 @@ static int quantize_one(struct gptq_runner *gr, int layer, int bits, struct laye
 	gr->report.bits = bits;
 	gr->report.seconds = monotonic_seconds() - start;
 	gr->report.peak_rss_bytes = peak_rss_bytes();
+	gr->reports[layer] = gr->report;
 	return check_streams(gr, layer, err);
 }
 
@@ -328,6 +332,12 @@ const struct gptq_linear_codes *gptq_runner_codes(const struct gptq_runner *gr, 
 const struct gptq_layer_report *gptq_runner_report(const struct gptq_runner *gr)
 {
 	return &gr->report;
+}
+
+const struct gptq_layer_report *gptq_runner_layer_report(const struct gptq_runner *gr,
+							 int layer)
+{
+	return &gr->reports[layer];
 }
 
 int gptq_quantize_layer(void *user, int layer, int bits, struct layer_weights *lw,

@@ -59,6 +59,10 @@ int gptq_runner_layer(struct gptq_runner *gr, int layer, struct layer_weights *l
 const struct gptq_linear_codes *gptq_runner_codes(const struct gptq_runner *gr, int k);
 /* The report of the layer last quantized. */
 const struct gptq_layer_report *gptq_runner_report(const struct gptq_runner *gr);
+/* The report of layer `layer` from the last time it was quantized (bits 0 when it was
+   not). */
+const struct gptq_layer_report *gptq_runner_layer_report(const struct gptq_runner *gr,
+							 int layer);
 
 /* For struct run_quant (layer_pass.h): user is a gptq_runner. */
 int gptq_quantize_layer(void *user, int layer, int bits, struct layer_weights *lw,

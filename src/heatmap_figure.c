@@ -13,7 +13,7 @@
 
 static const char *const metric_names[] = {
 	[HM_LIM] = "lim", [HM_ZD] = "zd", [HM_ZD_TENSOR] = "zd-tensor", [HM_RTN] = "rtn",
-	[HM_TOKENS] = "tokens", [HM_PLAN] = "plan", [HM_ALL] = "all",
+	[HM_TOKENS] = "tokens", [HM_PLAN] = "plan", [HM_MEASURED] = "measured", [HM_ALL] = "all",
 };
 
 int heatmap_metric_parse(const char *text, enum heatmap_metric *m)
@@ -57,8 +57,31 @@ static const char *column_header(enum heat_column c)
 	case COL_RTN2: return "2-bit";
 	case COL_RTN4: return "4-bit";
 	case COL_PLAN: return "bits";
-	default: return heat_column_short(c);
+	default: return c == COL_MEASURED ? "KLD" : heat_column_short(c);
 	}
+}
+
+double heatmap_cell_value(const struct explorer_data *d, enum heat_column c, int layer,
+			  const int *bits)
+{
+	if (c != COL_MEASURED)
+		return heat_value(d, c, layer, bits);
+	if (!d->measured || d->n_measured < 1 || layer < 0 || layer >= d->n_layers)
+		return NAN;
+	return d->measured[(size_t)layer * (size_t)d->n_measured];
+}
+
+/* Mid-rank of a measured value among the layers, 0 (lowest) to 1 (highest). */
+static double measured_rank(const struct explorer_data *d, int layer)
+{
+	double v = heatmap_cell_value(d, COL_MEASURED, layer, NULL);
+	int less = 0, equal = 0;
+	for (int i = 0; i < d->n_layers; i++) {
+		double w = heatmap_cell_value(d, COL_MEASURED, i, NULL);
+		less += w < v;
+		equal += w == v;
+	}
+	return d->n_layers > 1 && equal > 0 ? (less + (equal - 1) / 2.0) / (d->n_layers - 1) : 0.5;
 }
 
 /* Which heat columns a metric draws; -1 with err when their data are missing. */
@@ -68,6 +91,8 @@ static int select_columns(const struct explorer_data *d, const struct heatmap_op
 	static const struct { enum heatmap_metric m; int first, last; const char *need; } spans[] = {
 		{ HM_LIM, COL_LIM, COL_LIM, "no LIM scores: run lwq capture, then lwq score" },
 		{ HM_ZD, COL_ZD, COL_ZD, "no scores: run lwq score" },
+		{ HM_MEASURED, COL_MEASURED, COL_MEASURED,
+		  "no measured sensitivity: run lwq score --measure" },
 		{ HM_ZD_TENSOR, COL_ZD_Q, COL_ZD_DOWN, "no scores: run lwq score" },
 		{ HM_RTN, COL_RTN2, COL_RTN4, "no RTN errors: run lwq score" },
 		{ HM_PLAN, COL_PLAN, COL_PLAN, "no plan: give --plan PLAN.json" },
@@ -77,6 +102,7 @@ static int select_columns(const struct explorer_data *d, const struct heatmap_op
 		if (o->metric != spans[i].m && o->metric != HM_ALL)
 			continue;
 		int have = spans[i].m == HM_PLAN ? o->plan != NULL
+			 : spans[i].m == HM_MEASURED ? d->measured && d->n_measured > 0
 			 : heat_column_available(d, (enum heat_column)spans[i].first);
 		if (!have && o->metric != HM_ALL)
 			return lwq_err_set(err, "%s: %s", d->path, spans[i].need);
@@ -95,6 +121,8 @@ static int select_columns(const struct explorer_data *d, const struct heatmap_op
 
 static int group_of(enum heat_column c)
 {
+	if (c == COL_MEASURED)
+		return 0;          /* Importance: LIM, ZD, measured */
 	for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
 		if (c >= groups[i].first && c <= groups[i].last)
 			return (int)i;
@@ -129,13 +157,21 @@ static void draw_title(struct heatmap_layout *l, double *y)
 	if (plan) {
 		char size[32];
 		format_size((double)plan_bytes(&d->cfg, plan), size, sizeof size);
+		char widths[32];
+		if (plan->mid_bits)
+			snprintf(widths, sizeof widths, "%d/%d/%d", plan->high_bits, plan->mid_bits,
+				 plan->low_bits);
+		else
+			snprintf(widths, sizeof widths, "%d/%d", plan->high_bits, plan->low_bits);
 		snprintf(sub + n, sizeof sub - (size_t)n,
-			 " \u00b7 plan: %s order, %d/%d-bit, %.2f bits per weight, %s (RTN, group %d)",
-			 plan->order, plan->high_bits, plan->low_bits,
-			 plan_avg_bits(&d->cfg, plan), size, plan->group_size);
+			 " \u00b7 plan: %s order, %s-bit, %.2f bits per weight, %s (RTN, group %d)",
+			 plan->order, widths, plan_avg_bits(&d->cfg, plan), size, plan->group_size);
 	}
 	const char *colour = l->scales.kind == SCALE_RANK
 		? "Colour: rank among the layers (not value); numbers in cells are values"
+		: l->geo.keys[KEY_MEASURED].mode == KEY_LOG && l->geo.keys[KEY_MEASURED].used
+		? "Colour: value, one scale per colour bar (KLD logarithmic, the rest linear); "
+		  "numbers in cells are values"
 		: "Colour: value, one linear scale per colour bar; numbers in cells are values";
 	const char *lines[2] = { sub, colour };
 	for (int i = 0; i < 2; i++) {
@@ -177,8 +213,9 @@ static double cell_position(const struct heatmap_layout *l, enum heat_column c, 
 	const int *bits = l->o->plan ? l->o->plan->bits : NULL;
 	const struct color_key *k = &l->geo.keys[heatmap_column_key(c)];
 	if (k->mode == KEY_RANK)
-		return heat_normalized(l->d, &l->scales, c, layer, bits);
-	return color_key_position(k, heat_value(l->d, c, layer, bits));
+		return c == COL_MEASURED ? measured_rank(l->d, layer)
+					 : heat_normalized(l->d, &l->scales, c, layer, bits);
+	return color_key_position(k, heatmap_cell_value(l->d, c, layer, bits));
 }
 
 /* The value printed in a cell, when it fits; black or white by the cell's lightness. */
@@ -189,7 +226,11 @@ static void draw_cell_value(struct heatmap_layout *l, double x, double y, enum h
 	if (g->cell_h < VALUE_SIZE + 3 || isnan(v))
 		return;
 	char text[32];
-	format_number(v, c == COL_PLAN ? 0 : g->keys[heatmap_column_key(c)].decimals, text);
+	const struct color_key *k = &g->keys[heatmap_column_key(c)];
+	int decimals = c == COL_PLAN ? 0 : k->decimals;
+	if (k->mode == KEY_LOG)    /* two significant digits, whatever the decade */
+		decimals = v > 0 ? (int)fmax(0, fmin(5, 1 - floor(log10(v)))) : 0;
+	format_number(v, decimals, text);
 	if (figure_text_width(l->fig, text, VALUE_SIZE) > g->cell_w - 5)
 		return;
 	struct rgb ink = rgb_luminance(bg) > 0.3 ? fig_ink : fig_white;
@@ -213,12 +254,13 @@ static void draw_rows(struct heatmap_layout *l)
 		}
 		for (int i = 0; i < g->n_cols; i++) {
 			enum heat_column c = g->cols[i];
-			double v = heat_value(l->d, c, layer, bits);
+			double v = heatmap_cell_value(l->d, c, layer, bits);
 			struct rgb bg = ramp_rgb(g->keys[heatmap_column_key(c)].ramp,
 						 cell_position(l, c, layer));
 			struct fig_element *e = figure_rect(l->fig, g->col_x[i], y, g->cell_w - 1,
 							    g->cell_h - 1, bg, "cell");
-			figure_set_tip(l->fig, e, "layer %d, %s = %.6g", layer, heat_column_title(c), v);
+			figure_set_tip(l->fig, e, "layer %d, %s = %.6g", layer,
+				       c == COL_MEASURED ? "measured KLD" : heat_column_title(c), v);
 			draw_cell_value(l, g->col_x[i], y, c, v, bg);
 		}
 	}
@@ -249,6 +291,7 @@ static int lay_out(struct heatmap_layout *l)
 {
 	struct heatmap_geometry *g = &l->geo;
 	double y = MARGIN;
+	heatmap_keys_compute(l->d, l, g->keys);
 	draw_title(l, &y);
 	double title_right = l->right;
 	double group_y = y + FIG_TEXT_SIZE * 2.2;
@@ -261,7 +304,6 @@ static int lay_out(struct heatmap_layout *l)
 	place_columns(l, g->grid_x);
 	l->grid_bottom = g->grid_y + l->d->n_layers * g->cell_h;
 	l->below = l->grid_bottom;
-	heatmap_keys_compute(l->d, l, g->keys);
 	draw_headers(l, group_y, col_y);
 	draw_rows(l);
 	if ((l->o->tokens || l->o->metric == HM_TOKENS) &&

@@ -9,9 +9,10 @@
 #include "plan.h"
 #include "status.h"
 
-enum heatmap_metric { HM_LIM, HM_ZD, HM_ZD_TENSOR, HM_RTN, HM_TOKENS, HM_PLAN, HM_ALL };
+enum heatmap_metric { HM_LIM, HM_ZD, HM_ZD_TENSOR, HM_RTN, HM_TOKENS, HM_PLAN, HM_MEASURED,
+		      HM_ALL };
 
-/* "lim", "zd", "zd-tensor", "rtn", "tokens", "plan", "all"; -1 when unknown. */
+/* "lim", "zd", "zd-tensor", "rtn", "tokens", "plan", "measured", "all"; -1 when unknown. */
 int heatmap_metric_parse(const char *text, enum heatmap_metric *m);
 const char *heatmap_metric_name(enum heatmap_metric m);
 
@@ -27,6 +28,16 @@ struct heatmap_options {
 
 #define HEATMAP_MAX_SCALE 8
 
+/* A column only figures draw (the explorer's columns stop before it): the measured
+   sensitivity of each layer alone (lwq score --measure), the KL divergence at the
+   lowest measured width. */
+#define COL_MEASURED ((enum heat_column)HEAT_COLS)
+#define FIGURE_COLS (HEAT_COLS + 1)
+
+/* A cell's value: heat_value, or the measured KLD; NaN when missing. */
+double heatmap_cell_value(const struct explorer_data *d, enum heat_column c, int layer,
+			  const int *bits);
+
 /* How each colour bar maps values to its ramp. */
 enum key_mode {
 	KEY_VALUE,                     /* linear from lo (ramp start) to hi (ramp end) */
@@ -34,10 +45,11 @@ enum key_mode {
 	KEY_RANK,                      /* colour = rank among the values, lo = 1, hi = count */
 	KEY_BITS,                      /* plan bits on a log2 scale: 2, 4, 8 at 0, 0.5, 1 */
 	KEY_UNIT,                      /* per-layer token scale: 0..1 within each layer */
+	KEY_LOG,                       /* positive values spanning decades: log10, lo..hi */
 };
 
-enum key_id { KEY_LIM, KEY_ZD, KEY_ZD_TENSOR, KEY_RTN2, KEY_RTN4, KEY_PLAN, KEY_TOKENS,
-	      KEY_COUNT };
+enum key_id { KEY_LIM, KEY_ZD, KEY_MEASURED, KEY_ZD_TENSOR, KEY_RTN2, KEY_RTN4, KEY_PLAN,
+	      KEY_TOKENS, KEY_COUNT };
 
 struct color_key {
 	int used;
@@ -52,8 +64,8 @@ struct color_key {
 /* Where heatmap_figure put things, for tests and callers that annotate. */
 struct heatmap_geometry {
 	int n_cols;
-	enum heat_column cols[HEAT_COLS];
-	double col_x[HEAT_COLS];
+	enum heat_column cols[FIGURE_COLS];
+	double col_x[FIGURE_COLS];
 	double grid_x, grid_y, cell_w, cell_h;   /* cell box: (col_x, grid_y + layer * cell_h),
 						    cell_w - 1 by cell_h - 1 (a white gap) */
 	double tok_x, tok_w;

@@ -16,11 +16,13 @@ static const struct {
 } key_specs[KEY_COUNT] = {
 	[KEY_LIM] = { COL_LIM, COL_LIM, RAMP_VIRIDIS, 1, "LIM = \u2212cos(layer input, output)" },
 	[KEY_ZD] = { COL_ZD, COL_ZD, RAMP_VIRIDIS, 0, "ZD: share of weights with z > 1" },
+	[KEY_MEASURED] = { COL_MEASURED, COL_MEASURED, RAMP_VIRIDIS, 0,
+			   "Measured: KLD of the layer alone at %d bits" },
 	[KEY_ZD_TENSOR] = { COL_ZD_Q, COL_ZD_DOWN, RAMP_VIRIDIS, 0, "ZD per tensor" },
 	[KEY_RTN2] = { COL_RTN2, COL_RTN2, RAMP_MAGMA, 0, "RTN error at 2 bits (relative)" },
 	[KEY_RTN4] = { COL_RTN4, COL_RTN4, RAMP_MAGMA, 0, "RTN error at 4 bits (relative)" },
 	[KEY_PLAN] = { COL_PLAN, COL_PLAN, RAMP_CIVIDIS, 0, "Plan: bits per weight" },
-	[KEY_TOKENS] = { HEAT_COLS, HEAT_COLS, RAMP_VIRIDIS, 1, "Per-token LIM" },
+	[KEY_TOKENS] = { FIGURE_COLS, FIGURE_COLS, RAMP_VIRIDIS, 1, "Per-token LIM" },
 };
 
 enum key_id heatmap_column_key(enum heat_column c)
@@ -40,6 +42,8 @@ double color_key_position(const struct color_key *k, double v)
 		return v <= 0 ? NAN : normalize_value(log2(v), 1, 3);
 	case KEY_DIVERGING:
 		return normalize_value(v, -k->hi, k->hi);
+	case KEY_LOG:
+		return v <= 0 ? 0 : normalize_value(log10(v), log10(k->lo), log10(k->hi));
 	default:
 		return normalize_value(v, k->lo, k->hi);
 	}
@@ -98,19 +102,34 @@ void heatmap_keys_compute(const struct explorer_data *d, const struct heatmap_la
 		double lo = INFINITY, hi = -INFINITY;
 		for (int col = key_specs[id].first; col <= (int)key_specs[id].last; col++)
 			for (int layer = 0; layer < d->n_layers; layer++) {
-				double v = heat_value(d, (enum heat_column)col, layer, NULL);
+				double v = heatmap_cell_value(d, (enum heat_column)col, layer, NULL);
 				if (!isnan(v)) {
 					lo = fmin(lo, v);
 					hi = fmax(hi, v);
 				}
 			}
 		key_set_range(k, id, lo, hi, 0);
+		if (id == KEY_MEASURED) {
+			snprintf(k->title, sizeof k->title, key_specs[id].title,
+				 d->n_measured ? d->measured_widths[0] : 0);
+			/* KL divergences span decades (the first layer is often 100x the rest):
+			   a log scale keeps the others apart. */
+			if (lo > 0 && hi / lo > 20 && l->scales.kind != SCALE_RANK) {
+				k->mode = KEY_LOG;
+				size_t n = strlen(k->title);
+				snprintf(k->title + n, sizeof k->title - n, " (log scale)");
+			}
+		}
 		if (l->scales.kind == SCALE_RANK) {
 			k->mode = KEY_RANK;
 			k->ramp = key_specs[id].ramp;
 			k->lo = 1;
-			k->hi = l->scales.n_sorted[c] > 0 ? l->scales.n_sorted[c] : 1;
-			snprintf(k->title, sizeof k->title, "%s: rank, not value", key_specs[id].title);
+			k->hi = c == COL_MEASURED ? d->n_layers
+			      : l->scales.n_sorted[c] > 0 ? l->scales.n_sorted[c] : 1;
+			char title[72];
+			snprintf(title, sizeof title, key_specs[id].title,
+				 d->n_measured ? d->measured_widths[0] : 0);
+			snprintf(k->title, sizeof k->title, "%s: rank, not value", title);
 		}
 	}
 }
@@ -127,6 +146,7 @@ static void draw_clip_arrow(struct figure *fig, double x, double y, double h, in
 /* Ticks of a bar: the bit widths, the ranks 1 and n, or nice values. */
 static void key_ticks(const struct color_key *k, struct ticks *t)
 {
+	memset(t, 0, sizeof *t);
 	if (k->mode == KEY_BITS) {
 		static const double bits[] = { 2, 3, 4, 8 };
 		t->n = 4;
@@ -142,7 +162,10 @@ static void key_ticks(const struct color_key *k, struct ticks *t)
 		t->decimals = 0;
 		return;
 	}
-	ticks_linear(k->lo, k->hi, 4, t);
+	if (k->mode == KEY_LOG)         /* a short bar: 1-2-5 only within about a decade */
+		ticks_log(k->lo, k->hi, 2, t);
+	else
+		ticks_linear(k->lo, k->hi, 4, t);
 }
 
 double key_width(const struct figure *fig, const struct color_key *k)
@@ -168,21 +191,29 @@ void key_draw(struct figure *fig, const struct color_key *k, double x, double y)
 	}
 	struct ticks t;
 	key_ticks(k, &t);
-	struct axis_map m = { k->lo, k->hi, x, x + KEY_BAR_W, 0 };
+	struct axis_map m = { k->lo, k->hi, x, x + KEY_BAR_W, k->mode == KEY_LOG };
 	if (k->mode == KEY_BITS) {
 		m.lo = 1;
 		m.hi = 3;
 	}
 	char label[32];
 	double label_y = bar_y + KEY_BAR_H + FIG_TICK_LEN + 2 + figure_cap_height(fig, FIG_TICK_SIZE);
+	double free_from = -INFINITY;  /* labels left to right, none over its neighbour */
 	for (int i = 0; i < t.n; i++) {
 		double tx = axis_at(&m, t.value[i]);
 		if (tx < x - 0.01 || tx > x + KEY_BAR_W + 0.01)
 			continue;
 		figure_segment(fig, tx, bar_y + KEY_BAR_H, tx, bar_y + KEY_BAR_H + FIG_TICK_LEN,
 			       fig_ink, 0.8, "tick");
-		double shown = k->mode == KEY_BITS ? exp2(t.value[i]) : t.value[i];
+		if (k->mode == KEY_BITS)
+			format_number(exp2(t.value[i]), 0, label);
+		else
+			tick_label(&t, i, label);
+		double w = figure_text_width(fig, label, FIG_TICK_SIZE);
+		if (tx - w / 2 < free_from)
+			continue;
 		figure_text(fig, tx, label_y, FIG_TICK_SIZE, ANCHOR_MIDDLE, fig_ink, "tick-label",
-			    format_number(shown, t.decimals, label));
+			    label);
+		free_from = tx + w / 2 + 4;
 	}
 }

@@ -428,7 +428,7 @@ int model_file_read_weight_f32(struct model_file *mf, const char *name, float *d
 		lwq_err_set(err, "%s: /weights/%s holds %lld values, expected %lld", mf->path,
 			    name, (long long)info.count, (long long)count);
 	else if (h5_read_f32(dset, &info, H5S_ALL, H5S_ALL, dst, count) != 0)
-		lwq_err_set(err, "%s: cannot read /weights/%s", mf->path, name);
+		lwq_err_set(err, "%s: cannot read /weights/%s (damaged file?)", mf->path, name);
 	else
 		rc = 0;
 	H5Dclose(dset);
@@ -449,7 +449,7 @@ int model_file_read_weight_raw(struct model_file *mf, const char *name, void *ds
 			    want, bytes);
 	else if (H5Dread(dset, dtype_mem_type(info.dtype), H5S_ALL, H5S_ALL, H5P_DEFAULT,
 			 dst) < 0)
-		lwq_err_set(err, "%s: cannot read /weights/%s", mf->path, name);
+		lwq_err_set(err, "%s: cannot read /weights/%s (damaged file?)", mf->path, name);
 	else
 		rc = 0;
 	H5Dclose(dset);

@@ -64,6 +64,9 @@ hid_t h5_create_dataset(hid_t file, const char *path, hid_t file_type, int rank,
 		int64_t n_chunks = (dims[0] * row_bytes + CHUNK_BYTES - 1) / CHUNK_BYTES;
 		chunk[0] = (hsize_t)((dims[0] + n_chunks - 1) / n_chunks);
 		H5Pset_chunk(dcpl, rank, chunk);
+		/* A checksum per chunk: a damaged byte in a weight is a read error, not a
+		   silently different model. */
+		H5Pset_fletcher32(dcpl);
 	}
 	hid_t dset = H5Dcreate2(file, path, file_type, space, lcpl, dcpl, H5P_DEFAULT);
 	H5Pclose(dcpl);
@@ -383,7 +386,7 @@ int model_file_get_f32(struct model_file *mf, const char *path, float *dst, int6
 		return -1;
 	int rc = h5_read_f32(dset, &info, H5S_ALL, H5S_ALL, dst, count);
 	H5Dclose(dset);
-	return rc ? lwq_err_set(err, "%s: cannot read %s", mf->path, path) : 0;
+	return rc ? lwq_err_set(err, "%s: cannot read %s (damaged file?)", mf->path, path) : 0;
 }
 
 int model_file_get_i32(struct model_file *mf, const char *path, int32_t *dst, int64_t count,
@@ -421,7 +424,7 @@ int model_file_get_f32_rows(struct model_file *mf, const char *path, int64_t row
 	H5Sclose(mem_space);
 	H5Sclose(file_space);
 	H5Dclose(dset);
-	return rc ? lwq_err_set(err, "%s: cannot read rows of %s", mf->path, path) : 0;
+	return rc ? lwq_err_set(err, "%s: cannot read rows of %s (damaged file?)", mf->path, path) : 0;
 }
 
 int model_file_get_bytes(struct model_file *mf, const char *path, char **out, size_t *n,

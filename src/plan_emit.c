@@ -120,7 +120,7 @@ static void emit_layer_overrides(struct text *t, const struct model_config *cfg,
 }
 
 static char *emit_llama_quantize(const struct bit_plan *plan, const struct model_config *cfg,
-				 struct lwq_err *err)
+				 const char *imatrix, struct lwq_err *err)
 {
 	struct text t = { 0 };
 	for (int i = 0; i < plan->n_layers; i++)
@@ -134,6 +134,8 @@ static char *emit_llama_quantize(const struct bit_plan *plan, const struct model
 	text_add(&t, "# Input: an F16 GGUF of the same model, e.g. from "
 		 "'lwq export MODEL.h5 --format gguf --f16 -o model-f16.gguf'.\n");
 	text_add(&t, "llama-quantize \\\n  --token-embedding-type f16 --output-tensor-type f16 \\\n");
+	if (imatrix)
+		text_add(&t, "  --imatrix '%s' \\\n", imatrix);
 	int pruned = 0;
 	for (int i = 0; i < plan->n_layers; i++)
 		pruned += plan->bits[i] == 0;
@@ -197,6 +199,12 @@ static char *emit_gptqmodel(const struct bit_plan *plan, struct lwq_err *err)
 char *plan_emit(const char *format, const struct bit_plan *plan,
 		const struct model_config *cfg, struct lwq_err *err)
 {
+	return plan_emit_imatrix(format, plan, cfg, NULL, err);
+}
+
+char *plan_emit_imatrix(const char *format, const struct bit_plan *plan,
+			const struct model_config *cfg, const char *imatrix, struct lwq_err *err)
+{
 	if (strcmp(format, "json") == 0) {
 		char *s = plan_to_json(plan, cfg);
 		if (!s)
@@ -206,7 +214,7 @@ char *plan_emit(const char *format, const struct bit_plan *plan,
 	if (strcmp(format, "csv") == 0)
 		return emit_csv(plan, cfg, err);
 	if (strcmp(format, "llama-quantize") == 0)
-		return emit_llama_quantize(plan, cfg, err);
+		return emit_llama_quantize(plan, cfg, imatrix, err);
 	if (strcmp(format, "gptqmodel") == 0)
 		return emit_gptqmodel(plan, err);
 	lwq_err_set(err, "unknown format '%s' (json, csv, llama-quantize, gptqmodel)", format);

@@ -58,7 +58,10 @@ char *plan_to_json(const struct bit_plan *plan, const struct model_config *cfg)
 	json_object_set_new(root, "format", json_string(PLAN_FORMAT));
 	json_object_set_new(root, "version", json_integer(PLAN_VERSION));
 	json_object_set_new(model, "name", json_string(plan->model_name));
-	json_object_set_new(model, "params", json_integer(plan->model_params));
+	/* Unknown (a plan read without one and without a model): left out, not written as
+	   0, which no model would match when the plan is read back. */
+	if (plan->model_params > 0)
+		json_object_set_new(model, "params", json_integer(plan->model_params));
 	json_object_set_new(model, "n_layers", json_integer(plan->n_layers));
 	json_object_set_new(root, "model", model);
 	json_object_set_new(root, "order", json_string(plan->order));
@@ -156,6 +159,8 @@ static int read_model(json_t *root, const struct model_config *cfg, int *n_layer
 			return lwq_err_set(err, "plan is for a model with %lld parameters, this one "
 					   "has %lld", params, (long long)total_params(cfg));
 		plan->model_params = params;
+	} else if (cfg) {
+		plan->model_params = total_params(cfg);
 	}
 	return 0;
 }

@@ -42,7 +42,7 @@ const struct key_binding key_bindings[] = {
 	{ 'L', A(ACT_PIN, PIN_LOW), NULL, NULL },
 	{ 'u', A(ACT_PIN, PIN_NONE), NULL, NULL },
 	{ 'U', A(ACT_UNPIN_ALL, 0), NULL, NULL },
-	{ 'e', A(ACT_PROMPT_OPEN, PROMPT_EXPORT_PLAN), "e w x", "export plan JSON / heatmap PNG / quantized model" },
+	{ 'e', A(ACT_PROMPT_OPEN, PROMPT_EXPORT_PLAN), "e w x", "export plan JSON / heatmap figure (PNG, SVG) / quantized model" },
 	{ 'w', A(ACT_PROMPT_OPEN, PROMPT_EXPORT_PNG), NULL, NULL },
 	{ 'x', A(ACT_PROMPT_OPEN, PROMPT_EXPORT_MODEL), NULL, NULL },
 	{ '?', A(ACT_HELP_TOGGLE, 0), "? F1", "this help" },

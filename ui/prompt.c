@@ -11,7 +11,7 @@ static const char *prompt_label(const struct ui_state *s, char *buf, size_t len)
 	switch (s->prompt.kind) {
 	case PROMPT_BUDGET: return "Budget (3.5GiB, 850MB, or 3.25 bits): ";
 	case PROMPT_EXPORT_PLAN: return "Plan JSON file: ";
-	case PROMPT_EXPORT_PNG: return "Heatmap PNG file: ";
+	case PROMPT_EXPORT_PNG: return "Heatmap figure (.png or .svg): ";
 	case PROMPT_EXPORT_MODEL: return "Quantized model file: ";
 	case PROMPT_OVERWRITE:
 		snprintf(buf, len, "Overwrite existing file? (y/n) %s", s->prompt.text);

@@ -117,7 +117,7 @@ static enum ui_effect effect_of(enum ui_prompt_kind k)
 static const char *export_what(enum ui_prompt_kind k)
 {
 	return k == PROMPT_EXPORT_PLAN ? "plan JSON"
-	     : k == PROMPT_EXPORT_PNG ? "heatmap PNG" : "quantized model";
+	     : k == PROMPT_EXPORT_PNG ? "heatmap figure" : "quantized model";
 }
 
 static int export_available(const struct ui_state *s, enum ui_prompt_kind k)

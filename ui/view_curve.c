@@ -9,14 +9,20 @@
 #include "draw.h"
 #include "views.h"
 
+/* L lim, Z zd, I zd-inverse, R reverse-lim, ? random, P prune, M measured, O optimal;
+   lower case for a curve of another quantizer than RTN ("lim@gptq" is l). */
 static char order_letter(const char *order)
 {
-	if (strcmp(order, "lim") == 0) return 'L';
-	if (strcmp(order, "zd") == 0) return 'Z';
-	if (strcmp(order, "zd-inverse") == 0) return 'I';
-	if (strcmp(order, "reverse-lim") == 0) return 'R';
-	if (strncmp(order, "random", 6) == 0) return '?';
-	if (strcmp(order, "prune") == 0) return 'P';
+	static const struct { const char *name; char letter; } letters[] = {
+		{ "lim", 'L' }, { "zd", 'Z' }, { "zd-inverse", 'I' }, { "reverse-lim", 'R' },
+		{ "random", '?' }, { "prune", 'P' }, { "measured", 'M' }, { "optimal", 'O' },
+	};
+	size_t n = strcspn(order, "@:");
+	const char *method = strchr(order, '@');
+	for (size_t i = 0; i < sizeof letters / sizeof letters[0]; i++)
+		if (strlen(letters[i].name) == n && strncmp(order, letters[i].name, n) == 0)
+			return method && letters[i].letter >= 'A' && letters[i].letter <= 'Z'
+			       ? (char)(letters[i].letter - 'A' + 'a') : letters[i].letter;
 	return '*';
 }
 

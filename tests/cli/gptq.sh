@@ -49,7 +49,16 @@ rtn=$(sed -n 's/^perplexity  *//p' "$WORK/out")
 ok "eval, GPTQ at 2 bits" "$LWQ" eval "$MODEL" --plan "$ALL2" --method gptq $EVAL
 gptq=$(sed -n 's/^perplexity  *//p' "$WORK/out")
 check "... no warning with 1024 calibration tokens" sh -c "! grep -q warning '$WORK/err'"
-check "... says the method" grep -q "^plan  .*, method gptq$" "$WORK/out"
+check "... says the method" grep -q -E "^method +gptq$" "$WORK/out"
+ok "eval --method gptq --json" "$LWQ" eval "$MODEL" --plan "$ALL2" --method gptq $EVAL --json
+check "... gptq_layers: 16 layers at 2 bits with seconds and peak memory" python3 -c "
+import json, sys
+d = json.load(open('$WORK/out'))
+L = d['gptq_layers']
+assert d['method'] == 'gptq' and [x['layer'] for x in L] == list(range(16))
+assert all(x['bits'] == 2 and x['seconds'] > 0 and x['peak_rss_bytes'] > 1e6 for x in L)
+assert abs(d['perplexity'] - $gptq) < 1e-3 * $gptq
+"
 check "GPTQ beats RTN by more than 10% at 2 bits ($rtn -> $gptq)" \
 	awk -v r="$rtn" -v g="$gptq" 'BEGIN { exit !(g < 0.9 * r) }'
 

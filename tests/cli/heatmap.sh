@@ -34,6 +34,8 @@ fails_with "LIM needs activations" 1 "no LIM scores: run lwq capture, then lwq s
 	"$LWQ" heatmap "$M" --metric lim -o "$WORK/lim.png"
 fails_with "tokens need activations" 1 "no activations for the per-token panel: run lwq capture" \
 	"$LWQ" heatmap "$M" --metric tokens -o "$WORK/tok.png"
+fails_with "measured needs score --measure" 1 "no measured sensitivity: run lwq score --measure" \
+	"$LWQ" heatmap "$M" --metric measured -o "$WORK/measured.png"
 ok "zd-tensor heatmap from weights only" "$LWQ" heatmap "$M" --metric zd-tensor -o "$WORK/zdt.png"
 ok "zd-tensor image decodes" sh -c "'$PNG_INFO' --info '$WORK/zdt.png'"
 
@@ -104,6 +106,14 @@ check "the unquantized reference line" test "$(grep -c 'class="reference"' "$WOR
 check "a legend entry per order" test "$(grep -c 'class="legend-label"' "$WORK/curves.svg")" = 6
 check "the plan's average bits marked" grep -q 'class="plan-label">plan 3.00 bits' "$WORK/curves.svg"
 check "log axis ticks 1-2-5" grep -q 'class="tick-label">200</text>' "$WORK/curves.svg"
+
+# A sweep that measured KLD: the curves get a second panel beside perplexity.
+ok "a short sweep with --kld" "$LWQ" --quiet sweep "$M" --ids "$D/heldout.ids.i32" --offset 4096 \
+	--windows 1 --seq-len 64 --orders lim --step 8 --kld
+ok "--curves with KLD" "$LWQ" --quiet heatmap "$M" --curves -o "$WORK/kld.svg"
+check "a KLD panel" grep -q 'class="axis-title">KL divergence to the unquantized model' "$WORK/kld.svg"
+check "the lim line in both panels" test "$(grep -c '<polyline [^>]*class="curve"' "$WORK/kld.svg")" = 2
+check "title names both" grep -q 'class="title">lwq-demo-16L: perplexity and KL divergence' "$WORK/kld.svg"
 
 cp "$WORK/all.png" "$WORK/keep.png"
 fails_with "existing output without --force" 1 "already exists (use --force" \

@@ -170,6 +170,11 @@ T resize-window -t tui -x 100 -y 30
 sleep 0.5
 check "back at 100x30" wait_for "ppl L"
 check "100x30: curves in braille dots" has_braille "$WORK/screen"
+T capture-pane -e -p -t tui >"$WORK/escapes"
+# On 256 colours each order has its palette colour: lim is Okabe-Ito blue (xterm 25).
+if [ "$(TERM=$(T show -gv default-terminal) tput colors 2>/dev/null)" = 256 ]; then
+	check "256 colours: the lim curve in its figure colour" grep -q '38;5;25m' "$WORK/escapes"
+fi
 check "status line: colour=rank with the ramp" wait_for "colour=rank"
 keys c
 check "c: colours by value" wait_for "colours* by value"
@@ -187,6 +192,17 @@ check "C locale: every curve row ends at the frame's right border" sh -c \
 	"sed -n '/^Budget/,\$p' '$WORK/screen' | sed '\$d' | grep -v '|\$' | grep -q . && exit 1 || exit 0"
 keys q
 check "quit the C-locale demo" wait_for "EXIT=0"
+
+# 8 colours and none: the curves stay braille, monochrome (the current order bold).
+for colours in 8 mono; do
+	start 100 30 "env LWQ_COLORS=$colours $LWQ explore '$TOP_SRCDIR/data/demo.h5'"
+	check "LWQ_COLORS=$colours: curves drawn" wait_for "ppl L"
+	check "LWQ_COLORS=$colours: in braille" has_braille "$WORK/screen"
+	T capture-pane -e -p -t tui >"$WORK/escapes"
+	check "LWQ_COLORS=$colours: no 256-colour curve colours" sh -c "! grep -q '38;5;' '$WORK/escapes'"
+	keys q
+	check "LWQ_COLORS=$colours: quits cleanly" wait_for "EXIT=0"
+done
 
 # ---- lwq sweep on a terminal: one progress line, the evaluations' layers inside it ----
 cp "$TOP_SRCDIR/data/demo.h5" "$WORK/sweep.h5"

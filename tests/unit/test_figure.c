@@ -133,6 +133,20 @@ static struct rgb expected_colour(const struct explorer_data *d, enum heat_colum
 {
 	if (c == COL_PLAN)
 		return ramp_rgb(RAMP_CIVIDIS, (log2(bits[layer]) - 1) / 2);
+	if (c == COL_MEASURED) {
+		double all[64] = { 0 }, lo = INFINITY, hi = -INFINITY;
+		for (int i = 0; i < d->n_layers; i++) {
+			all[i] = d->measured[i * d->n_measured];
+			lo = fmin(lo, all[i]);
+			hi = fmax(hi, all[i]);
+		}
+		double v = all[layer];
+		if (by_rank)
+			return ramp_rgb(RAMP_VIRIDIS, rank_fraction(all, d->n_layers, v));
+		if (lo > 0 && hi / lo > 20)
+			return ramp_rgb(RAMP_VIRIDIS, (log10(v) - log10(lo)) / (log10(hi) - log10(lo)));
+		return ramp_rgb(RAMP_VIRIDIS, (v - lo) / (hi - lo));
+	}
 	int first = c, last = c;
 	if (c >= COL_ZD_Q && c <= COL_ZD_DOWN) {
 		first = COL_ZD_Q;
@@ -219,7 +233,12 @@ static void check_text(const struct figure *fig, double scale, const char *what)
 	}
 	for (int i = 0; i < texts; i++)
 		for (int j = i + 1; j < texts; j++)
-			overlaps += boxes_overlap(box[i], box[j]);
+			if (boxes_overlap(box[i], box[j])) {
+				printf("# overlap: %.1f,%.1f-%.1f,%.1f and %.1f,%.1f-%.1f,%.1f\n", box[i][0],
+				       box[i][1], box[i][2], box[i][3], box[j][0], box[j][1], box[j][2],
+				       box[j][3]);
+				overlaps++;
+			}
 	ok(texts > 0 && inked == texts, "%s: all %d labels draw ink inside their boxes (%d)", what,
 	   texts, inked);
 	ok(inside == texts, "%s: every label lies inside the figure (%d of %d)", what, inside, texts);
@@ -243,7 +262,8 @@ static void test_heatmap(struct font *font)
 	struct lwq_err err = { "" };
 	struct figure *fig = heatmap_figure(d, &o, font, &g, &err);
 	ok(fig != NULL, "heatmap figure of the synthetic model: %s", err.msg);
-	ok(g.n_cols == HEAT_COLS, "all %d columns drawn (%d)", HEAT_COLS, g.n_cols);
+	int want_cols = HEAT_COLS + (d->measured != NULL);
+	ok(g.n_cols == want_cols, "all %d columns drawn (%d)", want_cols, g.n_cols);
 	struct canvas *c = figure_rasterize(fig, o.scale, &err);
 	ok(cells_match(d, &o, &g, c), "by value: every cell has its value's ramp colour");
 	canvas_free(c);
@@ -271,6 +291,59 @@ static void test_heatmap(struct font *font)
 	ok(cells_match(d, &o, &g, c), "diverging: cells centred on 0");
 	canvas_free(c);
 	figure_free(fig);
+
+	/* Measured sensitivity (score --measure): a column in the Importance group, on a log
+	   scale because the first layer dwarfs the rest. */
+	d->n_measured = 2;
+	d->measured_widths[0] = 2;
+	d->measured_widths[1] = 3;
+	free(d->measured);
+	d->measured = malloc(12 * 2 * sizeof *d->measured);
+	for (int i = 0; i < 12; i++) {
+		d->measured[i * 2] = i == 0 ? 5.0f : 0.01f * (float)(1 + (i * 7) % 11);
+		d->measured[i * 2 + 1] = d->measured[i * 2] / 4;
+	}
+	o.scale = 1;
+	fig = heatmap_figure(d, &o, font, &g, &err);
+	int at = -1;
+	for (int i = 0; i < g.n_cols; i++)
+		at = g.cols[i] == COL_MEASURED ? i : at;
+	ok(at == 2 && g.keys[KEY_MEASURED].mode == KEY_LOG,
+	   "measured KLD: third column (after LIM, ZD), log colour scale");
+	c = figure_rasterize(fig, 1, &err);
+	int same = at == 2;
+	for (int layer = 0; same && layer < 12; layer++) {
+		double v = d->measured[layer * 2];
+		struct rgb want = ramp_rgb(RAMP_VIRIDIS, (log10(v) - log10(0.01)) / (log10(5.0) - log10(0.01)));
+		struct rgb got = canvas_pixel(c, (int)g.col_x[at] + 1, (int)(g.grid_y + layer * g.cell_h) + 1);
+		same &= got.r == want.r && got.g == want.g && got.b == want.b;
+	}
+	ok(same, "measured cells: viridis at log10 of the 2-bit KLD");
+	int titled = 0;
+	for (int i = 0; i < fig->n; i++)
+		titled += fig->el[i].kind == FIG_TEXT && strstr(fig->el[i].text, "KLD of the layer alone at 2 bits");
+	ok(titled == 1, "its colour bar names the width");
+	canvas_free(c);
+	check_text(fig, 1, "with the measured column");
+	figure_free(fig);
+	o.scale = 2;
+
+	/* A very deep model: rows too thin for values or every label, yet nothing collides. */
+	struct explorer_data *deep = explorer_data_synthetic(200, 2000, 9);
+	struct heatmap_options deep_o = { HM_ALL, NULL, 1, SCALE_VALUE, 1, 0, NULL };
+	fig = heatmap_figure(deep, &deep_o, font, &g, &err);
+	ok(fig && g.cell_h < 5, "200 layers: thin rows (%.1f units)", g.cell_h);
+	int values = 0, labels = 0;
+	for (int i = 0; fig && i < fig->n; i++) {
+		values += strcmp(fig->el[i].cls, "cell-value") == 0;
+		labels += strcmp(fig->el[i].cls, "row-label") == 0;
+	}
+	ok(values == 0 && labels >= 50 && labels < 200,
+	   "200 layers: no values in cells, a label every few rows (%d)", labels);
+	if (fig)
+		check_text(fig, 1, "200 layers");
+	figure_free(fig);
+	explorer_data_free(deep);
 
 	o.metric = HM_PLAN;
 	o.plan = NULL;
@@ -345,6 +418,20 @@ static void test_curves(struct font *font)
 	ok(markers_in_place(d, &g, c, 1, 1), "log axis: markers at their points");
 	canvas_free(c);
 	check_text(fig, 1, "curves with KLD, log");
+	figure_free(fig);
+
+	/* Curves of two quantizers: the legend names the method, not the stored suffix. */
+	snprintf(d->sweeps[1].order, sizeof d->sweeps[1].order, "lim@gptq");
+	snprintf(d->sweeps[1].method, sizeof d->sweeps[1].method, "gptq");
+	fig = curve_figure(d, &o, font, &g, &err);
+	int gptq = 0, rtn = 0, suffix = 0;
+	for (int i = 0; fig && i < fig->n; i++)
+		if (strcmp(fig->el[i].cls, "legend-label") == 0) {
+			gptq += strcmp(fig->el[i].text, "lim, gptq") == 0;
+			rtn += strcmp(fig->el[i].text, "lim, rtn") == 0;
+			suffix += strchr(fig->el[i].text, '@') != NULL;
+		}
+	ok(gptq == 1 && rtn == 1 && suffix == 0, "legend: one line per order and method");
 	figure_free(fig);
 
 	explorer_data_free(d);

@@ -1,0 +1,211 @@
+/* test_corrupt_model.c: a real model file (the demo, imported, captured and scored)
+   damaged at a few hundred seeded places (a byte flipped, a range zeroed, the file cut
+   short); info, plan, score and a one-window eval on each must end with exit 0, or
+   exit 1 and one line, never a crash, a hang, a sanitizer report or HDF5's own error
+   stack. Each verb runs in a forked child of this program (no exec per run). */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "model_h5.h"
+#include "scratch_dir.h"
+#include "tap.h"
+
+#define N_VARIANTS 300
+#define SECONDS_PER_RUN 30
+
+enum outcome { RAN_OK, CLEAN_ERROR, CRASH, HANG, SANITIZER, MULTI_LINE, N_OUTCOMES };
+static const char *outcome_names[N_OUTCOMES] = {
+	"exit 0", "exit 1 with one line", "crash", "hang", "sanitizer report",
+	"more than one line on stderr",
+};
+
+/* Runs a verb as lwq's main would, in a child with stderr in err_path. */
+static enum outcome run_verb(char **argv, const char *err_path)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY), err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(null, 1);
+		dup2(err, 2);
+		signal(SIGXFSZ, SIG_IGN);
+		model_file_no_exit_cleanup();
+		alarm(SECONDS_PER_RUN);
+		int argc = 0;
+		while (argv[argc])
+			argc++;
+		int (*verb)(int, char **) = !strcmp(argv[0], "info") ? cmd_info :
+					    !strcmp(argv[0], "plan") ? cmd_plan :
+					    !strcmp(argv[0], "score") ? cmd_score :
+					    !strcmp(argv[0], "eval") ? cmd_eval :
+					    !strcmp(argv[0], "import") ? cmd_import :
+					    !strcmp(argv[0], "capture") ? cmd_capture : NULL;
+		int status = verb ? verb(argc, argv) : 99;
+		fflush(NULL);
+		_exit(status);
+	}
+	int status;
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return CRASH;
+	FILE *f = fopen(err_path, "r");
+	char line[4096];
+	int lines = 0, sanitizer = 0;
+	while (f && fgets(line, sizeof line, f)) {
+		lines++;
+		sanitizer |= strstr(line, "Sanitizer") || strstr(line, "runtime error");
+	}
+	if (f)
+		fclose(f);
+	if (sanitizer)
+		return SANITIZER;
+	if (WIFSIGNALED(status))
+		return WTERMSIG(status) == SIGALRM ? HANG : CRASH;
+	if (WEXITSTATUS(status) > 1)
+		return CRASH;
+	if (lines > 1)
+		return MULTI_LINE;
+	return WEXITSTATUS(status) == 0 ? RAN_OK : CLEAN_ERROR;
+}
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+static uint64_t next_random(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/* Damages the working copy at path (the clean bytes, n of them) in place and returns
+   how to undo it: the file is restored from `bytes` afterwards, so each variant costs a
+   few writes instead of a whole copy. */
+struct damage { size_t at, span; };
+
+static struct damage damage(int fd, const unsigned char *bytes, size_t n, int variant,
+			    char *what, size_t len)
+{
+	/* Positions: a third anywhere, a third in the first 64 KiB (superblock, root group,
+	   early object headers), a third in the last 256 KiB (where the latest results and
+	   their metadata went). */
+	uint64_t r = next_random();
+	size_t at = r % 3 == 0 ? (size_t)(next_random() % n)
+		  : r % 3 == 1 ? (size_t)(next_random() % (n < 65536 ? n : 65536))
+			       : n - 1 - (size_t)(next_random() % (n < 262144 ? n : 262144));
+	struct damage d = { at, 1 };
+	int kind = variant % 5;
+	if (kind < 3) {
+		unsigned char b = bytes[at] ^ (unsigned char)(1 + next_random() % 255);
+		if (pwrite(fd, &b, 1, (off_t)at) != 1)
+			abort();
+		snprintf(what, len, "byte %zu flipped", at);
+	} else if (kind == 3) {
+		static const unsigned char zeros[4096];
+		d.span = 16 + (size_t)(next_random() % 4081);
+		if (at + d.span > n)
+			d.span = n - at;
+		if (pwrite(fd, zeros, d.span, (off_t)at) != (ssize_t)d.span)
+			abort();
+		snprintf(what, len, "%zu bytes zeroed at %zu", d.span, at);
+	} else {
+		d.span = n - at;
+		if (ftruncate(fd, (off_t)at) != 0)
+			abort();
+		snprintf(what, len, "cut to %zu bytes", at);
+	}
+	return d;
+}
+
+static void undo(int fd, const unsigned char *bytes, struct damage d)
+{
+	if (pwrite(fd, bytes + d.at, d.span, (off_t)d.at) != (ssize_t)d.span)
+		abort();
+}
+
+int main(void)
+{
+	scratch_dir("corrupt");
+	const char *shared = getenv("SHARED_DATA");
+	char dir[4096], ids[4200], model[4200], clean[4200], err_path[4200], plan_out[4200];
+	snprintf(dir, sizeof dir, "%s/models/lwq-demo-16L", shared ? shared : "../shared/data");
+	snprintf(ids, sizeof ids, "%s/heldout.ids.i32", dir);
+	if (access(ids, R_OK) != 0)
+		tap_skip_all("../shared/data is absent");
+	snprintf(clean, sizeof clean, "%s", scratch_path("clean.h5"));
+	snprintf(model, sizeof model, "%s", scratch_path("damaged.h5"));
+	snprintf(err_path, sizeof err_path, "%s", scratch_path("stderr"));
+	snprintf(plan_out, sizeof plan_out, "%s", scratch_path("plan.json"));
+
+	char *import[] = { "import", dir, "-o", clean, NULL };
+	char *capture[] = { "capture", clean, "--ids", ids, "--windows", "2", "--seq-len", "32", NULL };
+	char *score[] = { "score", clean, NULL };
+	int ready = run_verb(import, err_path) == RAN_OK && run_verb(capture, err_path) == RAN_OK &&
+		    run_verb(score, err_path) == RAN_OK;
+	ok(ready, "the demo model imported, captured (2 x 32 tokens) and scored");
+	if (!ready)
+		return tap_done();
+	FILE *f = fopen(clean, "rb");
+	struct stat st;
+	fstat(fileno(f), &st);
+	size_t n = (size_t)st.st_size;
+	unsigned char *bytes = malloc(n);
+	ok(fread(bytes, 1, n, f) == n, "read the clean file (%zu bytes)", n);
+	fclose(f);
+
+	char *runs[4][12] = {
+		{ "info", model, NULL },
+		{ "plan", model, "--avg-bits", "3", NULL },
+		{ "score", model, NULL },
+		{ "eval", model, "--ids", ids, "--windows", "1", "--seq-len", "16", NULL },
+	};
+	int counts[4][N_OUTCOMES] = { { 0 } };
+	int failures = 0;
+	FILE *copy = fopen(model, "wb");
+	ok(copy && fwrite(bytes, 1, n, copy) == n && fclose(copy) == 0, "a working copy");
+	int fd = open(model, O_WRONLY);
+	for (int v = 0; v < N_VARIANTS; v++) {
+		char what[128];
+		struct damage d = damage(fd, bytes, n, v, what, sizeof what);
+		for (int k = 0; k < 4; k++) {
+			enum outcome o = run_verb(runs[k], err_path);
+			counts[k][o]++;
+			if (o >= CRASH) {
+				failures++;
+				printf("# %s on the file with %s: %s\n", runs[k][0], what, outcome_names[o]);
+				char cmd[4400];
+				snprintf(cmd, sizeof cmd, "head -5 '%s' | sed 's/^/#   /'", err_path);
+				fflush(stdout);
+				if (system(cmd) != 0)
+					printf("#   (stderr unreadable)\n");
+			}
+		}
+		undo(fd, bytes, d);
+		/* score stores scores it had to recompute: a new file replaced the copy. */
+		struct stat now, open_st;
+		if (stat(model, &now) != 0 || fstat(fd, &open_st) != 0 || now.st_ino != open_st.st_ino) {
+			close(fd);
+			FILE *again = fopen(model, "wb");
+			if (!again || fwrite(bytes, 1, n, again) != n || fclose(again) != 0)
+				abort();
+			fd = open(model, O_WRONLY);
+		}
+	}
+	close(fd);
+	for (int k = 0; k < 4; k++) {
+		printf("# %-5s:", runs[k][0]);
+		for (int o = 0; o < N_OUTCOMES; o++)
+			printf(" %s %d%s", outcome_names[o], counts[k][o], o + 1 < N_OUTCOMES ? "," : "\n");
+	}
+	ok(failures == 0, "%d damaged files x 4 verbs: no crash, hang, sanitizer report or "
+	   "multi-line error (%d failures)", N_VARIANTS, failures);
+	free(bytes);
+	scratch_dir_remove();
+	return tap_done();
+}
