@@ -179,16 +179,30 @@ static int write_input_sq(struct model_file *mf, const struct capture_data *cd,
 	return 0;
 }
 
+/* FNV-1a over the ids' bytes: which tokens were captured, so results computed from other
+   tokens (same offset and counts, another text) are told apart. 16 hex digits. */
+static void tokens_hash(const int32_t *ids, int64_t n, char *buf, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (int64_t i = 0; i < n; i++)
+		for (int b = 0; b < 4; b++)
+			h = (h ^ (((uint32_t)ids[i] >> (8 * b)) & 0xff)) * 0x100000001b3ull;
+	snprintf(buf, len, "%016llx", (unsigned long long)h);
+}
+
 static int write_attrs(struct model_file *mf, const struct capture_data *cd,
-		       const struct capture_meta *meta, struct lwq_err *err)
+		       const int32_t *ids, const struct capture_meta *meta, struct lwq_err *err)
 {
 	const char *g = ACT_TEMP_GROUP;
+	char hash[32];
+	tokens_hash(ids, cd->n_tokens, hash, sizeof hash);
 	if (model_file_set_attr_i64(mf, g, "windows", meta->windows, err) < 0 ||
 	    model_file_set_attr_i64(mf, g, "seq_len", meta->seq_len, err) < 0 ||
 	    model_file_set_attr_i64(mf, g, "offset", meta->offset, err) < 0 ||
 	    model_file_set_attr_i64(mf, g, "n_tokens", cd->n_tokens, err) < 0 ||
 	    model_file_set_attr_i64(mf, g, "n_kept", cd->n_kept, err) < 0 ||
-	    model_file_set_attr_str(mf, g, "source", meta->source, err) < 0)
+	    model_file_set_attr_str(mf, g, "source", meta->source, err) < 0 ||
+	    model_file_set_attr_str(mf, g, "tokens_hash", hash, err) < 0)
 		return -1;
 	return 0;
 }
@@ -210,7 +224,7 @@ static int write_all(struct model_file *mf, const struct capture_data *cd, const
 	     model_file_put_i32(mf, temp_path(ACT_STREAM_POS, tmp, sizeof tmp), cd->kept, 1,
 				&cd->n_kept, err) < 0))
 		return -1;
-	if (write_input_sq(mf, cd, err) < 0 || write_attrs(mf, cd, meta, err) < 0)
+	if (write_input_sq(mf, cd, err) < 0 || write_attrs(mf, cd, ids, meta, err) < 0)
 		return -1;
 	return model_file_flush(mf, err);
 }

@@ -11,6 +11,8 @@
 #include "layout.h"
 #include "model_h5.h"
 #include "options.h"
+#include "score_store.h"
+#include "sweep_store.h"
 
 struct info_options {
 	int json;
@@ -154,6 +156,25 @@ static json_t *quantized_json(struct model_file *mf)
 			 "source_layers", (json_int_t)layers);
 }
 
+/* Results computed from activations a later capture replaced: "scores", "sweeps/lim". */
+static json_t *stale_json(struct model_file *mf)
+{
+	json_t *stale = json_array();
+	if (scores_stale(mf))
+		json_array_append_new(stale, json_string("scores"));
+	char **names = NULL;
+	int n = model_file_exists(mf, SWEEPS_GROUP) ? model_file_list(mf, SWEEPS_GROUP, &names) : 0;
+	for (int i = 0; i < n; i++) {
+		char what[200];
+		snprintf(what, sizeof what, "sweeps/%s", names[i]);
+		if (sweep_store_stale(mf, names[i]))
+			json_array_append_new(stale, json_string(what));
+	}
+	if (n > 0)
+		model_file_free_names(names, n);
+	return stale;
+}
+
 /* The analysis sections other verbs add: null when absent, else a few key facts. */
 static json_t *sections_json(struct model_file *mf)
 {
@@ -175,6 +196,7 @@ static json_t *sections_json(struct model_file *mf)
 			    : json_pack("{s:o}", "names", json_names(mf, PLANS_GROUP)));
 	json_object_set_new(o, "sweeps", !model_file_exists(mf, SWEEPS_GROUP) ? json_null()
 			    : json_pack("{s:o}", "orders", json_names(mf, SWEEPS_GROUP)));
+	json_object_set_new(o, "stale", stale_json(mf));
 	return o;
 }
 
@@ -345,6 +367,15 @@ static void print_sections(json_t *o)
 	print_list("scores", json_object_get(o, "scores"), "datasets");
 	print_list("plans", json_object_get(o, "plans"), "names");
 	print_list("sweeps", json_object_get(o, "sweeps"), "orders");
+	json_t *stale = json_object_get(o, "stale");
+	if (json_array_size(stale) > 0) {
+		size_t i;
+		json_t *v;
+		printf("%-14s", "stale");
+		json_array_foreach(stale, i, v)
+			printf("%s%s", i ? ", " : "", json_string_value(v));
+		printf(" (computed from earlier activations: run lwq score, lwq sweep again)\n");
+	}
 }
 
 int cmd_info(int argc, char **argv)

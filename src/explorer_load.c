@@ -10,6 +10,7 @@
 #include "measured_store.h"
 #include "model_h5.h"
 #include "score_store.h"
+#include "scores.h"
 #include "sweep_store.h"
 
 /* Reads an f32 dataset whose shape must be exactly dims[0..rank); NULL when absent.
@@ -106,8 +107,15 @@ static int load_sweeps(struct model_file *mf, struct explorer_data *d, struct lw
 	char **names = NULL;
 	int n = model_file_exists(mf, SWEEPS_GROUP) ? model_file_list(mf, SWEEPS_GROUP, &names) : 0;
 	int rc = 0;
-	for (int i = 0; i < n && rc == 0; i++)
+	for (int i = 0; i < n && rc == 0; i++) {
+		if (sweep_store_stale(mf, names[i])) {
+			char what[160];
+			snprintf(what, sizeof what, "sweep %s is stale (older activations)", names[i]);
+			explorer_data_note_missing(d, what, "sweep");
+			continue;
+		}
 		rc = load_sweep(mf, d, names[i], err);
+	}
 	if (n > 0)
 		model_file_free_names(names, n);
 	if (rc == 0 && d->n_sweeps == 0)
@@ -132,6 +140,30 @@ static int load_measured(struct model_file *mf, struct explorer_data *d, struct 
 	d->n_measured = t->n_widths;
 	memcpy(d->measured_widths, t->widths, (size_t)t->n_widths * sizeof(int));
 	measured_table_free(t);
+	return 0;
+}
+
+/* Scores computed before a later capture replaced the activations: LIM is recomputed from
+   the activations now in the file, as lwq plan does, so both rank the layers alike. */
+static int refresh_stale_lim(struct model_file *mf, struct explorer_data *d,
+			     struct lwq_err *err)
+{
+	if (!d->lim || !scores_stale(mf))
+		return 0;
+	if (!d->cos) {
+		free(d->lim);
+		d->lim = NULL;
+		explorer_data_note_missing(d, "LIM (the stored scores are stale)", "score");
+		return 0;
+	}
+	for (int l = 0; l < d->n_layers; l++) {
+		double lim;
+		if (lim_from_cos(d->cos + (int64_t)l * d->n_tokens, d->n_tokens, &lim, err) < 0)
+			return lwq_err_prefix(err, model_file_path(mf));
+		d->lim[l] = (float)lim;
+	}
+	explorer_data_note_missing(d, "stale scores (LIM recomputed from the new activations)",
+				   "score");
 	return 0;
 }
 
@@ -163,6 +195,8 @@ struct explorer_data *explorer_load(const char *path, struct lwq_err *err)
 	int rc = load_scores(mf, d, err);
 	if (rc == 0)
 		rc = load_activations(mf, d, err);
+	if (rc == 0)
+		rc = refresh_stale_lim(mf, d, err);
 	if (rc == 0)
 		rc = load_sweeps(mf, d, err);
 	if (rc == 0)

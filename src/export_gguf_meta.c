@@ -49,9 +49,10 @@ static void put_hparams(struct gguf_writer *w, const struct model_config *cfg, i
 
 /* tokens/token_type/merges from the stored tokenizer.json; ids the JSON leaves unused
    become "[PADn]" so the list matches the embedding's rows. */
-static int put_vocab(struct gguf_writer *w, const struct tokenizer_spec *spec,
+static int put_vocab(struct gguf_writer *w, const struct tokenizer_json *tj,
 		     const struct model_config *cfg, struct lwq_err *err)
 {
+	const struct tokenizer_spec *spec = tokenizer_json_spec(tj);
 	int n = cfg->vocab;
 	const char **tokens = calloc((size_t)n, sizeof *tokens);
 	char **pads = calloc((size_t)n, sizeof *pads);
@@ -73,8 +74,13 @@ static int put_vocab(struct gguf_writer *w, const struct tokenizer_spec *spec,
 		types[i] = TOKEN_UNUSED;
 	}
 	for (int k = 0; rc == 0 && k < spec->n_added; k++)
-		if (spec->added_ids[k] >= 0 && spec->added_ids[k] < n)
-			types[spec->added_ids[k]] = TOKEN_CONTROL;
+		if (tokenizer_json_added_id(tj, k) < n) {
+			int32_t id = tokenizer_json_added_id(tj, k);
+			free(pads[id]);
+			pads[id] = NULL;
+			tokens[id] = spec->added[k].content;
+			types[id] = TOKEN_CONTROL;
+		}
 	for (int m = 0; rc == 0 && m < spec->n_merges; m++) {
 		size_t len = strlen(spec->merges_left[m]) + strlen(spec->merges_right[m]) + 2;
 		if (!(merges[m] = malloc(len)))
@@ -94,7 +100,7 @@ static int put_vocab(struct gguf_writer *w, const struct tokenizer_spec *spec,
 			gguf_kv_u32(w, "tokenizer.ggml.bos_token_id", (uint32_t)cfg->bos_id);
 		if (cfg->eos_id >= 0)
 			gguf_kv_u32(w, "tokenizer.ggml.eos_token_id", (uint32_t)cfg->eos_id);
-		gguf_kv_bool(w, "tokenizer.ggml.add_bos_token", spec->add_bos_id >= 0);
+		gguf_kv_bool(w, "tokenizer.ggml.add_bos_token", spec->n_prefix > 0);
 	}
 	for (int i = 0; pads && i < n; i++)
 		free(pads[i]);
@@ -123,7 +129,7 @@ static int put_tokenizer(struct gguf_writer *w, struct model_file *src, struct l
 	free(json);
 	if (!tj)
 		return lwq_err_prefix(err, model_file_path(src));
-	int rc = put_vocab(w, tokenizer_json_spec(tj), model_file_config(src), err);
+	int rc = put_vocab(w, tj, model_file_config(src), err);
 	tokenizer_json_free(tj);
 	return rc;
 }

@@ -76,6 +76,10 @@ void scores_fingerprint(struct model_file *mf, char *buf, size_t len)
 		model_file_get_attr_str(mf, ACT_GROUP, "source", source, sizeof source);
 		n += snprintf(text + n, sizeof text - (size_t)n, "source=%s|input_sq=%d", source,
 			      model_file_exists(mf, ACT_INPUT_SQ));
+		/* Absent in captures made before it was recorded: their fingerprint stays. */
+		char hash[32];
+		if (model_file_get_attr_str(mf, ACT_GROUP, "tokens_hash", hash, sizeof hash) == 0)
+			snprintf(text + n, sizeof text - (size_t)n, "|tokens=%s", hash);
 	} else {
 		snprintf(text + n, sizeof text - (size_t)n, "no-activations");
 	}
@@ -346,6 +350,16 @@ int scores_store(struct model_file *mf, struct layer_scores *s, struct lwq_err *
 fail:
 	model_file_delete(mf, SCORES_TEMP_GROUP);
 	return -1;
+}
+
+int scores_stale(struct model_file *mf)
+{
+	char stored[32] = "", current[32];
+	if (!model_file_exists(mf, SCORES_GROUP))
+		return 0;
+	scores_fingerprint(mf, current, sizeof current);
+	return model_file_get_attr_str(mf, SCORES_GROUP, "fingerprint", stored,
+				       sizeof stored) < 0 || strcmp(stored, current) != 0;
 }
 
 /* Reads /scores when it was computed from the same inputs; NULL otherwise. */

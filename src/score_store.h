@@ -50,5 +50,8 @@ double layer_rtn_error(const struct model_config *cfg, const float *rel, int lay
 /* Fingerprint of what the scores depend on: the model's identity and the /activations
    attributes. 16 hex digits. */
 void scores_fingerprint(struct model_file *mf, char *buf, size_t len);
+/* 1 when /scores exists but was computed from other inputs than the file now holds
+   (another capture replaced the activations): its LIM and weighted errors are stale. */
+int scores_stale(struct model_file *mf);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "layout.h"
+#include "score_store.h"
 
 static const char *const array_names[4] = { "n_low", "avg_bits", "bytes", "ppl" };
 
@@ -56,7 +57,24 @@ int sweep_store_write(struct model_file *mf, const struct sweep_curve *c,
 				    err) < 0 ||
 	    model_file_set_attr_str(mf, g, "source", tokens->source, err) < 0)
 		return -1;
-	return 0;
+	/* What the order was computed from (for lim orders, the activations). */
+	char fingerprint[32];
+	scores_fingerprint(mf, fingerprint, sizeof fingerprint);
+	return model_file_set_attr_str(mf, g, "fingerprint", fingerprint, err);
+}
+
+int sweep_store_stale(struct model_file *mf, const char *name)
+{
+	char g[256], order[128] = "", stored[32], current[32];
+	snprintf(g, sizeof g, "%s/%s", SWEEPS_GROUP, name);
+	model_file_get_attr_str(mf, g, "order", order, sizeof order);
+	if (strcmp(order, "lim") != 0 && strcmp(order, "reverse-lim") != 0)
+		return 0;   /* other orders do not depend on the activations */
+	/* Curves stored before the fingerprint was recorded cannot be judged: kept. */
+	if (model_file_get_attr_str(mf, g, "fingerprint", stored, sizeof stored) < 0)
+		return 0;
+	scores_fingerprint(mf, current, sizeof current);
+	return strcmp(stored, current) != 0;
 }
 
 int64_t sweep_store_points(struct model_file *mf, const char *order)

@@ -30,4 +30,8 @@ int64_t sweep_store_points(struct model_file *mf, const char *order);
 int sweep_store_read(struct model_file *mf, const char *order, struct sweep_curve *c,
 		     struct lwq_err *err);
 
+/* 1 when /sweeps/<name> follows an order made from activations (lim, reverse-lim) that
+   another capture has since replaced. */
+int sweep_store_stale(struct model_file *mf, const char *name);
+
 #endif

@@ -126,7 +126,7 @@ static int tokens_from_text(struct model_file *mf, const char *path, int32_t **a
 		return lwq_err_set(err, "%s: empty text", path);
 	}
 	struct tokenizer *tok = tokenizer_from_model(mf, err);
-	int rc = tok ? tokenizer_encode(tok, text, len, all, &n_ids, err) : -1;
+	int rc = tok ? tokenizer_encode(tok, text, len, 1, all, &n_ids, err) : -1;
 	tokenizer_free(tok);
 	free(text);
 	if (rc < 0)

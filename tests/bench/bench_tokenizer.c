@@ -45,7 +45,7 @@ int main(int argc, char **argv)
 	for (int r = 0; r < (repeats > 0 ? repeats : 1); r++) {
 		int32_t *ids;
 		t0 = bench_seconds();
-		if (tokenizer_encode(tok, text, n_text, &ids, &n_ids, &err) < 0) {
+		if (tokenizer_encode(tok, text, n_text, 0, &ids, &n_ids, &err) < 0) {
 			fprintf(stderr, "bench_tokenizer: %s\n", err.msg);
 			return 1;
 		}

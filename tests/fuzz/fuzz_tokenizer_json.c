@@ -22,13 +22,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	int32_t *ids = NULL;
 	size_t n = 0;
-	if (tokenizer_encode(tok, text, text_len, &ids, &n, &err) == 0) {
+	if (tokenizer_encode(tok, text, text_len, 1, &ids, &n, &err) == 0) {
 		char buf[256];
 		for (size_t i = 0; i < n; i++) {
 			if (ids[i] < 0 || ids[i] >= tokenizer_vocab_size(tok))
 				abort();   /* an id the tokenizer itself does not know */
 			tokenizer_decode_token(tok, ids[i], buf, sizeof buf);
 		}
+		char *back = NULL;
+		size_t back_len = 0;
+		if (tokenizer_decode(tok, ids, n, &back, &back_len, &err) == 0)
+			free(back);
 	}
 	free(ids);
 	tokenizer_free(tok);

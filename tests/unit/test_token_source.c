@@ -64,7 +64,7 @@ static int encode_with(const char *json, const char *text, int32_t *out, struct 
 	struct tokenizer *tok = tokenizer_from_json(json, strlen(json), err);
 	int32_t *ids = NULL;
 	size_t n = 0;
-	if (!tok || tokenizer_encode(tok, text, strlen(text), &ids, &n, err) < 0) {
+	if (!tok || tokenizer_encode(tok, text, strlen(text), 1, &ids, &n, err) < 0) {
 		tokenizer_free(tok);
 		return -1;
 	}
@@ -89,8 +89,10 @@ static void test_json_accepts(void)
 
 	struct tokenizer_json *tj = tokenizer_json_parse(strings, strlen(strings), &err);
 	const struct tokenizer_spec *spec = tj ? tokenizer_json_spec(tj) : NULL;
-	ok(spec && spec->n_tokens == N_IDS && spec->n_merges == 3 && spec->add_bos_id == -1 &&
-	   spec->add_prefix_space == 0 && spec->n_added == 2 && !spec->unk_token,
+	/* model.vocab ends before "</s>", which only added_tokens names */
+	ok(spec && spec->n_tokens == N_IDS - 1 && spec->n_merges == 3 && spec->n_prefix == 0 &&
+	   spec->n_pre == 1 && spec->pre[0].kind == TOK_PRE_BYTE_LEVEL &&
+	   !spec->pre[0].add_prefix_space && spec->n_added == 2 && !spec->unk_token,
 	   "spec fields read");
 	tokenizer_json_free(tj);
 
@@ -152,27 +154,34 @@ static void test_json_rejects(void)
 		      "tokenizer.json: unsupported model type 'Unigram'");
 	expect_reject("model", "type", json_string("WordPiece"),
 		      "tokenizer.json: unsupported model type 'WordPiece'");
-	expect_reject("", "normalizer", json_pack("{s:s}", "type", "NFC"),
-		      "tokenizer.json: unsupported normalizer 'NFC'");
-	expect_reject("", "pre_tokenizer", json_pack("{s:s}", "type", "Whitespace"),
-		      "tokenizer.json: unsupported pre_tokenizer 'Whitespace'");
-	expect_reject("", "pre_tokenizer", json_null(), "unsupported pre_tokenizer 'null'");
-	expect_reject("pre_tokenizer", "use_regex", json_false(), "use_regex=false");
-	expect_reject("model", "byte_fallback", json_true(), "unsupported BPE option 'byte_fallback'");
-	expect_reject("model", "ignore_merges", json_true(), "unsupported BPE option 'ignore_merges'");
+	expect_reject("", "normalizer", json_pack("{s:s}", "type", "BertNormalizer"),
+		      "tokenizer.json: unsupported normalizer 'BertNormalizer'");
+	expect_reject("", "pre_tokenizer", json_pack("{s:s}", "type", "BertPreTokenizer"),
+		      "tokenizer.json: unsupported pre_tokenizer 'BertPreTokenizer'");
+	expect_reject("", "pre_tokenizer", json_pack("{s:s, s:{s:s}, s:s}", "type", "Split",
+						      "pattern", "Regex", "a", "behavior", "Sideways"),
+		      "unsupported Split behavior 'Sideways'");
+	expect_reject("", "pre_tokenizer", json_pack("{s:s, s:s, s:s}", "type", "Metaspace",
+						      "replacement", "_", "prepend_scheme", "sometimes"),
+		      "unsupported Metaspace prepend_scheme 'sometimes'");
+	expect_reject("", "decoder", json_pack("{s:s}", "type", "WordPiece"),
+		      "unsupported decoder 'WordPiece'");
 	expect_reject("model", "dropout", json_real(0.1), "unsupported BPE option 'dropout'");
-	expect_reject("model", "continuing_subword_prefix", json_string("##"),
-		      "unsupported BPE option 'continuing_subword_prefix'");
-	expect_reject("added_tokens.0", "lstrip", json_true(), "unsupported added-token option 'lstrip'");
-	expect_reject("", "post_processor", json_pack("{s:s}", "type", "BertProcessing"),
-		      "unsupported post_processor 'BertProcessing'");
+	expect_reject("", "truncation", json_pack("{s:i}", "max_length", 8),
+		      "unsupported setting 'truncation'");
+	expect_reject("", "post_processor", json_pack("{s:s}", "type", "Unknown"),
+		      "unsupported post_processor 'Unknown'");
 	expect_reject("", "post_processor", json_pack(
 		"{s:s, s:[{s:{s:s}}, {s:{s:s}}]}", "type", "TemplateProcessing", "single",
-		"Sequence", "id", "A", "SpecialToken", "id", "</s>"),
-		"unsupported post_processor template 'single'");
+		"Sequence", "id", "A", "Sequence", "id", "B"),
+		"more than the one sequence $A");
+	expect_reject("", "pre_tokenizer", json_pack("{s:s, s:{s:s}, s:s}", "type", "Split",
+						      "pattern", "Regex", "(a", "behavior", "Isolated"),
+		      "pre_tokenizer 0 (Split): invalid regex '(a': missing closing parenthesis "
+		      "at offset 2");
 	expect_reject("model", "merges", json_pack("[s]", "he"), "merge 0 'he' is not 'left right'");
 	expect_reject("model", "merges", json_pack("[s]", "x q"),
-		      "merge 0: token 'xq' not in the vocabulary");
+		      "model.merges[0]: token 'xq' is not in the vocabulary");
 	expect_reject("model", "vocab", json_pack("{s:i, s:i}", "a", 3, "b", 3), "vocab id 3 used twice");
 
 	const char *broken = "{\"model\": ";
@@ -193,7 +202,8 @@ static void test_real_files(const char *data)
 		struct tokenizer_json *tj = json ? tokenizer_json_parse(json, size, &err) : NULL;
 		const struct tokenizer_spec *spec = tj ? tokenizer_json_spec(tj) : NULL;
 		ok(spec && spec->n_tokens == sizes[m][0] && spec->n_merges == sizes[m][1] &&
-		   spec->n_added == 3 && spec->add_bos_id == -1 && !spec->add_prefix_space,
+		   spec->n_added == 3 && spec->n_prefix == 0 && spec->n_pre == 1 &&
+		   !spec->pre[0].add_prefix_space,
 		   "%s: %d tokens, %d merges, 3 specials, no BOS, no prefix space", models[m],
 		   spec ? spec->n_tokens : -1, spec ? spec->n_merges : -1);
 		tokenizer_json_free(tj);
