@@ -6,7 +6,10 @@
  * Dequantization follows ggml's definitions exactly. Quantization is lwq's own search:
  * per sub-block a few candidate step sizes, each refined by least squares, keeping the
  * one of least squared error; then the sub-block scales are rounded to their stored
- * precision and every value is re-rounded against the stored scale.
+ * precision and every value is re-rounded against the stored scale. With importance
+ * weights w (one per value, e.g. the mean x^2 of the input column it multiplies), the
+ * least squares and the error are weighted: sum w (y - x)^2. Without (w NULL) every
+ * weight is 1 and the arithmetic is the unweighted one, bit for bit.
  */
 #include <float.h>
 #include <string.h>
@@ -20,7 +23,13 @@
 
 /* Asymmetric fit x ~ scale * q - mn with q in [0, nmax], scale >= 0, mn >= 0 (the
    offset is never positive, as the K formats store it as a subtracted min). */
-static void fit_scale_min(const float *x, int n, int nmax, float *scale, float *mn)
+static float weight_at(const float *w, int i)
+{
+	return w ? w[i] : 1.0f;
+}
+
+static void fit_scale_min(const float *x, const float *w, int n, int nmax, float *scale,
+			  float *mn)
 {
 	float lo = x[0], hi = x[0];
 	for (int i = 1; i < n; i++) {
@@ -39,15 +48,17 @@ static void fit_scale_min(const float *x, int n, int nmax, float *scale, float *
 		float s = (hi - lo) / ((float)nmax + 1.0f - 2.0f * (float)c / (CANDIDATES - 1));
 		float off = lo;
 		for (int pass = 0; pass < 2; pass++) {
-			double sq = 0, sqq = 0, sx = 0, sxq = 0;
+			double sw = 0, sq = 0, sqq = 0, sx = 0, sxq = 0;
 			for (int i = 0; i < n; i++) {
 				float q = (float)round_clamp((x[i] - off) / s, 0, nmax);
-				sq += q, sqq += (double)q * q, sx += x[i], sxq += (double)x[i] * q;
+				double wi = weight_at(w, i);
+				sw += wi;
+				sq += wi * q, sqq += wi * q * q, sx += wi * x[i], sxq += wi * x[i] * q;
 			}
-			double det = n * sqq - sq * sq;
+			double det = sw * sqq - sq * sq;
 			if (det <= 0)
 				break;
-			double ns = (n * sxq - sq * sx) / det, noff = (sx - ns * sq) / n;
+			double ns = (sw * sxq - sq * sx) / det, noff = (sx - ns * sq) / sw;
 			if (noff > 0) { /* the offset must stay <= 0 */
 				noff = 0;
 				ns = sxq / sqq;
@@ -59,7 +70,7 @@ static void fit_scale_min(const float *x, int n, int nmax, float *scale, float *
 		float err = 0;
 		for (int i = 0; i < n; i++) {
 			float e = s * (float)round_clamp((x[i] - off) / s, 0, nmax) + off - x[i];
-			err += e * e;
+			err += weight_at(w, i) * e * e;
 		}
 		if (err < best) {
 			best = err;
@@ -71,7 +82,7 @@ static void fit_scale_min(const float *x, int n, int nmax, float *scale, float *
 
 /* Symmetric fit x ~ scale * q with q in [-nmax, nmax - 1]; the scale may be negative so
    that the value of largest magnitude can use the extra level at -nmax. */
-static float fit_scale_signed(const float *x, int n, int nmax)
+static float fit_scale_signed(const float *x, const float *w, int n, int nmax)
 {
 	float amax = 0, top = 0;
 	for (int i = 0; i < n; i++)
@@ -87,14 +98,15 @@ static float fit_scale_signed(const float *x, int n, int nmax)
 		double sqq = 0, sxq = 0;
 		for (int i = 0; i < n; i++) {
 			float q = (float)round_clamp(x[i] / s, -nmax, nmax - 1);
-			sqq += (double)q * q, sxq += (double)x[i] * q;
+			double wi = weight_at(w, i);
+			sqq += wi * q * q, sxq += wi * x[i] * q;
 		}
 		if (sqq > 0)
 			s = (float)(sxq / sqq);
 		float err = 0;
 		for (int i = 0; i < n; i++) {
 			float e = s * (float)round_clamp(x[i] / s, -nmax, nmax - 1) - x[i];
-			err += e * e;
+			err += weight_at(w, i) * e * e;
 		}
 		if (err < best) {
 			best = err;
@@ -136,13 +148,13 @@ static float signed_max_of(const float *v, int n)
 
 /* Asymmetric super-block (Q2_K: 16 x 16, 4-bit levels; Q4_K/Q5_K: 8 x 32, 6-bit):
    fills codes L[256] in [0, nmax] and the scale/min levels; returns d and dmin. */
-static void asym_superblock(const float *x, int sub, int nmax, int level_max, uint8_t *L,
-			    int *sc, int *mq, float *d, float *dmin)
+static void asym_superblock(const float *x, const float *w, int sub, int nmax,
+			    int level_max, uint8_t *L, int *sc, int *mq, float *d, float *dmin)
 {
 	float scales[16] = { 0 }, mins[16] = { 0 };
 	int nsub = GGUF_QK_K / sub;
 	for (int j = 0; j < nsub; j++)
-		fit_scale_min(x + j * sub, sub, nmax, &scales[j], &mins[j]);
+		fit_scale_min(x + j * sub, w ? w + j * sub : NULL, sub, nmax, &scales[j], &mins[j]);
 	*d = quantize_scales(scales, nsub, max_of(scales, nsub), (float)level_max, 0,
 			     level_max, sc);
 	*dmin = quantize_scales(mins, nsub, max_of(mins, nsub), (float)level_max, 0,
@@ -157,12 +169,12 @@ static void asym_superblock(const float *x, int sub, int nmax, int level_max, ui
 
 /* Symmetric super-block of 16 x 16 (Q3_K: q in [-4, 3], Q6_K: [-32, 31]); codes are
    stored offset by nmax, so L[i] in [0, 2 nmax). */
-static float sym_superblock(const float *x, int nmax, int scale_lo, int scale_hi,
-			    uint8_t *L, int *sc)
+static float sym_superblock(const float *x, const float *w, int nmax, int scale_lo,
+			    int scale_hi, uint8_t *L, int *sc)
 {
 	float scales[16];
 	for (int j = 0; j < 16; j++)
-		scales[j] = fit_scale_signed(x + 16 * j, 16, nmax);
+		scales[j] = fit_scale_signed(x + 16 * j, w ? w + 16 * j : NULL, 16, nmax);
 	float d = quantize_scales(scales, 16, signed_max_of(scales, 16), (float)scale_lo,
 				  scale_lo, scale_hi, sc);
 	for (int j = 0; j < 16; j++) {
@@ -215,12 +227,12 @@ static void get_scale_min_k4(const uint8_t *s, int j, int *sc, int *m)
 
 /* ---- Q2_K: scales[16] (low nibble scale, high nibble min), qs[64], d, dmin ----
    y = d * sc * q - dmin * m, q in [0, 3] */
-void quantize_q2_k(const float *x, uint8_t *b)
+void quantize_q2_k(const float *x, const float *w, uint8_t *b)
 {
 	uint8_t L[GGUF_QK_K];
 	int sc[16], mq[16];
 	float d, dmin;
-	asym_superblock(x, 16, 3, 15, L, sc, mq, &d, &dmin);
+	asym_superblock(x, w, 16, 3, 15, L, sc, mq, &d, &dmin);
 	for (int j = 0; j < 16; j++)
 		b[j] = (uint8_t)(sc[j] | mq[j] << 4);
 	pack_2bit(L, b + 16);
@@ -241,11 +253,11 @@ void dequantize_q2_k(const uint8_t *b, float *y)
    y = d * (s - 32) * (q - 4), q = low 2 bits + 4 * high bit; the high bit of value e is
    bit e / 32 of hmask[e % 32]; 6-bit s of sub-block j: low nibble in byte j (j < 8) or
    the high nibble of byte j - 8, top two bits at bit 2 (j / 4) of byte 8 + j % 4. */
-void quantize_q3_k(const float *x, uint8_t *b)
+void quantize_q3_k(const float *x, const float *w, uint8_t *b)
 {
 	uint8_t L[GGUF_QK_K];
 	int sc[16];
-	float d = sym_superblock(x, 4, -32, 31, L, sc);
+	float d = sym_superblock(x, w, 4, -32, 31, L, sc);
 	memset(b, 0, 110);
 	for (int e = 0; e < GGUF_QK_K; e++)
 		b[e % 32] |= (uint8_t)((L[e] >> 2) << (e / 32));
@@ -275,20 +287,20 @@ void dequantize_q3_k(const uint8_t *b, float *y)
    y = d * sc * q - dmin * m, q in [0, 15]; in each 64-value chunk c, byte 32c + l holds
    value 64c + l in the low nibble and 64c + 32 + l in the high nibble. */
 /* The 16 bytes Q4_K and Q5_K share (d, dmin, 8 x 6-bit scales and mins); codes in L. */
-static void k4_header(const float *x, int nmax, uint8_t *L, uint8_t *b)
+static void k4_header(const float *x, const float *w, int nmax, uint8_t *L, uint8_t *b)
 {
 	int sc[8], mq[8];
 	float d, dmin;
-	asym_superblock(x, 32, nmax, 63, L, sc, mq, &d, &dmin);
+	asym_superblock(x, w, 32, nmax, 63, L, sc, mq, &d, &dmin);
 	put_f16(b, f32_to_f16(d));
 	put_f16(b + 2, f32_to_f16(dmin));
 	pack_scale_min_k4(sc, mq, b + 4);
 }
 
-void quantize_q4_k(const float *x, uint8_t *b)
+void quantize_q4_k(const float *x, const float *w, uint8_t *b)
 {
 	uint8_t L[GGUF_QK_K];
-	k4_header(x, 15, L, b);
+	k4_header(x, w, 15, L, b);
 	for (int c = 0; c < 4; c++)
 		for (int l = 0; l < 32; l++)
 			b[16 + 32 * c + l] = (uint8_t)(L[64 * c + l] | L[64 * c + 32 + l] << 4);
@@ -311,10 +323,10 @@ void dequantize_q4_k(const uint8_t *b, float *y)
 
 /* ---- Q5_K: d, dmin, scales[12], qh[32], qs[128] ----
    as Q4_K with q in [0, 31]; the 5th bit of value e is bit e / 32 of qh[e % 32]. */
-void quantize_q5_k(const float *x, uint8_t *b)
+void quantize_q5_k(const float *x, const float *w, uint8_t *b)
 {
 	uint8_t L[GGUF_QK_K];
-	k4_header(x, 31, L, b);
+	k4_header(x, w, 31, L, b);
 	memset(b + 16, 0, 32);
 	for (int e = 0; e < GGUF_QK_K; e++)
 		b[16 + e % 32] |= (uint8_t)((L[e] >> 4) << (e / 32));
@@ -339,11 +351,11 @@ void dequantize_q5_k(const uint8_t *b, float *y)
    y = d * scale[e / 16] * (q - 32), q in [0, 63]. In each 128-value half h, value
    128h + 32k + l (k = 0..3) has its low nibble in ql[64h + l + 32 (k % 2)] (low nibble
    for k < 2, high for k >= 2) and its top two bits at bits 2k of qh[32h + l]. */
-void quantize_q6_k(const float *x, uint8_t *b)
+void quantize_q6_k(const float *x, const float *w, uint8_t *b)
 {
 	uint8_t L[GGUF_QK_K];
 	int sc[16];
-	float d = sym_superblock(x, 32, -128, 127, L, sc);
+	float d = sym_superblock(x, w, 32, -128, 127, L, sc);
 	memset(b, 0, 192);
 	for (int e = 0; e < GGUF_QK_K; e++) {
 		int h = e / 128, k = (e % 128) / 32, l = e % 32;

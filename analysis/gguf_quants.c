@@ -2,6 +2,7 @@
 #include "gguf_quants.h"
 
 #include <ctype.h>
+#include <float.h>
 #include <string.h>
 
 #include "gguf_quants_internal.h"
@@ -119,11 +120,48 @@ static float signed_absmax(const float *x, int n)
 	return best;
 }
 
+/* The scale of a symmetric 32-block, y = d * q with q in [lo, hi]: without weights, the
+   one that maps the value of largest magnitude to the most negative level (`first`);
+   with importance weights w, the one of least weighted squared error among `first` and
+   steps that clip the extremes a little, each refined by weighted least squares. The
+   result is rounded to f16, as stored. */
+#define SCALE_CANDIDATES 6          /* each side of the unweighted step */
+static float block_scale(const float *x, const float *w, float first, int lo, int hi)
+{
+	float d = as_stored_f16(first);
+	if (!w || d == 0.0f)
+		return d;
+	float top = signed_absmax(x, 32), best_err = FLT_MAX, best = d;
+	float unit = 0.1f * (float)-lo / 8.0f;    /* a tenth of a level of Q4_0, scaled */
+	for (int c = -SCALE_CANDIDATES - 1; c <= SCALE_CANDIDATES; c++) {
+		/* c = -SCALE_CANDIDATES - 1 stands for the unweighted step itself */
+		float s = c < -SCALE_CANDIDATES ? d : top / ((float)lo - unit * (float)c);
+		double sqq = 0, sxq = 0;
+		for (int i = 0; i < 32; i++) {
+			float q = (float)round_clamp(x[i] / s, lo, hi);
+			sqq += (double)w[i] * q * q, sxq += (double)w[i] * x[i] * q;
+		}
+		if (c >= -SCALE_CANDIDATES && sqq > 0)
+			s = (float)(sxq / sqq);
+		s = as_stored_f16(s);
+		if (s == 0.0f)
+			continue;
+		float err = 0;
+		for (int i = 0; i < 32; i++) {
+			float e = s * (float)round_clamp(x[i] / s, lo, hi) - x[i];
+			err += w[i] * e * e;
+		}
+		if (err < best_err)
+			best_err = err, best = s;
+	}
+	return best;
+}
+
 /* Q4_0: y = d * (q - 8), q in [0, 15]; element j in the low nibble of qs[j], element
    j + 16 in the high nibble. */
-static void quantize_q4_0(const float *x, uint8_t *b)
+static void quantize_q4_0(const float *x, const float *w, uint8_t *b)
 {
-	float d = as_stored_f16(signed_absmax(x, 32) / -8.0f);
+	float d = block_scale(x, w, signed_absmax(x, 32) / -8.0f, -8, 7);
 	put_f16(b, f32_to_f16(d));
 	for (int j = 0; j < 16; j++) {
 		int lo = d != 0.0f ? round_clamp(x[j] / d + 8.0f, 0, 15) : 8;
@@ -143,9 +181,9 @@ static void dequantize_q4_0(const uint8_t *b, float *y)
 
 /* Q5_0: y = d * (q - 16), q in [0, 31]; low 4 bits as in Q4_0, the 5th bit of element i
    is bit i of the little-endian 32-bit word qh (bytes 2..5). */
-static void quantize_q5_0(const float *x, uint8_t *b)
+static void quantize_q5_0(const float *x, const float *w, uint8_t *b)
 {
-	float d = as_stored_f16(signed_absmax(x, 32) / -16.0f);
+	float d = block_scale(x, w, signed_absmax(x, 32) / -16.0f, -16, 15);
 	uint32_t qh = 0;
 	uint8_t q[32];
 	put_f16(b, f32_to_f16(d));
@@ -173,10 +211,10 @@ static void dequantize_q5_0(const uint8_t *b, float *y)
 }
 
 /* Q8_0: y = d * q, q a signed byte. */
-static void quantize_q8_0(const float *x, uint8_t *b)
+static void quantize_q8_0(const float *x, const float *w, uint8_t *b)
 {
 	float amax = fabsf(signed_absmax(x, 32));
-	float d = as_stored_f16(amax / 127.0f);
+	float d = block_scale(x, w, amax / 127.0f, -128, 127);
 	put_f16(b, f32_to_f16(d));
 	for (int i = 0; i < 32; i++) {
 		int q = d != 0.0f ? round_clamp(x[i] / d, -128, 127) : 0;
@@ -191,7 +229,7 @@ static void dequantize_q8_0(const uint8_t *b, float *y)
 		y[i] = d * (float)(int8_t)b[2 + i];
 }
 
-typedef void (*block_quantizer)(const float *x, uint8_t *block);
+typedef void (*block_quantizer)(const float *x, const float *w, uint8_t *block);
 typedef void (*block_dequantizer)(const uint8_t *block, float *y);
 
 static void codec_for(int t, block_quantizer *q, block_dequantizer *dq)
@@ -211,6 +249,11 @@ static void codec_for(int t, block_quantizer *q, block_dequantizer *dq)
 
 void gguf_quantize_row(int t, const float *x, int64_t n, void *out)
 {
+	gguf_quantize_row_weighted(t, x, NULL, n, out);
+}
+
+void gguf_quantize_row_weighted(int t, const float *x, const float *w, int64_t n, void *out)
+{
 	uint8_t *o = out;
 	if (t == GGUF_TYPE_F32) {
 		memcpy(out, x, (size_t)n * sizeof(float));
@@ -227,7 +270,7 @@ void gguf_quantize_row(int t, const float *x, int64_t n, void *out)
 	int be = gguf_type_block_elems(t);
 	size_t bb = gguf_type_block_bytes(t);
 	for (int64_t i = 0; q && i + be <= n; i += be)
-		q(x + i, o + (size_t)(i / be) * bb);
+		q(x + i, w ? w + i : NULL, o + (size_t)(i / be) * bb);
 }
 
 void gguf_dequantize_row(int t, const void *in, int64_t n, float *out)

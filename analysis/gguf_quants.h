@@ -46,6 +46,11 @@ int gguf_type_ideal_for_bits(int bits);
 /* Encodes n floats (n a multiple of the block size) into out. The block layouts are
    exactly ggml's; the choice of scales is lwq's own search (see gguf_quants.c). */
 void gguf_quantize_row(int t, const float *x, int64_t n, void *out);
+/* The same with importance weights w[n] (> 0; NULL: unweighted, exactly
+   gguf_quantize_row): every block's scales are fitted to minimize sum w (y - x)^2, the
+   weighted least squares over candidate scales llama.cpp uses with an importance
+   matrix (lwq's own search). */
+void gguf_quantize_row_weighted(int t, const float *x, const float *w, int64_t n, void *out);
 /* Decodes n elements of type t from in, following ggml's definition of each type. */
 void gguf_dequantize_row(int t, const void *in, int64_t n, float *out);
 

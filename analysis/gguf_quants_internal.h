@@ -36,11 +36,11 @@ static inline float as_stored_f16(float v)
 	return f16_to_f32(f32_to_f16(v));
 }
 
-void quantize_q2_k(const float *x, uint8_t *block);
-void quantize_q3_k(const float *x, uint8_t *block);
-void quantize_q4_k(const float *x, uint8_t *block);
-void quantize_q5_k(const float *x, uint8_t *block);
-void quantize_q6_k(const float *x, uint8_t *block);
+void quantize_q2_k(const float *x, const float *w, uint8_t *block);
+void quantize_q3_k(const float *x, const float *w, uint8_t *block);
+void quantize_q4_k(const float *x, const float *w, uint8_t *block);
+void quantize_q5_k(const float *x, const float *w, uint8_t *block);
+void quantize_q6_k(const float *x, const float *w, uint8_t *block);
 void dequantize_q2_k(const uint8_t *block, float *y);
 void dequantize_q3_k(const uint8_t *block, float *y);
 void dequantize_q4_k(const uint8_t *block, float *y);

@@ -92,6 +92,8 @@ static int check_options(struct export_options *o)
 				       "types are what it writes)");
 	if (o->method.method == QUANT_GPTQ && o->format == EXPORT_GGUF)
 		return cli_usage_error("export", "--method gptq is for --format lwq");
+	if (o->method.no_importance && o->format != EXPORT_GGUF)
+		return cli_usage_error("export", "--no-importance is for --format gguf");
 	return method_options_check("export", &o->method);
 }
 
@@ -165,7 +167,9 @@ static int run_export(const struct export_options *o, struct model_file *mf,
 		return -1;
 	struct export_job job = { .src = mf, .plan = plan, .plan_path = o->plan, .name = o->name,
 				  .f16 = o->f16, .embed_f32 = o->embed_f32, .progress = &progress,
-				  .gptq = run.gptq };
+				  .gptq = run.gptq,
+				  .importance = o->format == EXPORT_GGUF && !o->f16 &&
+						!o->method.no_importance && importance_available(mf) };
 	progress_start(&progress, "export", "layer", steps + 1);
 	int rc = export_write_file((enum export_format)o->format, &job, o->out, o->force, 1,
 				   &stats, err);

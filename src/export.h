@@ -23,6 +23,8 @@ struct export_job {
 	int embed_f32;                 /* GGUF: token_embd/output as F32 instead of F16 */
 	struct progress *progress;     /* one step per layer, plus one for the rest */
 	struct gptq_runner *gptq;      /* lwq: store the codes GPTQ computes instead of RTN's */
+	int importance;                /* gguf: fit block scales weighted by capture's
+					  per-column mean x^2 (activation-aware) */
 };
 
 /* What an export produced, for the summary line. */

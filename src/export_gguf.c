@@ -9,6 +9,7 @@
 #include "atomic_file.h"
 #include "export_gguf.h"
 #include "gguf_names.h"
+#include "imatrix_file.h"
 #include "layer_io.h"
 
 #define ROW_CHUNK_VALUES (4 << 20)     /* embedding rows converted per step */
@@ -22,6 +23,7 @@ struct gguf_item {
 	int type;
 	int64_t rows, cols;        /* ne[1] and ne[0]; rows == 0 for a 1-D tensor */
 	int permute_heads;         /* q and k: heads whose rows are reordered for RoPE */
+	int layer, linear;         /* a linear's source layer and kind (importance weights) */
 	int last_of_layer;         /* progress: a layer is done after this item */
 };
 
@@ -80,6 +82,7 @@ static int add_layer(struct item_list *l, const struct export_job *job, int laye
 		if (!(it = add_item(l, ITEM_LINEAR, type, src, rows, cols, fmt, index)))
 			return -1;
 		it->permute_heads = k == LIN_Q ? cfg->n_heads : k == LIN_K ? cfg->n_kv_heads : 0;
+		it->layer = layer, it->linear = k;
 		l->type_counts[type]++;
 	}
 	it->last_of_layer = 1;
@@ -143,16 +146,19 @@ static void llama3_rope_factors(const struct model_config *cfg, float *f)
 	}
 }
 
-/* Converts rows x cols floats to the item's type and appends them to the file. */
+/* Converts rows x cols floats to the item's type and appends them to the file; with
+   importance weights imp[cols], each block's scales are fitted to them. */
 static int write_values(struct gguf_writer *w, const struct gguf_item *it, const float *v,
-			int64_t rows, struct export_stats *stats, struct lwq_err *err)
+			int64_t rows, const float *imp, struct export_stats *stats,
+			struct lwq_err *err)
 {
 	size_t row_bytes = gguf_row_bytes(it->type, it->cols);
 	uint8_t *out = malloc(row_bytes * (size_t)rows);
 	if (!out)
 		return lwq_err_set(err, "out of memory converting %s", it->name);
 	for (int64_t r = 0; r < rows; r++)
-		gguf_quantize_row(it->type, v + r * it->cols, it->cols, out + (size_t)r * row_bytes);
+		gguf_quantize_row_weighted(it->type, v + r * it->cols, imp, it->cols,
+					   out + (size_t)r * row_bytes);
 	int rc = gguf_write_data(w, out, row_bytes * (size_t)rows, err);
 	stats->tensor_bytes += (int64_t)(row_bytes * (size_t)rows);
 	free(out);
@@ -175,7 +181,7 @@ static int write_rows(struct gguf_writer *w, const struct export_job *job,
 				rc = lwq_err_set(err, "%s: NaN or infinity in weight %s",
 						 model_file_path(job->src), it->source);
 		if (rc == 0)
-			rc = write_values(w, it, buf, n, stats, err);
+			rc = write_values(w, it, buf, n, NULL, stats, err);
 	}
 	free(buf);
 	return rc;
@@ -203,7 +209,23 @@ static int write_item(struct gguf_writer *w, const struct export_job *job,
 		free(v);
 		v = p;
 	}
-	int rc = write_values(w, it, v, rows, stats, err);
+	/* activation-aware: a linear's block scales weigh each input column by its mean
+	   x^2 over the calibration tokens, when capture measured them (the rows' order does
+	   not matter, so q and k permuted for RoPE keep their columns) */
+	float *imp = NULL;
+	int rc = 0;
+	if (it->kind == ITEM_LINEAR && it->type != GGUF_TYPE_F16 && job->importance) {
+		imp = malloc((size_t)it->cols * sizeof *imp);
+		rc = imp ? importance_read(job->src, it->layer, it->linear, it->cols, imp, err)
+			 : lwq_err_set(err, "out of memory");
+		if (rc == 0) {           /* no statistics for this linear */
+			free(imp);
+			imp = NULL;
+		}
+	}
+	if (rc >= 0)
+		rc = write_values(w, it, v, rows, imp, stats, err);
+	free(imp);
 	free(v);
 	return rc;
 }

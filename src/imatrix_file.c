@@ -94,6 +94,37 @@ static int read_capture(struct model_file *mf, int64_t *n_tokens, int64_t *windo
 	return 0;
 }
 
+int importance_available(struct model_file *mf)
+{
+	char probe[128];
+	int64_t n_tokens;
+	snprintf(probe, sizeof probe, "%s/000/attn", ACT_INPUT_SQ);
+	return model_file_exists(mf, probe) &&
+	       model_file_get_attr_i64(mf, ACT_GROUP, "n_tokens", &n_tokens) == 0 && n_tokens > 0;
+}
+
+int importance_read(struct model_file *mf, int layer, int k, int64_t cols, float *w,
+		    struct lwq_err *err)
+{
+	char path[128];
+	int64_t n_tokens;
+	snprintf(path, sizeof path, "%s/%03d/%s", ACT_INPUT_SQ, layer,
+		 input_site_names[site_of(k)]);
+	if (!model_file_exists(mf, path) ||
+	    model_file_get_attr_i64(mf, ACT_GROUP, "n_tokens", &n_tokens) < 0 || n_tokens < 1)
+		return 0;
+	if (model_file_get_f32(mf, path, w, cols, err) < 0)
+		return -1;
+	double mean = 0;
+	for (int64_t c = 0; c < cols; c++) {
+		w[c] = (float)(w[c] / (double)n_tokens);
+		mean += w[c] / (double)cols;
+	}
+	for (int64_t c = 0; c < cols; c++)
+		w[c] += (float)(1e-3 * mean) + 1e-30f;
+	return 1;
+}
+
 int imatrix_write(struct model_file *mf, const char *path, int overwrite, struct lwq_err *err)
 {
 	const struct model_config *cfg = model_file_config(mf);

@@ -19,4 +19,13 @@
    when the file has no /activations/input_sq. */
 int imatrix_write(struct model_file *mf, const char *path, int overwrite, struct lwq_err *err);
 
+/* Importance weights of linear k of layer `layer` (cols of them): the mean of x^2 of each
+   input column over the captured tokens, plus a floor of 1e-3 of their average so no
+   value is ignored entirely. Returns 1 when filled, 0 when the model has no statistics
+   for that linear (w untouched), -1 on a read error (err set). */
+int importance_read(struct model_file *mf, int layer, int k, int64_t cols, float *w,
+		    struct lwq_err *err);
+/* 1 when the model carries capture's per-column statistics. */
+int importance_available(struct model_file *mf);
+
 #endif

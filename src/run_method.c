@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "gguf_quants.h"
+#include "imatrix_file.h"
 #include "layout.h"
 #include "token_source.h"
 
@@ -27,6 +29,8 @@ int method_options_check(const char *verb, struct method_options *mo)
 		mo->damp = GPTQ_DAMP_DEFAULT;
 	if (mo->calib_text && mo->calib_ids)
 		return cli_usage_error(verb, "give --calib-text or --calib-ids, not both");
+	if (mo->no_importance && mo->method != QUANT_GGUF && strcmp(verb, "export") != 0)
+		return cli_usage_error(verb, "--no-importance is for --method gguf");
 	if (mo->method != QUANT_GPTQ && (damp_given || mo->act_order || mo->calib_text ||
 					 mo->calib_ids))
 		return cli_usage_error(verb, "--damp, --act-order, --calib-text and --calib-ids "
@@ -76,6 +80,37 @@ int method_load_calibration(struct model_file *mf, const struct method_options *
 				       CALIB_WINDOWS, windows, ids, err);
 }
 
+/* GGUF's block types with scales weighted by the layer's input statistics: what
+   export --format gguf writes, decoded. */
+static int gguf_importance_layer(void *user, int layer, int bits, struct layer_weights *lw,
+				 struct lwq_err *err)
+{
+	struct method_run *run = user;
+	const struct model_config *cfg = model_file_config(run->mf);
+	for (int k = 0; k < LIN_COUNT; k++) {
+		int64_t rows, cols;
+		linear_shape(cfg, (enum linear_kind)k, &rows, &cols);
+		int type = gguf_type_for_bits(bits, cols);
+		float *imp = malloc((size_t)cols * sizeof *imp);
+		void *row = malloc(gguf_row_bytes(type, cols) + 1);
+		int got = imp && row ? importance_read(run->mf, layer, k, cols, imp, err)
+				     : lwq_err_set(err, "out of memory");
+		if (got < 0 || type < 0) {
+			free(imp);
+			free(row);
+			return type < 0 ? quant_method_check_bits(QUANT_GGUF, bits, err) : -1;
+		}
+		for (int64_t r = 0; r < rows; r++) {
+			float *w = lw->lin[k] + r * cols;
+			gguf_quantize_row_weighted(type, w, got ? imp : NULL, cols, row);
+			gguf_dequantize_row(type, row, cols, w);
+		}
+		free(imp);
+		free(row);
+	}
+	return 0;
+}
+
 int method_run_start(struct method_run *run, struct model_file *mf,
 		     const struct bit_plan *plan, const struct method_options *mo,
 		     const char *verb, int quiet, struct lwq_err *err)
@@ -83,6 +118,12 @@ int method_run_start(struct method_run *run, struct model_file *mf,
 	memset(run, 0, sizeof *run);
 	run->rq.plan = plan;
 	run->rq.method = mo->method;
+	run->mf = mf;
+	if (mo->method == QUANT_GGUF && plan && !mo->no_importance && importance_available(mf)) {
+		run->rq.quantize_layer = gguf_importance_layer;
+		run->rq.user = run;
+		return 0;
+	}
 	if (mo->method != QUANT_GPTQ || !plan)
 		return 0;
 	struct gptq_run_config rc = { .plan = plan, .verb = verb, .quiet = quiet };

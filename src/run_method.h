@@ -19,6 +19,7 @@ struct method_options {
 	int act_order;                 /* GPTQ: --act-order */
 	const char *calib_text;        /* GPTQ: --calib-text FILE */
 	const char *calib_ids;         /* GPTQ: --calib-ids FILE.i32 */
+	int no_importance;             /* GGUF: --no-importance */
 };
 
 /* Windows and length of the calibration taken from --calib-text/--calib-ids (those of
@@ -36,11 +37,15 @@ int method_load_calibration(struct model_file *mf, const struct method_options *
 			    int32_t **ids, int *windows, int *seq_len, struct lwq_err *err);
 
 /* A method ready to run a plan: rq for run_layers and, for GPTQ, the runner behind its
-   layer hook (loaded calibration included). */
+   layer hook (loaded calibration included); for GGUF on a model with capture's
+   statistics (unless --no-importance), a hook that fits block scales weighted by them,
+   exactly as lwq export --format gguf does. */
 struct method_run {
 	struct run_quant rq;
 	struct gptq_runner *gptq;
 	int32_t *calib_ids;
+	struct model_file *mf;
+	int group_size;
 };
 
 int method_run_start(struct method_run *run, struct model_file *mf,
@@ -64,7 +69,9 @@ static const char *const method_names[] = { "rtn", "gguf", "gptq", NULL };
 	OPT_STR("calib-text", 0, "FILE", type, member.calib_text, \
 		"gptq: calibrate on this text (default: the tokens lwq capture recorded)"), \
 	OPT_STR("calib-ids", 0, "FILE.i32", type, member.calib_ids, \
-		"gptq: calibrate on these token ids")
+		"gptq: calibrate on these token ids"), \
+	OPT_FLAG("no-importance", 0, type, member.no_importance, \
+		 "gguf: fit block scales without capture's activation statistics")
 
 /* After options_parse: --damp in [0, 1] (default when not given), the GPTQ options only
    with --method gptq, --calib-text and --calib-ids not both. 0, or EXIT_USAGE after a
