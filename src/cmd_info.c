@@ -121,6 +121,7 @@ static json_t *config_json(const struct model_config *c)
 	json_object_set_new(o, "rms_norm_eps", json_real(c->norm_eps));
 	json_object_set_new(o, "tie_word_embeddings", json_boolean(c->tied_embeddings));
 	json_object_set_new(o, "qkv_bias", json_boolean(c->qkv_bias));
+	json_object_set_new(o, "qk_norm", json_boolean(c->qk_norm));
 	json_object_set_new(o, "sliding_window", json_integer(c->sliding_window));
 	json_object_set_new(o, "bos_token_id", json_integer(c->bos_id));
 	json_object_set_new(o, "eos_token_id", json_integer(c->eos_id));
@@ -315,6 +316,8 @@ static void print_model(json_t *o)
 	       json_is_true(json_object_get(c, "tie_word_embeddings")) ? "tied to embeddings"
 								       : "separate");
 	printf("%-14s%s\n", "qkv bias", json_is_true(json_object_get(c, "qkv_bias")) ? "yes" : "no");
+	if (json_is_true(json_object_get(c, "qk_norm")))
+		printf("%-14s%s\n", "q/k norm", "per head, before RoPE");
 	if (get_int(c, "sliding_window") > 0)
 		printf("%-14s%lld\n", "sliding window", (long long)get_int(c, "sliding_window"));
 	printf("%-14sbos %lld, eos %lld\n", "special ids", (long long)get_int(c, "bos_token_id"),
