@@ -217,11 +217,10 @@ static int record_imatrix(const struct export_options *o)
 int cmd_export(int argc, char **argv)
 {
 	struct export_options o;
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	int rc = parse_options(argc, argv, &o);
 	if (rc != 0)
 		return options_exit(rc);
-	model_file_no_exit_cleanup();
 	struct model_file *mf = model_file_open(o.model, 0, &err);
 	if (!mf)
 		return cli_report("export", &err);
