@@ -302,7 +302,7 @@ static void test_load_from_text(const char *json)
 	expect_fail(mf, text, NULL, 20, 1, 1, want, "offset past the end");
 	snprintf(want, sizeof want, "%s: empty text", empty);
 	expect_fail(mf, empty, NULL, 0, 1, 1, want, "empty text");
-	expect_fail(mf, scratch_path("absent.txt"), NULL, 0, 1, 1, "absent.txt: No such file or directory",
+	expect_fail(mf, scratch_path("absent.txt"), NULL, 0, 1, 1, "absent.txt: cannot open: No such file or directory",
 		    "missing text file");
 	expect_fail(mf, scratch_dir("tokens"), NULL, 0, 1, 1, "Is a directory", "a directory as text");
 	expect_fail(bare, text, NULL, 0, 1, 1, "bare.h5: the model file carries no tokenizer",
@@ -356,7 +356,7 @@ static void test_load_from_ids(void)
 	expect_fail(mf, NULL, neg, 0, 1, 10, want, "negative id");
 	snprintf(want, sizeof want, "%s: size 5 is not a multiple of 4", odd);
 	expect_fail(mf, NULL, odd, 0, 1, 1, want, "ids file size");
-	expect_fail(mf, NULL, scratch_path("none.i32"), 0, 1, 1, "none.i32: No such file or directory",
+	expect_fail(mf, NULL, scratch_path("none.i32"), 0, 1, 1, "none.i32: cannot open: No such file or directory",
 		    "missing ids file");
 
 	/* A 4 GiB sparse file: only the requested window may be read. */
