@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parallel.h"
 #include "vec_math.h"
 
 /* Query rows per attention block: each block multiplies only against the keys up to its
@@ -22,13 +23,15 @@ struct forward_state {
 	int seq_len, max_seqs;
 	int q_dim, kv_dim, qkv_dim;
 	int head_rows;             /* rows of logits per LM head block */
+	int n_threads;             /* for the work between the matrix products */
 	float *rope_cos, *rope_sin;    /* [seq_len, head_dim / 2] */
 	float *xn;                 /* [rows, hidden] normed input of a linear */
 	float *qkv;                /* [rows, q_dim + 2 kv_dim] */
 	float *attn;               /* [rows, q_dim] */
 	float *gate_up;            /* [rows, 2 intermediate]; gate half becomes silu(g) * u */
-	float *scores;             /* [ATTN_BLOCK, seq_len] */
+	float *scores;             /* [n_threads, ATTN_BLOCK, seq_len] */
 	float *logits;             /* [head_rows, vocab] */
+	double *row_nll;           /* [head_rows] */
 };
 
 /* ---- layer weights ------------------------------------------------------------ */
@@ -185,6 +188,13 @@ static void rope_table(struct forward_state *fs)
 
 /* ---- state ----------------------------------------------------------------------- */
 
+/* As many threads as the BLAS uses (--threads sets both). */
+static int forward_threads(void)
+{
+	int n = openblas_get_num_threads();
+	return n < 1 ? 1 : n;
+}
+
 static int head_block_rows(const struct model_config *cfg, int64_t max_rows)
 {
 	int64_t rows = LOGITS_FLOATS / cfg->vocab;
@@ -200,8 +210,8 @@ int64_t forward_scratch_bytes(const struct model_config *cfg, int seq_len, int m
 	int64_t kv = (int64_t)cfg->n_kv_heads * cfg->head_dim;
 	int64_t per_row = cfg->hidden + (q + 2 * kv) + q + 2 * (int64_t)cfg->intermediate;
 	int64_t floats = rows * per_row + (int64_t)seq_len * cfg->head_dim +
-			 (int64_t)ATTN_BLOCK * seq_len +
-			 (int64_t)head_block_rows(cfg, rows) * cfg->vocab;
+			 (int64_t)forward_threads() * ATTN_BLOCK * seq_len +
+			 (int64_t)head_block_rows(cfg, rows) * (cfg->vocab + 2);
 	return floats * (int64_t)sizeof(float);
 }
 
@@ -231,6 +241,7 @@ struct forward_state *forward_new(const struct model_config *cfg, int seq_len, i
 	fs->qkv_dim = fs->q_dim + 2 * fs->kv_dim;
 	int64_t rows = (int64_t)seq_len * max_seqs;
 	fs->head_rows = head_block_rows(cfg, rows);
+	fs->n_threads = forward_threads();
 	int failed = 0;
 	int64_t half_table = (int64_t)seq_len * (cfg->head_dim / 2);
 	fs->rope_cos = alloc_floats(half_table, &failed);
@@ -239,8 +250,10 @@ struct forward_state *forward_new(const struct model_config *cfg, int seq_len, i
 	fs->qkv = alloc_floats(rows * fs->qkv_dim, &failed);
 	fs->attn = alloc_floats(rows * fs->q_dim, &failed);
 	fs->gate_up = alloc_floats(rows * 2 * (int64_t)cfg->intermediate, &failed);
-	fs->scores = alloc_floats((int64_t)ATTN_BLOCK * seq_len, &failed);
+	fs->scores = alloc_floats((int64_t)fs->n_threads * ATTN_BLOCK * seq_len, &failed);
 	fs->logits = alloc_floats((int64_t)fs->head_rows * cfg->vocab, &failed);
+	fs->row_nll = malloc((size_t)fs->head_rows * sizeof *fs->row_nll);
+	failed |= !fs->row_nll;
 	if (failed) {
 		forward_free(fs);
 		return lwq_err_set(err, "out of memory for forward scratch (%lld bytes)",
@@ -262,6 +275,7 @@ void forward_free(struct forward_state *fs)
 	free(fs->gate_up);
 	free(fs->scores);
 	free(fs->logits);
+	free(fs->row_nll);
 	free(fs);
 }
 
@@ -316,11 +330,13 @@ static void rope_rotate(float *v, const float *c, const float *s, int half)
 
 /* Rotates the query and key heads (the first n_heads + n_kv_heads head vectors of each
    qkv row); row r of a window sits at position r. */
-static void rope_apply(struct forward_state *fs, float *qkv, int64_t rows)
+static void rope_range(void *arg, int64_t r0, int64_t r1)
 {
+	struct forward_state *fs = arg;
+	float *qkv = fs->qkv;
 	int hd = fs->cfg.head_dim, half = hd / 2;
 	int n_rot = fs->cfg.n_heads + fs->cfg.n_kv_heads;
-	for (int64_t r = 0; r < rows; r++) {
+	for (int64_t r = r0; r < r1; r++) {
 		int pos = (int)(r % fs->seq_len);
 		const float *c = fs->rope_cos + (int64_t)pos * half;
 		const float *s = fs->rope_sin + (int64_t)pos * half;
@@ -351,8 +367,10 @@ static int first_visible(const struct model_config *cfg, int pos)
 	return 0;
 }
 
-/* Causal attention of query head h for one window: qkv and out point at the window. */
-static void attention_head(struct forward_state *fs, const float *qkv, float *out, int h)
+/* Causal attention of query head h for one window: qkv and out point at the window;
+   scores is this thread's [ATTN_BLOCK, seq_len] scratch. */
+static void attention_head(struct forward_state *fs, const float *qkv, float *out, int h,
+			   float *scores)
 {
 	const struct model_config *c = &fs->cfg;
 	int T = fs->seq_len, hd = c->head_dim, ld = fs->qkv_dim;
@@ -367,25 +385,72 @@ static void attention_head(struct forward_state *fs, const float *qkv, float *ou
 		int nb = r1 - r0, k0 = first_visible(c, r0), nk = r1 - k0;
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nb, nk, hd, scale,
 			    q + (int64_t)r0 * ld, ld, k + (int64_t)k0 * ld, ld, 0.0f,
-			    fs->scores, nk);
+			    scores, nk);
 		float sums[ATTN_BLOCK];
 		for (int i = 0; i < nb; i++) {
 			int pos = r0 + i;
-			sums[i] = softmax_causal_row(fs->scores + (int64_t)i * nk, nk,
+			sums[i] = softmax_causal_row(scores + (int64_t)i * nk, nk,
 						     first_visible(c, pos) - k0, pos - k0);
 		}
 		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nb, hd, nk, 1.0f,
-			    fs->scores, nk, v + (int64_t)k0 * ld, ld, 0.0f,
+			    scores, nk, v + (int64_t)k0 * ld, ld, 0.0f,
 			    o + (int64_t)r0 * fs->q_dim, fs->q_dim);
 		for (int i = 0; i < nb; i++)
 			scale_in_place(o + (int64_t)(r0 + i) * fs->q_dim, hd, 1.0f / sums[i]);
 	}
 }
 
-static void silu_mul(float *gate_up, int64_t rows, int f)
+/* ---- the work between the matrix products, split over threads --------------------
+   Each piece is independent per row (norms, RoPE, SiLU) or per window and head
+   (attention), and does the same arithmetic in the same order on any thread count. */
+
+struct norm_job {
+	float *out;
+	const float *x, *w;
+	int n;
+	double eps;
+};
+
+static void norm_range(void *arg, int64_t r0, int64_t r1)
 {
-	for (int64_t r = 0; r < rows; r++)
-		silu_mul_in_place(gate_up + r * 2 * f, gate_up + r * 2 * f + f, f);
+	const struct norm_job *j = arg;
+	rmsnorm_rows(j->out + r0 * j->n, j->x + r0 * j->n, j->w, r1 - r0, j->n, j->eps);
+}
+
+static void rmsnorm_threads(const struct forward_state *fs, float *out, const float *x,
+			    const float *w, int64_t rows)
+{
+	struct norm_job j = { out, x, w, fs->cfg.hidden, fs->cfg.norm_eps };
+	parallel_rows(fs->n_threads, rows, norm_range, &j);
+}
+
+static void silu_range(void *arg, int64_t r0, int64_t r1)
+{
+	struct forward_state *fs = arg;
+	int f = fs->cfg.intermediate;
+	for (int64_t r = r0; r < r1; r++)
+		silu_mul_in_place(fs->gate_up + r * 2 * f, fs->gate_up + r * 2 * f + f, f);
+}
+
+static void attention_task(void *arg, int64_t i, int slot)
+{
+	struct forward_state *fs = arg;
+	int64_t s = i / fs->cfg.n_heads, T = fs->seq_len;
+	attention_head(fs, fs->qkv + s * T * fs->qkv_dim, fs->attn + s * T * fs->q_dim,
+		       (int)(i % fs->cfg.n_heads),
+		       fs->scores + (int64_t)slot * ATTN_BLOCK * fs->seq_len);
+}
+
+/* One task per window and head. Each runs its small products single-threaded: the
+   threads are ours for the duration, and sgemm splits rows and columns, never the sums,
+   so every value comes out as a threaded sgemm would give it. */
+static void attention_threads(struct forward_state *fs, int n_seqs)
+{
+	if (fs->n_threads > 1)
+		openblas_set_num_threads(1);
+	parallel_for(fs->n_threads, (int64_t)n_seqs * fs->cfg.n_heads, attention_task, fs);
+	if (fs->n_threads > 1)
+		openblas_set_num_threads(fs->n_threads);
 }
 
 static void observe(const struct forward_hooks *hooks, enum input_site site, const float *x,
@@ -404,26 +469,23 @@ void layer_forward(struct forward_state *fs, const struct layer_weights *lw, flo
 	int T = fs->seq_len, h = c->hidden, f = c->intermediate;
 	int64_t rows = (int64_t)n_seqs * T;
 
-	rmsnorm_rows(fs->xn, x, lw->attn_norm, rows, h, c->norm_eps);
+	rmsnorm_threads(fs, fs->xn, x, lw->attn_norm, rows);
 	observe(hooks, SITE_ATTN, fs->xn, rows, h, h);
 	/* q, k and v sit back to back in lw: one [q_dim + 2 kv_dim, hidden] matrix */
 	linear(fs->qkv, fs->qkv_dim, fs->xn, h, lw->lin[LIN_Q], rows, h, fs->qkv_dim, 0.0f);
 	if (c->qkv_bias)
 		add_bias_rows(fs->qkv, lw->bias[0], rows, fs->qkv_dim);
-	rope_apply(fs, fs->qkv, rows);
-	for (int s = 0; s < n_seqs; s++)
-		for (int head = 0; head < c->n_heads; head++)
-			attention_head(fs, fs->qkv + (int64_t)s * T * fs->qkv_dim,
-				       fs->attn + (int64_t)s * T * fs->q_dim, head);
+	parallel_rows(fs->n_threads, rows, rope_range, fs);
+	attention_threads(fs, n_seqs);
 	observe(hooks, SITE_O, fs->attn, rows, fs->q_dim, fs->q_dim);
 	/* residual adds fold into the products: x += attn Wo^T, later x += act Wdown^T */
 	linear(x, h, fs->attn, fs->q_dim, lw->lin[LIN_O], rows, fs->q_dim, h, 1.0f);
 
-	rmsnorm_rows(fs->xn, x, lw->mlp_norm, rows, h, c->norm_eps);
+	rmsnorm_threads(fs, fs->xn, x, lw->mlp_norm, rows);
 	observe(hooks, SITE_MLP, fs->xn, rows, h, h);
 	/* gate and up likewise form one [2 intermediate, hidden] matrix */
 	linear(fs->gate_up, 2 * f, fs->xn, h, lw->lin[LIN_GATE], rows, h, 2 * f, 0.0f);
-	silu_mul(fs->gate_up, rows, f);
+	parallel_rows(fs->n_threads, rows, silu_range, fs);
 	observe(hooks, SITE_DOWN, fs->gate_up, rows, f, 2 * f);
 	linear(x, h, fs->gate_up, 2 * f, lw->lin[LIN_DOWN], rows, f, h, 1.0f);
 }
@@ -434,7 +496,7 @@ void head_logits(struct forward_state *fs, const float *final_norm, const float 
 		 const float *x, int64_t n_rows, float *logits)
 {
 	const struct model_config *c = &fs->cfg;
-	rmsnorm_rows(fs->xn, x, final_norm, n_rows, c->hidden, c->norm_eps);
+	rmsnorm_threads(fs, fs->xn, x, final_norm, n_rows);
 	linear(logits, c->vocab, fs->xn, c->hidden, head, n_rows, c->hidden, c->vocab, 0.0f);
 }
 
@@ -452,10 +514,30 @@ static double row_nll(float *logits, int vocab, int target)
 	return log(sum) - picked;
 }
 
+struct nll_job {
+	float *logits;
+	int vocab;
+	const int32_t *targets;    /* the id each row predicts */
+	double *nll;
+};
+
+static void nll_task(void *arg, int64_t i, int slot)
+{
+	const struct nll_job *j = arg;
+	j->nll[i] = row_nll(j->logits + i * j->vocab, j->vocab, j->targets[i]);
+}
+
+void rows_nll(const struct forward_state *fs, float *logits, int n_rows,
+	      const int32_t *targets, double *nll)
+{
+	struct nll_job job = { logits, fs->cfg.vocab, targets, nll };
+	parallel_for(fs->n_threads, n_rows, nll_task, &job);
+}
+
 double head_nll(struct forward_state *fs, const float *final_norm, const float *head,
 		const float *x, const int32_t *ids, int n_seqs, int64_t *n_predictions)
 {
-	int T = fs->seq_len, vocab = fs->cfg.vocab;
+	int T = fs->seq_len;
 	double nll = 0;
 	for (int s = 0; s < n_seqs; s++) {
 		const float *xs = x + (int64_t)s * T * fs->cfg.hidden;
@@ -465,9 +547,9 @@ double head_nll(struct forward_state *fs, const float *final_norm, const float *
 			int nb = T - 1 - r0 < fs->head_rows ? T - 1 - r0 : fs->head_rows;
 			head_logits(fs, final_norm, head, xs + (int64_t)r0 * fs->cfg.hidden, nb,
 				    fs->logits);
-			for (int i = 0; i < nb; i++)
-				nll += row_nll(fs->logits + (int64_t)i * vocab, vocab,
-					       ids_s[r0 + i + 1]);
+			rows_nll(fs, fs->logits, nb, ids_s + r0 + 1, fs->row_nll);
+			for (int i = 0; i < nb; i++)   /* summed in row order on any thread count */
+				nll += fs->row_nll[i];
 		}
 		*n_predictions += T - 1;
 	}

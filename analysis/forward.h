@@ -77,6 +77,11 @@ void head_logits(struct forward_state *fs, const float *final_norm, const float 
 double head_nll(struct forward_state *fs, const float *final_norm, const float *head,
 		const float *x, const int32_t *ids, int n_seqs, int64_t *n_predictions);
 
+/* nll[i] = -log softmax(logits row i)[targets[i]] for n_rows rows of vocab logits
+   (overwritten), on the pass's threads; each row as head_nll computes it. */
+void rows_nll(const struct forward_state *fs, float *logits, int n_rows,
+	      const int32_t *targets, double *nll);
+
 /* RMSNorm of each of `rows` rows: out = x * rsqrt(mean(x^2) + eps) * w. */
 void rmsnorm_rows(float *out, const float *x, const float *w, int64_t rows, int n, double eps);
 

@@ -2,8 +2,11 @@
  *
  * Softmax and SiLU call exp hundreds of millions of times per evaluation; libm's expf
  * one value at a time took as long as the attention matrix products. GNU C vector
- * types (GCC, Clang) run the same polynomial 4 lanes at a time on any target; other
- * compilers get the scalar loop. */
+ * types (GCC, Clang) run the same polynomial 16 lanes at a time, built for AVX-512, AVX2
+ * and plain x86-64 and picked at load time on x86-64; other compilers get the scalar
+ * loop. Every lane does the same operations as the scalar code (ISO C mode contracts no
+ * multiply-add), and sums are accumulated 4 lanes at a time in a fixed order, so results
+ * are the same bit for bit on every machine and whichever version runs. */
 #include "vec_math.h"
 
 #include <stdint.h>
@@ -39,9 +42,18 @@ float exp_approx(float x)
 }
 
 #if defined(__GNUC__)
-#define LANES 4
+#define LANES 4                 /* the accumulators of sums */
+#define WIDE 16                 /* the exponentials and products */
 typedef float vfloat __attribute__((vector_size(4 * LANES)));
 typedef int32_t vint __attribute__((vector_size(4 * LANES)));
+typedef float vwide __attribute__((vector_size(4 * WIDE)));
+typedef int32_t vwint __attribute__((vector_size(4 * WIDE)));
+
+#if defined(__x86_64__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define MULTI_TARGET __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+#endif
 
 static vfloat vload(const float *p)
 {
@@ -60,23 +72,52 @@ static vfloat vsplat(float x)
 	return (vfloat){ 0 } + x;
 }
 
-/* mask ? a : b, lane by lane (mask lanes are all ones or all zeros) */
-static vfloat vselect(vint mask, vfloat a, vfloat b)
+/* GCC warns that a 64-byte vector return changes the ABI without AVX-512; these
+   helpers are static and inlined, so no call ever crosses that ABI. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
+static vwide wload(const float *p)
 {
-	return (vfloat)(((vint)a & mask) | ((vint)b & ~mask));
+	vwide v;
+	memcpy(&v, p, sizeof v);
+	return v;
 }
 
-__attribute__((always_inline)) static inline vfloat vexp(vfloat x)
+static void wstore(float *p, vwide v)
 {
-	x = vselect(x < vsplat(EXP_LO), vsplat(EXP_LO), x);
-	x = vselect(x > vsplat(EXP_HI), vsplat(EXP_HI), x);
-	vfloat n = (x * LOG2E + ROUND_MAGIC) - ROUND_MAGIC;
-	vfloat r = (x - n * LN2_HI) - n * LN2_LO;
-	vfloat p = ((((P0 * r + P1) * r + P2) * r + P3) * r + P4) * r + P5;
-	vfloat y = p * (r * r) + r + 1.0f;
-	vint bits = (__builtin_convertvector(n, vint) + 127) << 23;
-	return y * (vfloat)bits;
+	memcpy(p, &v, sizeof v);
 }
+
+/* mask ? a : b, lane by lane (mask lanes are all ones or all zeros), for either width */
+#define VSELECT(VF, VI, mask, a, b) ((VF)(((VI)(a) & (mask)) | ((VI)(b) & ~(mask))))
+
+/* exp_approx lane by lane, for either width. */
+#define DEFINE_VEXP(name, VF, VI)                                                      \
+	__attribute__((always_inline)) static inline VF name(VF x)                     \
+	{                                                                               \
+		x = VSELECT(VF, VI, x < (VF){ 0 } + EXP_LO, (VF){ 0 } + EXP_LO, x);      \
+		x = VSELECT(VF, VI, x > (VF){ 0 } + EXP_HI, (VF){ 0 } + EXP_HI, x);      \
+		VF n = (x * LOG2E + ROUND_MAGIC) - ROUND_MAGIC;                         \
+		VF r = (x - n * LN2_HI) - n * LN2_LO;                                   \
+		VF p = ((((P0 * r + P1) * r + P2) * r + P3) * r + P4) * r + P5;         \
+		VF y = p * (r * r) + r + 1.0f;                                          \
+		VI bits = (__builtin_convertvector(n, VI) + 127) << 23;                 \
+		return y * (VF)bits;                                                    \
+	}
+DEFINE_VEXP(vexp, vfloat, vint)
+DEFINE_VEXP(wexp, vwide, vwint)
+
+/* Lanes 4q .. 4q+3 of a wide vector (q a constant). */
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_shufflevector)
+#define QUARTER(w, q) __builtin_shufflevector(w, w, 4 * (q), 4 * (q) + 1, 4 * (q) + 2, 4 * (q) + 3)
+#endif
+#endif
+#ifndef QUARTER
+#define QUARTER(w, q) ((vfloat){ (w)[4 * (q)], (w)[4 * (q) + 1], (w)[4 * (q) + 2], (w)[4 * (q) + 3] })
+#endif
 
 static float vsum(vfloat v)
 {
@@ -88,13 +129,26 @@ static float vsum(vfloat v)
 #else
 #define LANES 1
 #endif
+#ifndef MULTI_TARGET
+#define MULTI_TARGET
+#endif
 
-float exp_shifted_sum(float *v, int n, float shift)
+MULTI_TARGET float exp_shifted_sum(float *v, int n, float shift)
 {
 	float sum = 0;
 	int i = 0;
 #if LANES > 1
 	vfloat acc = vsplat(0);
+	for (; i + WIDE <= n; i += WIDE) {
+		vwide e = wexp(wload(v + i) - shift);
+		wstore(v + i, e);
+		/* the 4-lane loop's order, with the pieces taken from the register:
+		   reloading them from the wide store would stall store forwarding */
+		acc += QUARTER(e, 0);
+		acc += QUARTER(e, 1);
+		acc += QUARTER(e, 2);
+		acc += QUARTER(e, 3);
+	}
 	for (; i + LANES <= n; i += LANES) {
 		vfloat e = vexp(vload(v + i) - shift);
 		vstore(v + i, e);
@@ -109,19 +163,20 @@ float exp_shifted_sum(float *v, int n, float shift)
 	return sum;
 }
 
-float max_of(const float *v, int n)
+MULTI_TARGET float max_of(const float *v, int n)
 {
 	float m = v[0];
 	int i = 0;
 #if LANES > 1
-	if (n >= LANES) {
-		vfloat vm = vload(v);
-		for (i = LANES; i + LANES <= n; i += LANES) {
-			vfloat x = vload(v + i);
-			vm = vselect(x > vm, x, vm);
+	/* the maximum is the same in any order (a NaN after v[0] is never picked) */
+	if (n >= WIDE) {
+		vwide wm = wload(v);
+		for (i = WIDE; i + WIDE <= n; i += WIDE) {
+			vwide x = wload(v + i);
+			wm = VSELECT(vwide, vwint, x > wm, x, wm);
 		}
-		for (int k = 0; k < LANES; k++)
-			m = vm[k] > m ? vm[k] : m;
+		for (int k = 0; k < WIDE; k++)
+			m = wm[k] > m ? wm[k] : m;
 	}
 #endif
 	for (; i < n; i++)
@@ -129,10 +184,12 @@ float max_of(const float *v, int n)
 	return m;
 }
 
-void scale_in_place(float *v, int n, float s)
+MULTI_TARGET void scale_in_place(float *v, int n, float s)
 {
 	int i = 0;
 #if LANES > 1
+	for (; i + WIDE <= n; i += WIDE)
+		wstore(v + i, wload(v + i) * s);
 	for (; i + LANES <= n; i += LANES)
 		vstore(v + i, vload(v + i) * s);
 #endif
@@ -140,10 +197,14 @@ void scale_in_place(float *v, int n, float s)
 		v[i] *= s;
 }
 
-void silu_mul_in_place(float *g, const float *u, int n)
+MULTI_TARGET void silu_mul_in_place(float *g, const float *u, int n)
 {
 	int i = 0;
 #if LANES > 1
+	for (; i + WIDE <= n; i += WIDE) {
+		vwide x = wload(g + i);
+		wstore(g + i, x / (1.0f + wexp(-x)) * wload(u + i));
+	}
 	for (; i + LANES <= n; i += LANES) {
 		vfloat x = vload(g + i);
 		vstore(g + i, x / (1.0f + vexp(-x)) * vload(u + i));

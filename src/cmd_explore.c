@@ -15,16 +15,22 @@
 struct explore_options {
 	const char *model;
 	int synthetic;             /* layers of a generated model; 0: a file */
+	int target;                /* enum size_target */
 };
+
+static const char *const target_names[] = { "lwq", "gguf", NULL };
 
 static const struct opt explore_opts[] = {
 	OPT_INT("synthetic", 0, "N", struct explore_options, synthetic, 1, 512,
 		"explore a generated model of N layers (no file needed)"),
+	OPT_CHOICE("target", 0, "lwq|gguf", struct explore_options, target, target_names,
+		   "what sizes and budgets count: lwq storage (default) or the GGUF file's "
+		   "tensors (short-row fallbacks included)"),
 	OPT_END,
 };
 
 static const struct verb_options explore_cli = { "explore",
-	"Usage: lwq explore [MODEL.h5]\n"
+	"Usage: lwq explore [--target lwq|gguf] [MODEL.h5]\n"
 	"       lwq [MODEL.h5]\n"
 	"\n"
 	"Open the interactive explorer: a heatmap of layer scores (LIM, ZD, ZD per tensor,\n"
@@ -112,6 +118,7 @@ int cmd_explore(int argc, char **argv)
 					    : explorer_load(model, &err);
 	if (!d)
 		return err.msg[0] ? cli_report("explore", &err) : cli_error("explore", "out of memory");
+	d->target = (enum size_target)o.target;
 	struct explore_session session = { d };
 	d->hooks = (struct explorer_hooks){ &session, export_plan_hook, export_png_hook,
 					    synthetic ? NULL : export_model_hook };

@@ -18,15 +18,18 @@
 #include "method_option.h"
 #include "run_method.h"
 #include "run_tokens.h"
+#include "stream_cache.h"
 #include "sweep_store.h"
 
 #define MAX_ORDERS 32
+#define CACHE_MIB_DEFAULT 512
 
 struct sweep_options {
 	const char *model;
 	struct run_tokens tokens;
 	const char *orders;        /* NULL: the default list */
 	int step, high, low, group_size;
+	int cache_mib;             /* residual streams kept between evaluations */
 	int json, csv;
 	int kld, score_from;
 	struct method_options method;
@@ -53,6 +56,8 @@ static const struct opt sweep_opts[] = {
 		"low width (default 2; prune always drops to 0)"),
 	OPT_INT("group-size", 'g', "G", struct sweep_options, group_size, 1, 1 << 20,
 		"RTN group size (default as in lwq plan)"),
+	OPT_INT("cache-mib", 0, "MIB", struct sweep_options, cache_mib, 0, 1 << 20,
+		"memory for residual streams kept between evaluations (default 512; 0: none)"),
 	OPT_FLAG("json", 'j', struct sweep_options, json, "one JSON object (documented in lwq(1))"),
 	OPT_FLAG("csv", 'c', struct sweep_options, csv,
 		 "order,n_low,avg_bits,bytes,ppl rows (and kld with --kld)"),
@@ -67,7 +72,8 @@ static const struct opt sweep_opts[] = {
 static const struct verb_options sweep_cli = { "sweep",
 	"Usage: lwq sweep MODEL.h5 (--ids FILE|--text FILE) [--offset N] [--windows W]\n"
 	"                 [--seq-len L] [--orders LIST] [--step K] [--high BITS] [--low BITS]\n"
-	"                 [--group-size G] [--kld] [--score-from K] [--json|--csv]\n"
+	"                 [--group-size G] [--kld] [--score-from K] [--cache-mib MIB]\n"
+	"                 [--json|--csv]\n"
 	"                 [--method rtn|gguf|gptq] [--damp F] [--act-order]\n"
 	"                 [--calib-text FILE | --calib-ids FILE]\n"
 	"\n"
@@ -85,6 +91,7 @@ static int parse_options(int argc, char **argv, struct sweep_options *o)
 	o->step = 1;
 	o->high = 4;
 	o->low = 2;
+	o->cache_mib = CACHE_MIB_DEFAULT;
 	method_options_init(&o->method);
 	int rc = options_parse(&sweep_cli, argc, argv, o);
 	if (rc != 0)
@@ -110,6 +117,57 @@ static int point_n_low(int i, int n_layers, int step)
 	return n > n_layers ? n_layers : n;
 }
 
+/* Plans already evaluated: orders share their end points (every layer high, every
+   layer low), which are measured once. */
+struct plan_memo {
+	int n_layers, n, cap;
+	int *bits;                 /* [cap][n_layers] */
+	double *ppl, *kld;
+};
+
+static int memo_find(const struct plan_memo *m, const struct bit_plan *plan)
+{
+	for (int i = 0; i < m->n; i++)
+		if (memcmp(m->bits + (int64_t)i * m->n_layers, plan->bits,
+			   (size_t)m->n_layers * sizeof *plan->bits) == 0)
+			return i;
+	return -1;
+}
+
+static int memo_grow(struct plan_memo *m)
+{
+	int cap = m->cap ? 2 * m->cap : 16;
+	int *bits = realloc(m->bits, (size_t)cap * m->n_layers * sizeof *bits);
+	if (bits)
+		m->bits = bits;
+	double *ppl = bits ? realloc(m->ppl, (size_t)cap * sizeof *ppl) : NULL;
+	if (ppl)
+		m->ppl = ppl;
+	double *kld = ppl ? realloc(m->kld, (size_t)cap * sizeof *kld) : NULL;
+	if (kld) {
+		m->kld = kld;
+		m->cap = cap;
+	}
+	return kld ? 0 : -1;
+}
+
+static void memo_add(struct plan_memo *m, const struct bit_plan *plan, double ppl, double kld)
+{
+	if (m->n == m->cap && memo_grow(m) < 0)
+		return;    /* only a lost shortcut */
+	memcpy(m->bits + (int64_t)m->n * m->n_layers, plan->bits,
+	       (size_t)m->n_layers * sizeof *plan->bits);
+	m->ppl[m->n] = ppl;
+	m->kld[m->n++] = kld;
+}
+
+static void memo_free(struct plan_memo *m)
+{
+	free(m->bits);
+	free(m->ppl);
+	free(m->kld);
+}
+
 /* Everything an evaluation needs besides the plan. */
 struct sweep_env {
 	struct model_file *mf;
@@ -121,22 +179,33 @@ struct sweep_env {
 	double all_high_kld;       /* the n_low = 0 point's KLD, shared by every order */
 	const struct method_options *method;
 	int warned;                /* GPTQ's calibration warnings are given once */
+	struct stream_cache *cache;    /* NULL: every evaluation from the first layer */
+	struct plan_memo memo;
 };
 
 /* One evaluation: `label` names it in errors, `step` on the progress line, where the
-   evaluation's layers show too ("sweep: order lim, step 3/7, layer 12/24, ..."). */
+   evaluation's layers show too ("sweep: order lim, step 3/7, layer 12/24, ..."). A plan
+   measured before is not measured again. */
 static int evaluate(struct sweep_env *env, const struct bit_plan *plan, const char *label,
 		    const char *step, double *ppl, double *kld, struct lwq_err *err)
 {
 	struct eval_result r;
 	struct method_run run = { .gptq = NULL };
+	int known = plan ? memo_find(&env->memo, plan) : -1;
 	progress_item(env->progress, step);
+	if (known >= 0) {
+		*ppl = env->memo.ppl[known];
+		if (kld)
+			*kld = env->memo.kld[known];
+		progress_step(env->progress, NULL, 0);
+		return 0;
+	}
 	if (method_run_start(&run, env->mf, plan, env->method, "sweep", cli_quiet || env->warned,
 			     err) < 0)
 		return lwq_err_prefix(err, label);
 	env->warned |= run.gptq != NULL;
 	struct eval_request req = { .rq = &run.rq, .score_from = env->o->score_from,
-				    .kld = plan && env->o->kld };
+				    .kld = plan && env->o->kld, .cache = env->cache };
 	int rc = eval_run(env->mf, &req, env->ids, env->n_ids, env->tokens->windows,
 			  env->tokens->seq_len, env->progress, &r, err);
 	method_run_end(&run);
@@ -145,6 +214,8 @@ static int evaluate(struct sweep_env *env, const struct bit_plan *plan, const ch
 	*ppl = r.perplexity;
 	if (kld)
 		*kld = r.has_kld ? r.kld.kld_mean : 0;
+	if (plan)
+		memo_add(&env->memo, plan, *ppl, r.has_kld ? r.kld.kld_mean : 0);
 	progress_step(env->progress, NULL, 0);    /* the tokens came in through the layers */
 	return 0;
 }
@@ -357,9 +428,15 @@ static int sweep_model(struct sweep_options *o, struct sweep_run *run, struct lw
 	if (rc == 0)
 		rc = run_tokens_load(mf, &o->tokens, &ids, err);
 	if (rc == 0) {
+		const struct model_config *cfg = model_file_config(mf);
 		struct sweep_env env = { mf, ids, (int64_t)o->tokens.windows * o->tokens.seq_len,
-					 &o->tokens, NULL, o, 0, &o->method, 0 };
+					 &o->tokens, NULL, o, 0, &o->method, 0, NULL,
+					 { .n_layers = cfg->n_layers } };
+		env.cache = stream_cache_new(cfg->n_layers, env.n_ids * cfg->hidden,
+					     (int64_t)o->cache_mib << 20);
 		rc = run_sweep(&env, o, run, err);
+		stream_cache_free(env.cache);
+		memo_free(&env.memo);
 	}
 	free(ids);
 	model_file_close(mf);

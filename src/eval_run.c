@@ -21,7 +21,8 @@ int eval_run(struct model_file *mf, const struct eval_request *req, const int32_
 	double start = monotonic_seconds();
 	struct kld_accum kld = { 0 };
 	struct pass_nll nll = { .score_from = req->score_from, .kld = req->kld ? &kld : NULL };
-	int rc = run_layers(mf, req->rq, ids, windows, seq_len, "eval", outer, NULL, &nll, err);
+	int rc = run_layers_cached(mf, req->rq, ids, windows, seq_len, "eval", outer, NULL, &nll,
+				   req->cache, err);
 	if (rc == 0) {
 		out->seconds = monotonic_seconds() - start;
 		out->nll_sum = nll.nll_sum;

@@ -19,6 +19,7 @@ struct eval_request {
 	const struct run_quant *rq;
 	int score_from;
 	int kld;
+	struct stream_cache *cache;    /* optional: see run_layers_cached */
 };
 
 struct eval_result {

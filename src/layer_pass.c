@@ -13,7 +13,7 @@
 
 #include "layer_io.h"
 #include "progress.h"
-#include "vec_math.h"
+#include "stream_cache.h"
 
 /* The residual streams of one pass stay under this; longer runs are split into passes
    that each read the weights again (reading is cheap next to the compute, and a 7B model
@@ -68,6 +68,8 @@ struct run {
 	struct progress progress;      /* the run's own line, when there is no outer one */
 	struct progress *outer;
 	int64_t steps, steps_done;     /* layer steps (and LM head) over all passes */
+	struct stream_cache *cache;    /* NULL unless this run may resume from and feed it */
+	int *bits;                     /* [n_layers] run_quant_bits, the cache's key */
 };
 
 int run_quant_bits(const struct run_quant *rq, int layer)
@@ -163,28 +165,40 @@ static int run_layer(struct run *r, int layer, float *x, float *xb, int n, doubl
 	return 0;
 }
 
+/* The embedding is read in bands of rows of about this size, each token's row copied
+   out of the band that holds it: a 128k x 4096 table is 2 GiB as f32. */
+#define EMBED_BAND_BYTES ((int64_t)32 << 20)
+
 static int embed_pass(struct run *r, const int32_t *ids, float *x, int n, struct lwq_err *err)
 {
-	int64_t count = (int64_t)r->cfg->vocab * r->cfg->hidden;
-	float *embed = weight_read_alloc(r->mf, "embed", count, err);
-	if (!embed)
+	int64_t hidden = r->cfg->hidden, vocab = r->cfg->vocab, tokens = (int64_t)n * r->seq_len;
+	int64_t band = EMBED_BAND_BYTES / (hidden * (int64_t)sizeof(float));
+	band = band < 1 ? 1 : band > vocab ? vocab : band;
+	struct tensor_info info;
+	if (model_file_weight_info(r->mf, "embed", &info, err) < 0)
 		return -1;
-	embed_tokens(r->cfg, embed, ids, (int64_t)n * r->seq_len, x);
-	free(embed);
-	return 0;
-}
-
-/* -log softmax(row)[target]: the row's exponentials summed in double (the row is
-   overwritten). */
-static double row_nll(float *row, int vocab, int target)
-{
-	float m = max_of(row, vocab);
-	double picked = (double)row[target] - m;
-	exp_shifted_sum(row, vocab, m);
-	double sum = 0;
-	for (int j = 0; j < vocab; j++)
-		sum += row[j];
-	return log(sum) - picked;
+	if (info.count != vocab * hidden)
+		return lwq_err_set(err, "%s: /weights/embed holds %lld values, expected %lld",
+				   model_file_path(r->mf), (long long)info.count,
+				   (long long)(vocab * hidden));
+	float *buf = malloc((size_t)(band * hidden) * sizeof *buf);
+	if (!buf)
+		return lwq_err_set(err, "%s: out of memory for the embedding",
+				   model_file_path(r->mf));
+	int rc = 0;
+	for (int64_t v0 = 0; v0 < vocab && rc == 0; v0 += band) {
+		int64_t nb = vocab - v0 < band ? vocab - v0 : band;
+		rc = model_file_get_f32_rows(r->mf, "/weights/embed", v0, nb, buf, err);
+		if (rc == 0 && nonfinite_kind(buf, nb * hidden))
+			rc = lwq_err_set(err, "%s: NaN or infinity in weight embed",
+					 model_file_path(r->mf));
+		for (int64_t t = 0; t < tokens && rc == 0; t++)
+			if (ids[t] >= v0 && ids[t] < v0 + nb)
+				memcpy(x + t * hidden, buf + (ids[t] - v0) * hidden,
+				       (size_t)hidden * sizeof *x);
+	}
+	free(buf);
+	return rc;
 }
 
 /* Rows of logits per LM head block: about 16 MiB of them, at most one window. */
@@ -197,6 +211,7 @@ static int head_chunk_rows(const struct model_config *cfg, int seq_len)
 struct head {
 	const float *norm, *weight;
 	float *lq, *lb;                /* [rows, vocab] logits: plan's and unquantized */
+	double *nll;                   /* [rows] */
 	int rows;
 };
 
@@ -218,9 +233,9 @@ static int score_window(struct run *r, const struct head *h, const int32_t *ids,
 						  ids[r0 + i + 1], err) < 0)
 					return -1;
 		}
-		for (int i = 0; i < nb; i++)
-			nll->nll_sum += row_nll(h->lq + (int64_t)i * vocab, vocab,
-						ids[r0 + i + 1]);
+		rows_nll(r->fs, h->lq, nb, ids + r0 + 1, h->nll);
+		for (int i = 0; i < nb; i++)   /* in row order, on any thread count */
+			nll->nll_sum += h->nll[i];
 		nll->n_predictions += nb;
 	}
 	return 0;
@@ -236,8 +251,9 @@ static int score_pass(struct run *r, const int32_t *ids, const float *x, const f
 	h.norm = norm, h.weight = head;
 	h.lq = head ? malloc(block) : NULL;
 	h.lb = h.lq && nll->kld ? malloc(block) : NULL;
+	h.nll = malloc((size_t)h.rows * sizeof *h.nll);
 	int rc = -1;
-	if (head && (!h.lq || (nll->kld && !h.lb)))
+	if (head && (!h.lq || !h.nll || (nll->kld && !h.lb)))
 		lwq_err_set(err, "%s: out of memory for logits", model_file_path(r->mf));
 	else if (head) {
 		double before = nll->nll_sum;
@@ -253,6 +269,7 @@ static int score_pass(struct run *r, const int32_t *ids, const float *x, const f
 	}
 	free(h.lq);
 	free(h.lb);
+	free(h.nll);
 	free(norm);
 	free(head);
 	return rc;
@@ -267,9 +284,13 @@ static int run_pass(struct run *r, const int32_t *ids, float *x, int64_t w0, int
 	int L = r->cfg->n_layers;
 	double tokens_per_layer = (double)n * r->seq_len / (L + (nll ? 1 : 0));
 	float *xb = NULL;
-	if (embed_pass(r, ids, x, n, err) < 0)
+	int first = r->cache ? stream_cache_resume(r->cache, r->bits, x) : 0;
+	r->steps_done += first;
+	if (first == 0 && embed_pass(r, ids, x, n, err) < 0)
 		return -1;
-	for (int layer = 0; layer < L; layer++) {
+	for (int layer = first; layer < L; layer++) {
+		if (r->cache && layer > first)
+			stream_cache_offer(r->cache, layer, r->bits, x);
 		if (r->xb && !xb && run_quant_bits(r->rq, layer) < 16) {
 			memcpy(r->xb, x, (size_t)n * r->seq_len * r->cfg->hidden * sizeof *x);
 			xb = r->xb;
@@ -308,6 +329,15 @@ int run_layers(struct model_file *mf, const struct run_quant *rq, const int32_t 
 	       int windows, int seq_len, const char *verb, struct progress *outer,
 	       const struct pass_observer *obs, struct pass_nll *nll, struct lwq_err *err)
 {
+	return run_layers_cached(mf, rq, ids, windows, seq_len, verb, outer, obs, nll, NULL,
+				 err);
+}
+
+int run_layers_cached(struct model_file *mf, const struct run_quant *rq, const int32_t *ids,
+		      int windows, int seq_len, const char *verb, struct progress *outer,
+		      const struct pass_observer *obs, struct pass_nll *nll,
+		      struct stream_cache *cache, struct lwq_err *err)
+{
 	if (check_run(mf, rq, windows, seq_len, nll, err) < 0)
 		return -1;
 	struct run r = { .mf = mf, .cfg = model_file_config(mf), .rq = rq,
@@ -315,6 +345,15 @@ int run_layers(struct model_file *mf, const struct run_quant *rq, const int32_t 
 	int compare = nll && nll->kld;
 	/* comparing holds two streams per window in the same budget */
 	int pass = pass_windows(r.cfg, compare ? 2 * seq_len : seq_len, windows);
+	/* Resuming needs every window in one pass, and nothing that watches or depends on
+	   the layers before the resume point (an observer, the unquantized comparison
+	   stream, a quantizer fed with each layer's inputs). */
+	if (cache && pass == windows && !obs && !compare && !(rq && rq->quantize_layer)) {
+		r.bits = malloc((size_t)r.cfg->n_layers * sizeof *r.bits);
+		for (int l = 0; r.bits && l < r.cfg->n_layers; l++)
+			r.bits[l] = run_quant_bits(rq, l);
+		r.cache = r.bits ? cache : NULL;
+	}
 	r.call = call_windows(r.cfg, seq_len, pass);
 	r.fs = forward_new(r.cfg, seq_len, r.call, err);
 	r.lw = r.fs ? layer_weights_new(r.cfg, err) : NULL;
@@ -347,6 +386,7 @@ int run_layers(struct model_file *mf, const struct run_quant *rq, const int32_t 
 out:
 	free(x);
 	free(r.xb);
+	free(r.bits);
 	layer_weights_free(r.lw);
 	forward_free(r.fs);
 	return rc;

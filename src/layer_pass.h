@@ -63,6 +63,15 @@ int run_layers(struct model_file *mf, const struct run_quant *rq, const int32_t 
 	       int windows, int seq_len, const char *verb, struct progress *outer,
 	       const struct pass_observer *obs, struct pass_nll *nll, struct lwq_err *err);
 
+/* run_layers that may start from a stream kept in cache (see stream_cache.h) and keeps
+   the streams it computes there, when the run allows it: all windows in one pass, no
+   observer, no KLD, a weight-only quantizer. Results are the same bits either way. */
+struct stream_cache;
+int run_layers_cached(struct model_file *mf, const struct run_quant *rq, const int32_t *ids,
+		      int windows, int seq_len, const char *verb, struct progress *outer,
+		      const struct pass_observer *obs, struct pass_nll *nll,
+		      struct stream_cache *cache, struct lwq_err *err);
+
 /* The bits run_layers gives layer `layer` (16 when there is no plan). */
 int run_quant_bits(const struct run_quant *rq, int layer);
 

@@ -19,14 +19,13 @@
 
 const char *measure_parse_widths(const char *text, int *widths, int *n_widths)
 {
-	static const char want[] = "a list of widths such as 2,3,4 (each 2, 3, 4 or 8, at most 8)";
+	static const char want[] = "a list of distinct widths in bits such as 2,3,4 (at most 8)";
 	const char *p = text;
 	int n = 0;
 	while (*p) {
 		char *end;
 		long v = strtol(p, &end, 10);
-		if (end == p || (*end && *end != ',') || n == MEASURE_MAX_WIDTHS ||
-		    !plan_bits_supported((int)v) || v == 0)
+		if (end == p || (*end && *end != ',') || n == MEASURE_MAX_WIDTHS || v < 1 || v > 16)
 			return want;
 		for (int i = 0; i < n; i++)
 			if (widths[i] == v)

@@ -120,6 +120,18 @@ if "$LWQ" -q capture "$M" --ids "$IDS" --windows 2 --seq-len 64 >/dev/null 2>&1;
 		test "$(awk -F, '$1 == "lim" { printf "%s ", $3 }' "$WORK/sweep.csv")" = "4 3 2 "
 	ok "sweep curves stored in the model file" sh -c \
 		'h5ls -r "$1" | grep -q "^/sweeps/zd/ppl"' _ "$M"
+	# Resuming from kept residual streams must not change a single bit: step 1 makes
+	# consecutive plans differ in one layer, so most evaluations resume mid-model. A
+	# stream here is 4 x 64 x 128 floats: 1 MiB keeps 7 of the 15 boundaries.
+	for mib in 0 1 512; do
+		"$LWQ" --quiet sweep "$M" --ids "$IDS" --offset 4096 --windows 4 --seq-len 64 \
+			--orders zd,lim,random:3 --cache-mib $mib --json \
+			| grep -v '"source"' >"$WORK/sweep-$mib.json"
+	done
+	check "sweep results are identical with no, a 1 MiB and a 512 MiB stream cache" sh -c \
+		"[ -s '$WORK/sweep-0.json' ] && grep -q '\"ppl\"' '$WORK/sweep-0.json' &&
+		 cmp -s '$WORK/sweep-0.json' '$WORK/sweep-1.json' &&
+		 cmp -s '$WORK/sweep-0.json' '$WORK/sweep-512.json'"
 	# A long sweep measures on a read-only handle: others can read the file meanwhile,
 	# and killing it leaves the file openable (not marked as in use by a writer).
 	"$LWQ" --quiet sweep "$M" --ids "$IDS" --windows 8 --seq-len 256 --orders lim,zd \
