@@ -43,8 +43,7 @@ static const char *const target_names[] = { "lwq", "gguf", NULL };
 static const char *parse_widths(const char *text, void *opts)
 {
 	struct plan_options *o = opts;
-	return measure_parse_widths(text, o->widths, &o->n_widths) ?
-		"a list of widths such as 2,3,4 (each 2, 3, 4 or 8)" : NULL;
+	return measure_parse_widths(text, o->widths, &o->n_widths);
 }
 
 static const char *parse_pin(const char *text, void *opts)

@@ -189,8 +189,12 @@ static void check_optimize(void)
 	struct optimize_request bad = { .n_widths = 2, .widths = { 2, 5 }, .cost = cost,
 					.cost_widths = widths, .n_cost_widths = 3, .group_size = 32 };
 	struct lwq_err err;
-	ok(optimize_check(&cfg, &bad, &err) < 0 && strstr(err.msg, "width 5"), "width 5: %s",
-	   err.msg);
+	ok(optimize_check(&cfg, &bad, &err) < 0 && strstr(err.msg, "width 5: the lwq format"),
+	   "width 5: %s", err.msg);
+	bad.target = SIZE_GGUF;
+	ok(optimize_check(&cfg, &bad, &err) < 0 && strstr(err.msg, "width 5: plan files"),
+	   "gguf, width 5: %s", err.msg);
+	bad.target = SIZE_LWQ;
 	bad.widths[1] = 8;
 	ok(optimize_check(&cfg, &bad, &err) < 0 && strstr(err.msg, "not measured"),
 	   "width 8 not measured: %s", err.msg);
