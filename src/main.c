@@ -6,7 +6,6 @@
 #include "blas_kernels.h"
 #include "cli.h"
 #include "commands.h"
-#include "config.h"
 #include "model_h5.h"
 
 const struct verb verbs[] = {

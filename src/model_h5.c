@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "model_h5_quant.h"
 
 char *weight_name(char *buf, size_t len, int layer, const char *tensor)

@@ -1,5 +1,4 @@
 /* token_source.c: the token ids a run works on, from a text file or an int32 ids file. */
-#include "config.h"
 
 #include "token_source.h"
 

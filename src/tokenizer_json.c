@@ -1,6 +1,5 @@
 /* tokenizer_json.c: a Hugging Face tokenizer.json into a tokenizer spec: the BPE model,
    the added tokens and the top level (the pipeline is read in tokenizer_json_pipeline.c). */
-#include "config.h"
 
 #include "tokenizer_json.h"
 
