@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "explorer_load.h"
+#include "demo_model.h"
 #include "export.h"
 #include "heatmap_figure.h"
 #include "options.h"
@@ -37,7 +38,8 @@ static const struct verb_options explore_cli = { "explore",
 	"RTN error), per-token LIM, and a budget slider that shows which layers stay at high\n"
 	"precision. Press ? inside for every key.\n"
 	"\n"
-	"Without MODEL.h5 the demo model opens: $LWQ_DEMO, else the installed demo.h5.\n"
+	"Without MODEL.h5 the demo model opens: $LWQ_DEMO, else the demo.h5 installed with\n"
+	"this lwq (in ../share/lwq beside the executable, or where it was configured).\n"
 	"\n", explore_opts, NULL };
 
 /* What the export hooks need: the data in memory (its path names the model file). */
@@ -87,30 +89,23 @@ static int export_model_hook(void *ctx, const struct export_request *req, struct
 	return rc;
 }
 
-/* $LWQ_DEMO, the installed demo, or the one in the source tree. */
-static const char *default_model(void)
-{
-	const char *env = getenv("LWQ_DEMO");
-	if (env && *env)
-		return env;
-	if (path_exists(LWQ_PKGDATADIR "/demo.h5"))
-		return LWQ_PKGDATADIR "/demo.h5";
-	if (path_exists(LWQ_SRCDIR "/data/demo.h5"))
-		return LWQ_SRCDIR "/data/demo.h5";
-	return NULL;
-}
-
 int cmd_explore(int argc, char **argv)
 {
 	struct explore_options o = { 0 };
-	int rc = options_parse(&explore_cli, argc, argv, &o);
+	char demo[4200], footer[4300];
+	const char *found = demo_model_path(demo, sizeof demo);
+	snprintf(footer, sizeof footer, "Demo model here: %s\n",
+		 found ? found : "none found (set LWQ_DEMO)");
+	struct verb_options cli = explore_cli;   /* --help says which demo this binary finds */
+	cli.footer = footer;
+	int rc = options_parse(&cli, argc, argv, &o);
 	if (rc == 0)
 		rc = cli_model_operand("explore", argc, argv, 1, &o.model);
 	if (rc != 0)
 		return options_exit(rc);
 	int synthetic = o.synthetic;
 	const char *model = o.model;
-	if (!model && !synthetic && !(model = default_model()))
+	if (!model && !synthetic && !(model = found))
 		return cli_error("explore", "no MODEL.h5 given and no demo model installed "
 			       "(set LWQ_DEMO or give a file)");
 	struct lwq_err err = { "" };

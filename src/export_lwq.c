@@ -154,7 +154,8 @@ static int copy_tokenizer(const struct export_job *job, struct model_file *out,
 static int write_layer(const struct export_job *job, struct model_file *out, int layer,
 		       int index, int64_t *bytes, struct lwq_err *err)
 {
-	static const char *const kept[] = { "attn_norm", "mlp_norm", "q_bias", "k_bias", "v_bias" };
+	static const char *const kept[] = { "attn_norm", "mlp_norm", "q_bias", "k_bias", "v_bias",
+					    "q_norm", "k_norm" };
 	const struct model_config *cfg = model_file_config(job->src);
 	int bits = job->plan->bits[layer];
 	char from[64], to[64], group[80];
@@ -169,8 +170,8 @@ static int write_layer(const struct export_job *job, struct model_file *out, int
 			return -1;
 	}
 	for (size_t k = 0; k < sizeof kept / sizeof kept[0]; k++) {
-		if (k >= 2 && !cfg->qkv_bias)
-			break;
+		if ((k >= 2 && k < 5 && !cfg->qkv_bias) || (k >= 5 && !cfg->qk_norm))
+			continue;
 		weight_name(from, sizeof from, layer, kept[k]);
 		weight_name(to, sizeof to, index, kept[k]);
 		if (copy_weight(job, out, from, to, bytes, err) != 0)

@@ -6,12 +6,12 @@
 #include "blas_kernels.h"
 #include "cli.h"
 #include "commands.h"
-#include "config.h"
 #include "model_h5.h"
 
 const struct verb verbs[] = {
 	{ "import",  cmd_import,  "convert a Hugging Face or llama2.c model into an lwq model file" },
 	{ "info",    cmd_info,    "summarize a model file" },
+	{ "tokenize", cmd_tokenize, "turn a text into the model's token ids, or ids into text" },
 	{ "capture", cmd_capture, "run calibration text through the model and store activations" },
 	{ "score",   cmd_score,   "compute per-layer importance (LIM, ZD) and quantization errors" },
 	{ "plan",    cmd_plan,    "turn a memory budget into a per-layer bit plan" },

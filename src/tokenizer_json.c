@@ -1,6 +1,5 @@
 /* tokenizer_json.c: a Hugging Face tokenizer.json into a tokenizer spec: the BPE model,
    the added tokens and the top level (the pipeline is read in tokenizer_json_pipeline.c). */
-#include "config.h"
 
 #include "tokenizer_json.h"
 
@@ -285,11 +284,8 @@ void tokenizer_json_free(struct tokenizer_json *tj)
 	free(tj);
 }
 
-struct tokenizer *tokenizer_from_json(const char *json, size_t len, struct lwq_err *err)
+struct tokenizer *tokenizer_from_parsed(const struct tokenizer_json *tj, struct lwq_err *err)
 {
-	struct tokenizer_json *tj = tokenizer_json_parse(json, len, err);
-	if (!tj)
-		return NULL;
 	struct tokenizer *tok = tokenizer_new(&tj->spec, err);
 	/* The library gives added tokens ids by their place (and only warns when the file
 	   says otherwise); a file that disagrees with itself is refused. */
@@ -303,8 +299,17 @@ struct tokenizer *tokenizer_from_json(const char *json, size_t len, struct lwq_e
 			tok = NULL;
 		}
 	}
-	tokenizer_json_free(tj);
 	if (!tok && strncmp(err->msg, "tokenizer.json: ", 16))
 		lwq_err_prefix(err, "tokenizer.json");
+	return tok;
+}
+
+struct tokenizer *tokenizer_from_json(const char *json, size_t len, struct lwq_err *err)
+{
+	struct tokenizer_json *tj = tokenizer_json_parse(json, len, err);
+	if (!tj)
+		return NULL;
+	struct tokenizer *tok = tokenizer_from_parsed(tj, err);
+	tokenizer_json_free(tj);
 	return tok;
 }

@@ -1,7 +1,6 @@
 /* bench_tokenizer.c: tokens per second encoding a text with a tokenizer.json (speed figure, not a test).
    Usage: bench_tokenizer [TOKENIZER.JSON TEXT [REPEATS]]
    Without arguments: $SHARED_DATA/models/lwq-ref-24L/{tokenizer.json,heldout.txt}. */
-#include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>

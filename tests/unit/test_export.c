@@ -2,7 +2,6 @@
    down (288, falls back): the GGUF file holds exactly the blocks of the permuted weights,
    RoPE attention scores survive the q/k permutation, and the quantized lwq file reads
    back bit-identical to RTN fake quantization. */
-#include "config.h"
 
 #include <math.h>
 #include <stdio.h>

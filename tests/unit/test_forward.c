@@ -270,6 +270,13 @@ int main(void)
 	cfg.rope_high_freq_factor = 4;
 	cfg.rope_original_max_pos = 64;
 	check_synthetic("llama3 RoPE scaling", &cfg, T);
+	/* Qwen3: per-head q/k RMSNorm before RoPE; heads of 24 while hidden is 64, so
+	   q (8 x 24 = 192 wide) is wider than the residual stream */
+	cfg = synth_config(2, 0, 1);
+	strcpy(cfg.architecture, "Qwen3ForCausalLM");
+	cfg.qk_norm = 1;
+	cfg.head_dim = 24;
+	check_synthetic("Qwen3 q/k norms, head_dim 24 != hidden / heads", &cfg, T);
 	check_nll();
 	check_hooks();
 	check_config_rejections();

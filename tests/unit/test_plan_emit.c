@@ -1,6 +1,5 @@
 /* test_plan_emit.c: each --emit format's shape, and that the emitted regular expressions
    select exactly the tensors (llama-quantize) or modules (GPTQModel) they are meant for. */
-#include "config.h"
 
 #include <jansson.h>
 #include <regex.h>

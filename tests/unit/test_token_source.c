@@ -1,5 +1,4 @@
 /* test_token_source.c: tokenizer.json reading, and load_tokens on text and ids files with every error. */
-#include "config.h"
 
 #include <fcntl.h>
 #include <jansson.h>
