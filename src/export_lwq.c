@@ -7,6 +7,7 @@
 
 #include "atomic_file.h"
 #include "export.h"
+#include "import_tokenizer.h"
 #include "gguf_quants.h"
 #include "layer_io.h"
 #include "plan_file.h"
@@ -146,6 +147,13 @@ static int copy_tokenizer(const struct export_job *job, struct model_file *out,
 		int rc = model_file_put_bytes(out, "/tokenizer/json", json, n, err);
 		free(json);
 		if (rc != 0)
+			return -1;
+		/* what import decided (BOS per window) goes along with it */
+		struct tokenizer_facts facts;
+		int64_t bos;
+		tokenizer_facts_load(job->src, &facts);
+		if (model_file_get_attr_i64(job->src, "/tokenizer", "bos_id", &bos) == 0 &&
+		    tokenizer_facts_store(out, &facts, err) != 0)
 			return -1;
 	}
 	return model_file_set_attr_str(out, "/tokenizer", "kind", kind, err);

@@ -249,8 +249,47 @@ static void check_real_model_logits(void)
 	model_file_close(mf);
 }
 
-int main(void)
+/* A model file made elsewhere (tests/cli/families.sh builds tiny Qwen2, Qwen3, Mistral
+   and Llama-3 shapes from Hugging Face directories): batched logits against the
+   token-by-token reference on a window of pseudo-random ids. */
+static void check_model_file(const char *path)
 {
+	struct lwq_err err;
+	struct model_file *mf = model_file_open(path, 0, &err);
+	struct test_model *m = mf ? test_model_read(mf, &err) : NULL;
+	if (!ok(m != NULL, "%s loads: %s", path, m ? "yes" : err.msg)) {
+		model_file_close(mf);
+		return;
+	}
+	int T = 70;
+	int64_t per = (int64_t)T * m->cfg.vocab;
+	int32_t ids[70];
+	uint64_t s = 12345;
+	for (int i = 0; i < T; i++) {
+		s = s * 6364136223846793005ull + 1442695040888963407ull;
+		ids[i] = (int32_t)((s >> 33) % (uint64_t)m->cfg.vocab);
+	}
+	float *fast = malloc((size_t)per * sizeof(float));
+	float *slow = malloc((size_t)per * sizeof(float));
+	batched_logits(&m->cfg, m->embed, m->final_norm, m->ref.head, m->layers, ids, 1, T,
+		       fast);
+	ref_window_logits(&m->ref, ids, T, slow);
+	double d = rel_max_diff(fast, slow, per);
+	ok(d < 1e-4, "%s (%s): batched logits match the reference (max rel diff %.2e)", path,
+	   m->cfg.architecture, d);
+	free(fast);
+	free(slow);
+	test_model_free(m);
+	model_file_close(mf);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1) {            /* test_forward MODEL.h5...: only those files */
+		for (int i = 1; i < argc; i++)
+			check_model_file(argv[i]);
+		return tap_done();
+	}
 	int T = 150;               /* more than one attention block of 128 rows */
 	struct model_config cfg = synth_config(3, 1, 0);
 	check_synthetic("GQA + qkv bias", &cfg, T);
