@@ -43,6 +43,18 @@ int cli_report(const char *verb, const struct lwq_err *err)
 	return cli_error(verb, "%s", err->msg[0] ? err->msg : "unknown error");
 }
 
+void cli_next_step(const char *verb, const char *fmt, ...)
+{
+	if (cli_quiet)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "lwq: %s: next: ", verb);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
 int path_has_extension(const char *path, const char *ext)
 {
 	size_t n = strlen(path), k = strlen(ext);

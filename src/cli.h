@@ -21,6 +21,10 @@ int cli_usage_error(const char *verb, const char *fmt, ...) LWQ_PRINTF(2, 3);
 /* Prints "lwq: VERB: <err->msg>". Returns EXIT_USER. */
 int cli_report(const char *verb, const struct lwq_err *err);
 
+/* "lwq: VERB: next: ..." on stderr, not under --quiet: the step a new user takes after
+   this one. */
+void cli_next_step(const char *verb, const char *fmt, ...) LWQ_PRINTF(2, 3);
+
 /* Set by --quiet (global); progress and chatter are suppressed. */
 extern int cli_quiet;
 

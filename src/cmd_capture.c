@@ -150,6 +150,9 @@ int cmd_capture(int argc, char **argv)
 	int rc = cd ? store(&o, cd, ids, &err) : -1;
 	if (rc == 0)
 		summarize(&o, cd, monotonic_seconds() - start);
+	if (rc == 0)
+		cli_next_step("capture", "lwq score %s (LIM, ZD and RTN errors per layer), then "
+			      "lwq plan %s --budget SIZE", o.model, o.model);
 	capture_data_free(cd);
 	free(ids);
 	return rc < 0 ? cli_report("capture", &err) : EXIT_OK;

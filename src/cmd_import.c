@@ -103,6 +103,9 @@ int cmd_import(int argc, char **argv)
 	atomic_remove_on_signal(NULL);
 	if (rc == 0 && !cli_quiet)
 		print_summary(&o, &s.cfg, n_tensors, monotonic_seconds() - start);
+	if (rc == 0)
+		cli_next_step("import", "lwq capture %s --text FILE (calibration activations, "
+			      "for LIM), then lwq score %s", o.out, o.out);
 	import_source_close(&s);
 	return rc == 0 ? EXIT_OK : cli_report("import", &err);
 }

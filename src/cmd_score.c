@@ -333,6 +333,12 @@ int cmd_score(int argc, char **argv)
 	if (!s)
 		return cli_report("score", &err);
 	rc = !s->cached && cache_scores(o.model, s, &err) < 0 ? cli_report("score", &err) : EXIT_OK;
+	if (rc == EXIT_OK && s->lim)
+		cli_next_step("score", "lwq plan %s --budget SIZE, or explore it: lwq %s", o.model,
+			      o.model);
+	else if (rc == EXIT_OK)
+		cli_next_step("score", "lwq capture %s --text FILE for LIM, or plan by ZD: lwq plan "
+			      "%s --order zd --budget SIZE", o.model, o.model);
 	layer_scores_free(s);
 	return rc;
 }

@@ -26,6 +26,8 @@ check "the model file is unchanged by every failed capture" unchanged
 # ---- a small capture -------------------------------------------------------------------
 ok "capture 2 windows of 64, 16 streams kept" \
 	"$LWQ" capture "$MODEL" --ids "$IDS" $SMALL --keep-streams 16
+check "one line says what to run next (score)" \
+	grep -q "^lwq: capture: next: lwq score $MODEL" "$WORK/err"
 check "prints the bytes the streams take (17 x 16 x 128 f16 = 68.00 KiB)" \
 	grep -q "^streams: 16 token positions x 17 boundaries x 128 values as f16 = 68.00 KiB" "$WORK/out"
 check "cos is [16 layers, 128 tokens]" [ "$(dims /activations/cos)" = "16, 128" ]

@@ -11,6 +11,8 @@ mkdir -p "$OUT"
 for model in lwq-demo-16L lwq-ref-24L; do
 	ok "import $model" "$LWQ" import "$M/$model" -o "$OUT/$model.h5"
 	check "$model: summary line" grep -q "^$OUT/$model.h5: LlamaForCausalLM, .* layers" "$WORK/out"
+	check "$model: one line says what to run next" \
+		grep -q "^lwq: import: next: lwq capture $OUT/$model.h5 --text FILE" "$WORK/err"
 	ok "$model: every tensor and tokenizer.json bit-exact" "$CHECKER" "$M/$model" "$OUT/$model.h5"
 done
 ok "import stories260K (llama2.c)" "$LWQ" --quiet import "$M/stories260K/stories260K.bin" \
@@ -18,7 +20,7 @@ ok "import stories260K (llama2.c)" "$LWQ" --quiet import "$M/stories260K/stories
 check "--quiet prints nothing" test ! -s "$WORK/out"
 ok "-q after the verb is --quiet too" "$LWQ" import "$M/stories260K/stories260K.bin" \
 	-o "$OUT/stories-q.h5" -q
-check "-q after the verb prints nothing" test ! -s "$WORK/out"
+check "-q after the verb prints nothing" sh -c "[ ! -s '$WORK/out' ] && [ ! -s '$WORK/err' ]"
 ok "stories260K: every weight bit-exact, q/k rows in rotate_half order" \
 	"$CHECKER" "$M/stories260K/stories260K.bin" "$OUT/stories.h5"
 check "no temp files left beside the outputs" sh -c "! ls -A '$OUT' | grep -q tmp"

@@ -10,6 +10,8 @@ IDS="$DEMO/heldout.ids.i32"
 
 # ---- score without activations: ZD and RTN errors, no LIM ----
 ok "score without activations" sh -c '"$LWQ" score "$1" >"$2/score.txt"' _ "$M" "$WORK"
+check "... then one line says what to run next (capture, or plan by ZD)" \
+	grep -q "^lwq: score: next: lwq capture $M --text FILE for LIM, or plan by ZD" "$WORK/err"
 check "score says LIM needs capture" grep -q "LIM unavailable.*lwq capture" "$WORK/score.txt"
 check "score reports the 2-bit layer size (67.50 KiB)" grep -q "2-bit 67.50 KiB" "$WORK/score.txt"
 ok "second score reads the cache" sh -c '"$LWQ" score "$1" | grep -q "scores cached"' _ "$M"
