@@ -226,36 +226,81 @@ static int resolve_pins(const struct plan_options *o, const struct plan_request 
 	return 0;
 }
 
-/* Budget outside the feasible range: say it in the user's units. */
-static int budget_out_of_range(const struct plan_options *o, const struct model_config *cfg,
-			       const struct plan_request *req, struct lwq_err *err)
+/* "2.06 MiB", or "2162944 bytes (2.06 MiB)" when `exact`: where rounding to MiB would
+   hide why two sizes differ. */
+static const char *size_text(double bytes, int exact, char *buf, size_t len)
+{
+	char short_form[32];
+	format_size(bytes, short_form, sizeof short_form);
+	if (exact)
+		snprintf(buf, len, "%.0f bytes (%s)", bytes, short_form);
+	else
+		snprintf(buf, len, "%s", short_form);
+	return buf;
+}
+
+/* The budget the plan is made for: below the feasible range is an error, in the user's
+   units (and bytes when the rounded sizes look equal); above it, every free layer fits
+   at the high width, so the plan is capped there with a note. */
+static int budget_in_range(const struct plan_options *o, const struct model_config *cfg,
+			   const struct plan_request *req, int64_t *use, struct lwq_err *err)
 {
 	int64_t lo, hi;
 	plan_budget_range(cfg, req, &lo, &hi);
 	double budget = floor(o->budget_bytes);
-	if (budget >= (double)lo && budget <= (double)hi)
+	char b[64], l[64], h[64];
+	*use = (int64_t)budget;
+	if (budget > (double)hi) {
+		*use = hi;
+		if (!cli_quiet)
+			fprintf(stderr, "lwq: plan: note: budget %s is more than all-high needs: every "
+				"%slayer at %d bits fits at %s; the plan is capped there\n",
+				o->budget_text, o->n_pins ? "free " : "", req->high_bits,
+				size_text((double)hi, 1, h, sizeof h));
 		return 0;
-	char b[32], l[32], h[32];
-	return lwq_err_set(err, "budget %s (%s) is outside the feasible range %s (every %slayer "
-			   "at %d bits) .. %s (every %slayer at %d bits)", o->budget_text,
-			   format_size(budget, b, sizeof b), format_size((double)lo, l, sizeof l),
-			   o->n_pins ? "free " : "", req->low_bits, format_size((double)hi, h, sizeof h),
-			   o->n_pins ? "free " : "", req->high_bits);
+	}
+	if (budget >= (double)lo)
+		return 0;
+	char lo_short[32], budget_short[32];
+	int exact = strcmp(format_size(budget, budget_short, sizeof budget_short),
+			   format_size((double)lo, lo_short, sizeof lo_short)) == 0;
+	if (!exact)
+		snprintf(b, sizeof b, "%s (%s)", o->budget_text, budget_short);
+	return lwq_err_set(err, "budget %s is below the smallest plan, %s (every %slayer at %d "
+			   "bits; all-high is %s)", exact ? size_text(budget, 1, b, sizeof b) : b,
+			   size_text((double)lo, exact, l, sizeof l), o->n_pins ? "free " : "",
+			   req->low_bits, size_text((double)hi, 0, h, sizeof h));
+}
+
+/* --avg-bits is met with whole layers at each width, never above the request: when that
+   lands visibly lower, say so rather than let 3 quietly become 2.8. */
+static void note_avg_bits(const struct plan_options *o, const struct model_config *cfg,
+			  const struct bit_plan *plan)
+{
+	double got = plan_avg_bits(cfg, plan);
+	if (cli_quiet || got > o->avg_bits - 0.005)
+		return;
+	fprintf(stderr, "lwq: plan: note: --avg-bits %g gives %.4g average bits: the most whole "
+		"layers at %d bits reach without going over\n", o->avg_bits, got, plan->high_bits);
 }
 
 static int make_plan(const struct plan_options *o, const struct model_config *cfg,
 		     const int *ranking, const struct plan_request *req, struct bit_plan *plan,
 		     struct lwq_err *err)
 {
+	int64_t budget;
 	if (plan_request_check(cfg, req, err) < 0)
 		return -1;
 	switch (o->mode) {
 	case 'b':
-		if (budget_out_of_range(o, cfg, req, err) < 0)
+		if (budget_in_range(o, cfg, req, &budget, err) < 0)
 			return -1;
-		return plan_from_budget(cfg, ranking, (int64_t)floor(o->budget_bytes), req, plan, err);
+		return plan_from_budget(cfg, ranking, budget, req, plan, err);
 	case 'a':
-		return plan_from_avg_bits(cfg, ranking, o->avg_bits, req, plan, err);
+		if (plan_from_avg_bits(cfg, ranking, o->avg_bits, req, plan, err) < 0)
+			return -1;
+		note_avg_bits(o, cfg, plan);
+		return 0;
 	default:
 		return plan_from_high_layers(cfg, ranking, (int)o->high_layers, req, plan, err);
 	}

@@ -43,10 +43,18 @@ ok "budget exactly M_lo: no high layer" sh -c \
 	'"$LWQ" plan "$1" --order zd --budget 2162944 | grep -q "0 of 16 layers at 4 bits"' _ "$M"
 ok "budget exactly M_hi: every layer high" sh -c \
 	'"$LWQ" plan "$1" --order zd --budget 2900224 | grep -q "16 of 16 layers at 4 bits"' _ "$M"
-fails_with "one byte below M_lo" 1 "budget 2162943 (2.06 MiB) is outside the feasible range 2.06 MiB (every layer at 2 bits) .. 2.77 MiB (every layer at 4 bits)" \
+fails_with "one byte below M_lo: bytes where MiB would look equal" 1 \
+	"budget 2162943 bytes (2.06 MiB) is below the smallest plan, 2162944 bytes (2.06 MiB) (every layer at 2 bits; all-high is 2.77 MiB)" \
 	"$LWQ" plan "$M" --order zd --budget 2162943 -o "$WORK/low.json"
 check "no plan file left behind" test ! -e "$WORK/low.json"
-fails_with "budget above M_hi" 1 "outside the feasible range" "$LWQ" plan "$M" --order zd --budget 3MiB
+ok "budget above M_hi: capped at all-high" "$LWQ" plan "$M" --order zd --budget 3MiB
+check "... the plan is all-high" grep -q "16 of 16 layers at 4 bits" "$WORK/out"
+check "... with one note naming the all-high size" sh -c "[ \$(wc -l <'$WORK/err') -eq 1 ] &&
+	grep -q 'note: budget 3MiB is more than all-high needs: every layer at 4 bits fits at 2900224 bytes (2.77 MiB)' '$WORK/err'"
+ok "--avg-bits between two layer counts" "$LWQ" plan "$M" --order zd --avg-bits 3.3
+check "... says what it rounded down to" grep -q "note: --avg-bits 3.3 gives 3.25 average bits" "$WORK/err"
+ok "--avg-bits met exactly" "$LWQ" plan "$M" --order zd --avg-bits 3
+check "... no note" test ! -s "$WORK/err"
 fails_with "bad size" 2 "--budget must be a size such as 3.2MiB, 850MB or 1e9, not '12 parsecs'" "$LWQ" plan "$M" --order zd --budget "12 parsecs"
 fails_with "two modes" 2 "only one of" "$LWQ" plan "$M" --budget 2MiB --avg-bits 3
 fails_with "no mode" 2 "give --budget" "$LWQ" plan "$M" --order zd
