@@ -66,3 +66,23 @@ int read_whole_file(const char *path, size_t max, char **out, size_t *len,
 	*len = n;
 	return 0;
 }
+
+const char *foreign_model_hint(const char *path)
+{
+	unsigned char head[16] = { 0 };
+	FILE *f = fopen(path, "rb");
+	size_t got = f ? fread(head, 1, sizeof head, f) : 0;
+	if (f)
+		fclose(f);
+	if (got >= 4 && memcmp(head, "GGUF", 4) == 0)
+		return "a GGUF file (a llama.cpp model, usually already quantized): lwq starts from "
+		       "the original model: lwq import HF_DIR -o MODEL.h5 on its Hugging Face "
+		       "directory (config.json, *.safetensors, tokenizer.json); lwq export writes "
+		       "GGUF, it does not read it";
+	/* safetensors: an 8-byte little-endian header length, then the JSON header. */
+	if (got >= 9 && head[8] == '{' && head[6] == 0 && head[7] == 0)
+		return "a lone safetensors file (weights only, no configuration): put it in a "
+		       "directory with the model's config.json and tokenizer.json and import the "
+		       "directory: lwq import DIR -o MODEL.h5";
+	return NULL;
+}

@@ -15,4 +15,8 @@ int pread_full(int fd, void *buf, size_t n, uint64_t offset);
 int read_whole_file(const char *path, size_t max, char **out, size_t *len,
 		    struct lwq_err *err);
 
+/* What a file that lwq cannot use as given is, and what to do instead: a GGUF file or a
+   lone .safetensors file (told from their first bytes). NULL for anything else. */
+const char *foreign_model_hint(const char *path);
+
 #endif

@@ -45,6 +45,9 @@ int import_source_open(struct import_source *s, const char *src, struct lwq_err 
 		return lwq_err_set(err, "%s: cannot open: %s", src, strerror(errno));
 	if (S_ISDIR(sb.st_mode))
 		return open_hf(s, src, err);
+	const char *foreign = foreign_model_hint(src);
+	if (foreign)
+		return lwq_err_set(err, "%s: %s", src, foreign);
 	s->format = "llama2c";
 	s->l2c = llama2c_open(src, err);
 	if (!s->l2c)

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file_read.h"
 #include "model_h5_quant.h"
 
 char *weight_name(char *buf, size_t len, int layer, const char *tensor)
@@ -234,8 +235,11 @@ static int check_openable(const char *path, int writable, struct lwq_err *err)
 	if (access(path, writable ? R_OK | W_OK : R_OK) != 0)
 		return lwq_err_set(err, "%s: cannot open%s: %s", path,
 				   writable ? " for writing" : "", strerror(errno));
-	if (H5Fis_hdf5(path) <= 0)
-		return lwq_err_set(err, "%s: not an HDF5 file", path);
+	if (H5Fis_hdf5(path) <= 0) {
+		const char *foreign = foreign_model_hint(path);
+		return foreign ? lwq_err_set(err, "%s: not an lwq model file but %s", path, foreign)
+			       : lwq_err_set(err, "%s: not an HDF5 file", path);
+	}
 	return 0;
 }
 

@@ -18,6 +18,16 @@ import_fails() {
 	check "$1: no output or temp file left" no_output
 }
 
+# Files lwq does not import say what they are and what to do instead.
+printf 'GGUF\003\000\000\000' >"$WORK/model.gguf"
+printf '\002\000\000\000\000\000\000\000{}' >"$WORK/lone.safetensors"
+import_fails "a GGUF file: says so and names the Hugging Face directory" \
+	"model.gguf: a GGUF file .*lwq import HF_DIR -o MODEL.h5" "$WORK/model.gguf"
+import_fails "a lone .safetensors: says to import its directory" \
+	"lone.safetensors: a lone safetensors file .*import the directory" "$WORK/lone.safetensors"
+fails_with "info of a GGUF file says what it is" 1 \
+	"model.gguf: not an lwq model file but a GGUF file" "$LWQ" info "$WORK/model.gguf"
+
 # A well-formed tiny model imports, so the failures below are due to their one defect.
 $MK "$WORK/good"
 ok "the tiny model imports" "$LWQ" import "$WORK/good" -o "$WORK/good.h5"
