@@ -18,6 +18,7 @@ struct eval_options {
 	struct run_tokens tokens;
 	int json, kld, score_from;
 	struct method_options method;
+	char stored[512];          /* the plan an exported quantized file was made with, or "" */
 };
 
 static const struct opt eval_opts[] = {
@@ -136,7 +137,8 @@ static void print_text(const struct eval_options *o, const struct eval_result *r
 	       o->tokens.windows_defaulted ? ", every full window" : "");
 	printf("scored       %s\n", score_from_convention(o->score_from, o->tokens.seq_len,
 							  convention, sizeof convention));
-	printf("plan         %s\n", o->plan ? o->plan : "none (unquantized)");
+	printf("plan         %s\n", o->plan ? o->plan : o->stored[0] ? o->stored
+							     : "none (unquantized)");
 	if (o->plan)
 		printf("method       %s\n", quant_method_name(o->method.method));
 	if (r->has_kld) {
@@ -153,6 +155,21 @@ static void print_text(const struct eval_options *o, const struct eval_result *r
 	printf("speed        %.0f tokens/s, %.2f s\n", r->tokens_per_second, r->seconds);
 }
 
+/* A file written by lwq export --format lwq runs as stored: say which plan made it. */
+static void describe_stored_plan(struct model_file *mf, struct eval_options *o)
+{
+	char order[64] = "", quantizer[32] = "", from[300] = "";
+	double avg = 0;
+	if (model_file_get_attr_str(mf, "/", "plan_order", order, sizeof order) != 0)
+		return;
+	model_file_get_attr_str(mf, "/", "quantizer", quantizer, sizeof quantizer);
+	model_file_get_attr_str(mf, "/", "quantized_from", from, sizeof from);
+	model_file_get_attr_f64(mf, "/", "plan_avg_bits", &avg);
+	snprintf(o->stored, sizeof o->stored, "stored quantized (plan: order %s, %.4g average "
+		 "bits, %s; exported from %s)", order, avg, quantizer[0] ? quantizer : "rtn",
+		 from[0] ? from : "?");
+}
+
 static int run_eval(struct eval_options *o, struct lwq_err *err)
 {
 	struct model_file *mf = model_file_open(o->model, 0, err);
@@ -163,6 +180,8 @@ static int run_eval(struct eval_options *o, struct lwq_err *err)
 	int32_t *ids = NULL;
 	struct eval_result result;
 	struct method_run run = { .gptq = NULL };
+	if (!o->plan)
+		describe_stored_plan(mf, o);
 	if (forward_check_config(model_file_config(mf), err) < 0) {
 		lwq_err_prefix(err, o->model);
 		goto out;

@@ -38,6 +38,11 @@ p1=$(json_field perplexity "$WORK/e1.json")
 p2=$(json_field perplexity "$WORK/e2.json")
 check "eval of the exported file = eval --plan on the original ($p1 = $p2)" \
 	[ -n "$p1" -a "$p1" = "$p2" ]
+ok "eval of the exported file, as text" sh -c '"$LWQ" eval "$1" --ids "$2" --windows 1 --seq-len 32' \
+	sh "$WORK/q.h5" "$DEMO/heldout.ids.i32"
+check "... says it runs stored quantized, and from which plan (not 'unquantized')" \
+	grep -q "^plan  *stored quantized (plan: order .*, .* average bits, rtn-asym; exported from" \
+	"$WORK/out"
 
 # ---- GGUF ----
 ok "export --format gguf warns about the 32-value fallback" sh -c \
