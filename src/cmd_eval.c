@@ -13,12 +13,17 @@
 #include "run_method.h"
 #include "run_tokens.h"
 
+/* Windows taken by default: the evaluation convention of the reference figures (64 x 512
+   tokens), minutes rather than the better part of an hour on a whole held-out text. */
+#define EVAL_DEFAULT_WINDOWS 64
+
 struct eval_options {
 	const char *model, *plan;
 	struct run_tokens tokens;
 	int json, kld, score_from;
 	struct method_options method;
 	char stored[512];          /* the plan an exported quantized file was made with, or "" */
+	int explicit_offset;       /* --offset was given */
 };
 
 static const struct opt eval_opts[] = {
@@ -30,7 +35,7 @@ static const struct opt eval_opts[] = {
 		 "(needs --plan)"),
 	SCORE_FROM_OPT(struct eval_options, score_from),
 	RUN_TOKENS_OPTS(struct eval_options, tokens,
-			"number of windows (default: every full window after the offset)"),
+			"number of windows (default: every full window after the offset, at most 64)"),
 	OPT_FLAG("json", 'j', struct eval_options, json, "print one JSON object"),
 	RUN_TOKENS_THREADS(struct eval_options, tokens),
 	METHOD_OPTS(struct eval_options, method),
@@ -49,11 +54,15 @@ static const struct verb_options eval_cli = { "eval",
 	"0 bits drops the layer. --kld compares the plan's predictions with the\n"
 	"unquantized model's over the full vocabulary, as llama-perplexity\n"
 	"--kl-divergence does.\n"
+	"Without --offset, evaluation starts after the calibration tokens lwq capture took\n"
+	"from the same file (else at 0); an --offset that overlaps them is warned about.\n"
 	"\n", eval_opts, NULL };
 
 static int parse_options(int argc, char **argv, struct eval_options *o)
 {
 	o->tokens.seq_len = 512;
+	o->tokens.offset = -1;            /* not given: after the calibration tokens */
+	o->tokens.max_windows = EVAL_DEFAULT_WINDOWS;
 	method_options_init(&o->method);
 	int status = options_parse(&eval_cli, argc, argv, o);
 	if (status != 0)
@@ -134,7 +143,7 @@ static void print_text(const struct eval_options *o, const struct eval_result *r
 	printf("predictions  %lld (%d windows of %d tokens from offset %lld%s)\n",
 	       (long long)r->n_predictions, o->tokens.windows, o->tokens.seq_len,
 	       (long long)o->tokens.offset,
-	       o->tokens.windows_defaulted ? ", every full window" : "");
+	       o->tokens.windows_defaulted ? ", by default" : "");
 	printf("scored       %s\n", score_from_convention(o->score_from, o->tokens.seq_len,
 							  convention, sizeof convention));
 	printf("plan         %s\n", o->plan ? o->plan : o->stored[0] ? o->stored
@@ -153,6 +162,37 @@ static void print_text(const struct eval_options *o, const struct eval_result *r
 		       100 * k->dp_mean, 100 * k->dp_stderr);
 	}
 	printf("speed        %.0f tokens/s, %.2f s\n", r->tokens_per_second, r->seconds);
+}
+
+/* Without --offset, evaluation starts where the calibration tokens of the same file end:
+   perplexity measured on the text the scores came from would flatter every plan. */
+static void choose_offset(struct model_file *mf, struct eval_options *o)
+{
+	int64_t begin, end;
+	o->explicit_offset = o->tokens.offset >= 0;
+	if (o->explicit_offset)
+		return;
+	o->tokens.offset = 0;
+	if (!run_tokens_calibration(mf, &o->tokens, &begin, &end))
+		return;
+	o->tokens.offset = end;
+	if (!cli_quiet)
+		fprintf(stderr, "lwq: eval: starting at offset %lld, after the calibration tokens "
+			"[%lld, %lld) capture took from this file (--offset to change)\n",
+			(long long)end, (long long)begin, (long long)end);
+}
+
+/* An --offset that reads calibration tokens again is allowed, with a warning. */
+static void warn_overlap(struct model_file *mf, const struct eval_options *o)
+{
+	int64_t begin, end, first = o->tokens.offset;
+	int64_t last = first + (int64_t)o->tokens.windows * o->tokens.seq_len;
+	if (!o->explicit_offset || cli_quiet || !run_tokens_calibration(mf, &o->tokens, &begin, &end))
+		return;
+	if (first < end && begin < last)
+		fprintf(stderr, "lwq: eval: warning: tokens [%lld, %lld) overlap the calibration "
+			"tokens [%lld, %lld) captured from this file; perplexity there flatters the "
+			"plan\n", (long long)first, (long long)last, (long long)begin, (long long)end);
 }
 
 /* A file written by lwq export --format lwq runs as stored: say which plan made it. */
@@ -188,12 +228,15 @@ static int run_eval(struct eval_options *o, struct lwq_err *err)
 	}
 	if (o->plan && !(plan = plan_read_file(o->plan, model_file_config(mf), err)))
 		goto out;
+	choose_offset(mf, o);
 	if (run_tokens_load(mf, &o->tokens, &ids, err) < 0)
 		goto out;
 	run_tokens_warn_length("eval", mf, &o->tokens);
-	if (o->tokens.windows_defaulted && !o->json && !cli_quiet)
-		fprintf(stderr, "lwq: eval: using every full window: %d windows of %d tokens\n",
-			o->tokens.windows, o->tokens.seq_len);
+	if (o->tokens.windows_defaulted && !cli_quiet)
+		fprintf(stderr, "lwq: eval: %d windows of %d tokens from offset %lld (at most %d by "
+			"default; --windows for more)\n", o->tokens.windows, o->tokens.seq_len,
+			(long long)o->tokens.offset, EVAL_DEFAULT_WINDOWS);
+	warn_overlap(mf, o);
 	if (o->score_from >= o->tokens.seq_len - 1) {
 		lwq_err_set(err, "--score-from %d leaves nothing to predict in windows of %d "
 			    "tokens (K must be below %d)", o->score_from, o->tokens.seq_len,

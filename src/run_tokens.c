@@ -3,8 +3,11 @@
 
 #include <cblas.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
+#include "layout.h"
 #include "token_source.h"
 
 int run_tokens_check(const char *verb, const struct run_tokens *rt)
@@ -32,7 +35,8 @@ int run_tokens_load(struct model_file *mf, struct run_tokens *rt, int32_t **ids,
 		return load_tokens(mf, rt->text_path, rt->ids_path, rt->offset, rt->windows,
 				   rt->seq_len, ids, err);
 	int rc = load_tokens_all_windows(mf, rt->text_path, rt->ids_path, rt->offset,
-					 rt->seq_len, 1 << 20, &rt->windows, ids, err);
+					 rt->seq_len, rt->max_windows > 0 ? rt->max_windows : 1 << 20,
+					 &rt->windows, ids, err);
 	rt->windows_defaulted = rc == 0;
 	if (rc < 0)
 		rt->windows = 0;
@@ -55,4 +59,33 @@ const char *run_tokens_source(const struct run_tokens *rt, char *buf, size_t len
 	else
 		snprintf(buf, len, "ids:%s", rt->ids_path);
 	return buf;
+}
+
+/* Two sources name the same file: the same words, or the same file once resolved. */
+static int same_source(const char *a, const char *b)
+{
+	if (strcmp(a, b) == 0)
+		return 1;
+	char ra[4096], rb[4096];
+	if (strncmp(a, b, 5) != 0 || !realpath(a + 5, ra) || !realpath(b + 5, rb))
+		return 0;
+	return strcmp(ra, rb) == 0;
+}
+
+int run_tokens_calibration(struct model_file *mf, const struct run_tokens *rt,
+			   int64_t *begin, int64_t *end)
+{
+	char recorded[4200], ours[4200];
+	int64_t offset, windows, seq_len;
+	if (!model_file_exists(mf, ACT_GROUP) ||
+	    model_file_get_attr_str(mf, ACT_GROUP, "source", recorded, sizeof recorded) != 0 ||
+	    model_file_get_attr_i64(mf, ACT_GROUP, "offset", &offset) != 0 ||
+	    model_file_get_attr_i64(mf, ACT_GROUP, "windows", &windows) != 0 ||
+	    model_file_get_attr_i64(mf, ACT_GROUP, "seq_len", &seq_len) != 0)
+		return 0;
+	if (!same_source(recorded, run_tokens_source(rt, ours, sizeof ours)))
+		return 0;
+	*begin = offset;
+	*end = offset + windows * seq_len;
+	return 1;
 }

@@ -15,6 +15,7 @@ struct run_tokens {
 	int seq_len;
 	int threads;               /* --threads (capture, eval): BLAS threads, 0 = default */
 	int windows_defaulted;     /* set by run_tokens_load when it chose `windows` */
+	int max_windows;           /* cap on the windows chosen by default; 0: no cap */
 };
 
 /* The table entries of the shared token options, for a verb whose options struct `type`
@@ -51,6 +52,11 @@ int run_tokens_load(struct model_file *mf, struct run_tokens *rt, int32_t **ids,
    model was trained for: the run is valid, but its figures describe extrapolation. */
 void run_tokens_warn_length(const char *verb, struct model_file *mf,
 			    const struct run_tokens *rt);
+
+/* The token range [*begin, *end) capture took its activations from, when they came from
+   the same file as rt's source: 1, else 0 (no activations, or another file). */
+int run_tokens_calibration(struct model_file *mf, const struct run_tokens *rt,
+			   int64_t *begin, int64_t *end);
 
 /* "text:PATH" or "ids:PATH", for the record in the model file and in JSON. */
 const char *run_tokens_source(const struct run_tokens *rt, char *buf, size_t len);

@@ -24,7 +24,11 @@ check "text and JSON agree ($ppl_text, $ppl_json)" \
 head -c 4000 "$D/heldout.txt" >"$WORK/short.txt"
 ok "eval --text without --windows uses every full window" \
 	"$LWQ" eval "$MODEL" --text "$WORK/short.txt" --seq-len 128 --threads 1
-check "... and says so" grep -q "every full window" "$WORK/out" "$WORK/err"
+check "... and says so" sh -c "grep -q 'by default' '$WORK/out' && grep -q 'at most 64 by default' '$WORK/err'"
+ok "eval without --windows on a long source" "$LWQ" eval "$MODEL" --ids "$IDS" --seq-len 16
+check "... takes at most 64 windows, and says so" sh -c \
+	"grep -q '(64 windows of 16 tokens from offset 0, by default)' '$WORK/out' &&
+	 grep -q '64 windows of 16 tokens from offset 0 (at most 64 by default; --windows for more)' '$WORK/err'"
 
 # ---- plans -------------------------------------------------------------------------
 plan() { # plan FILE N_LAYERS BITS...: a plan file with one entry per layer
@@ -76,4 +80,21 @@ fails_with "--text and --ids together" 2 "exactly one of" \
 fails_with "--seq-len 1 predicts nothing" 2 "seq-len" \
 	"$LWQ" eval "$MODEL" --ids "$IDS" --seq-len 1
 check "the model file is unchanged by every eval" unchanged
+
+# ---- after capture: evaluation starts after the calibration tokens ----------------------
+CAL="$WORK/cal.h5"
+cp "$MODEL" "$CAL"
+ok "capture [0, 128) of the ids" "$LWQ" --quiet capture "$CAL" --ids "$IDS" $SMALL
+ok "eval of the same ids without --offset" "$LWQ" eval "$CAL" --ids "$IDS" $SMALL
+check "... starts after the calibration tokens" \
+	grep -q "^predictions  126 (2 windows of 64 tokens from offset 128)" "$WORK/out"
+check "... and says so" grep -q "starting at offset 128, after the calibration tokens \[0, 128)" "$WORK/err"
+ok "eval with an --offset inside the calibration range" "$LWQ" eval "$CAL" --ids "$IDS" --offset 64 $SMALL
+check "... warns about the overlap" \
+	grep -q "warning: tokens \[64, 192) overlap the calibration tokens \[0, 128)" "$WORK/err"
+ok "eval with an --offset past it" "$LWQ" eval "$CAL" --ids "$IDS" --offset 128 $SMALL
+check "... no warning" test ! -s "$WORK/err"
+head -c 40000 "$D/heldout.txt" >"$WORK/other.txt"
+ok "eval of another file" "$LWQ" eval "$CAL" --text "$WORK/other.txt" $SMALL
+check "... starts at 0" grep -q "from offset 0)" "$WORK/out"
 done_testing
