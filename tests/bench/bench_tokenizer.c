@@ -31,7 +31,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_tokenizer: cannot read %s\n", json ? text_path : json_path);
 		return argc >= 3 ? 1 : 77; /* 77: the default shared data is absent, skipped */
 	}
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	double t0 = bench_seconds(), c0 = bench_cpu_seconds();
 	struct tokenizer *tok = tokenizer_from_json(json, n_json, &err);
 	double t_load = bench_seconds() - t0, c_load = bench_cpu_seconds() - c0;

@@ -57,7 +57,9 @@ assert set(d[\"spearman_with_measured\"]) == {\"lim\", \"zd\", \"zd-inverse\"}' 
 ok "score shows the rank correlations" "$LWQ" score "$MODEL" -g 32
 check "... with the measured order" grep -q "Spearman rank correlation with the measured" \
 	"$WORK/out"
-ok "plan --order measured" "$LWQ" plan "$MODEL" --order measured --high-layers 8 -g 32
+ok "score --force recomputes the other scores" "$LWQ" -q score "$MODEL" -g 16 --force
+ok "plan --order measured (the table survived)" "$LWQ" plan "$MODEL" --order measured \
+	--high-layers 8 -g 32
 budget=$("$LWQ" plan "$MODEL" --high-layers 8 -g 32 | sed -n 's/^total: .* (\([0-9]*\) bytes).*/\1/p')
 ok "plan --optimize at the LIM plan's size ($budget bytes)" "$LWQ" plan "$MODEL" --optimize \
 	--widths 2,3,4 --budget "$budget" --json -o "$WORK/opt.json"
