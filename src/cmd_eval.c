@@ -24,6 +24,8 @@ struct eval_options {
 	struct method_options method;
 	char stored[512];          /* the plan an exported quantized file was made with, or "" */
 	int explicit_offset;       /* --offset was given */
+	int after_calib;           /* the offset was chosen after the calibration tokens */
+	int64_t calib_begin;
 };
 
 static const struct opt eval_opts[] = {
@@ -176,10 +178,18 @@ static void choose_offset(struct model_file *mf, struct eval_options *o)
 	if (!run_tokens_calibration(mf, &o->tokens, &begin, &end))
 		return;
 	o->tokens.offset = end;
-	if (!cli_quiet)
-		fprintf(stderr, "lwq: eval: starting at offset %lld, after the calibration tokens "
+	o->calib_begin = begin;
+	o->after_calib = 1;
+}
+
+/* Said with the results, so a run that fails still ends in one line. */
+static void note_offset(const struct eval_options *o)
+{
+	if (o->after_calib && !cli_quiet)
+		fprintf(stderr, "lwq: eval: started at offset %lld, after the calibration tokens "
 			"[%lld, %lld) capture took from this file (--offset to change)\n",
-			(long long)end, (long long)begin, (long long)end);
+			(long long)o->tokens.offset, (long long)o->calib_begin,
+			(long long)o->tokens.offset);
 }
 
 /* An --offset that reads calibration tokens again is allowed, with a warning. */
@@ -249,6 +259,7 @@ static int run_eval(struct eval_options *o, struct lwq_err *err)
 	if (eval_run(mf, &req, ids, (int64_t)o->tokens.windows * o->tokens.seq_len,
 		     o->tokens.windows, o->tokens.seq_len, NULL, &result, err) < 0)
 		goto out;
+	note_offset(o);
 	if (o->json)
 		print_json(o, &result, &run, model_file_config(mf)->n_layers);
 	else

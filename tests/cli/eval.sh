@@ -88,7 +88,7 @@ ok "capture [0, 128) of the ids" "$LWQ" --quiet capture "$CAL" --ids "$IDS" $SMA
 ok "eval of the same ids without --offset" "$LWQ" eval "$CAL" --ids "$IDS" $SMALL
 check "... starts after the calibration tokens" \
 	grep -q "^predictions  126 (2 windows of 64 tokens from offset 128)" "$WORK/out"
-check "... and says so" grep -q "starting at offset 128, after the calibration tokens \[0, 128)" "$WORK/err"
+check "... and says so" grep -q "started at offset 128, after the calibration tokens \[0, 128)" "$WORK/err"
 ok "eval with an --offset inside the calibration range" "$LWQ" eval "$CAL" --ids "$IDS" --offset 64 $SMALL
 check "... warns about the overlap" \
 	grep -q "warning: tokens \[64, 192) overlap the calibration tokens \[0, 128)" "$WORK/err"
