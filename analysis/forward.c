@@ -46,7 +46,8 @@ static int64_t lin_floats(const struct model_config *cfg, int k)
 struct layer_weights *layer_weights_new(const struct model_config *cfg, struct lwq_err *err)
 {
 	int64_t qkv_out = (int64_t)(cfg->n_heads + 2 * cfg->n_kv_heads) * cfg->head_dim;
-	int64_t total = 2 * (int64_t)cfg->hidden + (cfg->qkv_bias ? qkv_out : 0);
+	int64_t total = 2 * (int64_t)cfg->hidden + (cfg->qkv_bias ? qkv_out : 0) +
+			(cfg->qk_norm ? 2 * (int64_t)cfg->head_dim : 0);
 	for (int k = 0; k < LIN_COUNT; k++)
 		total += lin_floats(cfg, k);
 	struct layer_weights *lw = calloc(1, sizeof *lw);
@@ -71,6 +72,11 @@ struct layer_weights *layer_weights_new(const struct model_config *cfg, struct l
 		lw->bias[0] = p;
 		lw->bias[1] = p + (int64_t)cfg->n_heads * cfg->head_dim;
 		lw->bias[2] = lw->bias[1] + (int64_t)cfg->n_kv_heads * cfg->head_dim;
+		p += qkv_out;
+	}
+	if (cfg->qk_norm) {
+		lw->q_norm = p;
+		lw->k_norm = p + cfg->head_dim;
 	}
 	return lw;
 }
@@ -107,6 +113,10 @@ const char *layer_weights_nonfinite(const struct model_config *cfg,
 		if (!all_finite(lw->bias[b], n))
 			return bias_names[b];
 	}
+	if (cfg->qk_norm && !all_finite(lw->q_norm, cfg->head_dim))
+		return "q_norm";
+	if (cfg->qk_norm && !all_finite(lw->k_norm, cfg->head_dim))
+		return "k_norm";
 	return NULL;
 }
 
@@ -424,6 +434,23 @@ static void rmsnorm_threads(const struct forward_state *fs, float *out, const fl
 	parallel_rows(fs->n_threads, rows, norm_range, &j);
 }
 
+/* Qwen3: each head of q and of k RMS-normalized on its own, before RoPE. */
+struct qk_norm_job {
+	struct forward_state *fs;
+	const float *q_norm, *k_norm;
+};
+
+static void qk_norm_range(void *arg, int64_t r0, int64_t r1)
+{
+	const struct qk_norm_job *j = arg;
+	const struct model_config *c = &j->fs->cfg;
+	for (int64_t r = r0; r < r1; r++) {
+		float *q = j->fs->qkv + r * j->fs->qkv_dim, *k = q + j->fs->q_dim;
+		rmsnorm_rows(q, q, j->q_norm, c->n_heads, c->head_dim, c->norm_eps);
+		rmsnorm_rows(k, k, j->k_norm, c->n_kv_heads, c->head_dim, c->norm_eps);
+	}
+}
+
 static void silu_range(void *arg, int64_t r0, int64_t r1)
 {
 	struct forward_state *fs = arg;
@@ -475,6 +502,10 @@ void layer_forward(struct forward_state *fs, const struct layer_weights *lw, flo
 	linear(fs->qkv, fs->qkv_dim, fs->xn, h, lw->lin[LIN_Q], rows, h, fs->qkv_dim, 0.0f);
 	if (c->qkv_bias)
 		add_bias_rows(fs->qkv, lw->bias[0], rows, fs->qkv_dim);
+	if (c->qk_norm) {
+		struct qk_norm_job j = { fs, lw->q_norm, lw->k_norm };
+		parallel_rows(fs->n_threads, rows, qk_norm_range, &j);
+	}
 	parallel_rows(fs->n_threads, rows, rope_range, fs);
 	attention_threads(fs, n_seqs);
 	observe(hooks, SITE_O, fs->attn, rows, fs->q_dim, fs->q_dim);

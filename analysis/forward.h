@@ -14,6 +14,7 @@ struct layer_weights {
 	float *lin[LIN_COUNT];
 	float *attn_norm, *mlp_norm;   /* [hidden] */
 	float *bias[3];                /* q, k, v biases, back to back; NULL when !qkv_bias */
+	float *q_norm, *k_norm;        /* [head_dim] each; NULL when !qk_norm */
 	float *block;                  /* owns everything above */
 	int64_t n_floats;
 };

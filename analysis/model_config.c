@@ -41,6 +41,8 @@ int64_t non_linear_params(const struct model_config *cfg)
 	int64_t bias = 0;
 	if (cfg->qkv_bias)
 		bias = (int64_t)cfg->n_layers * (cfg->n_heads + 2 * cfg->n_kv_heads) * cfg->head_dim;
+	if (cfg->qk_norm)
+		norms += (int64_t)cfg->n_layers * 2 * cfg->head_dim;
 	return emb + head + norms + bias;
 }
 
@@ -52,7 +54,7 @@ int64_t total_params(const struct model_config *cfg)
 int architecture_supported(const char *arch)
 {
 	static const char *const known[] = {
-		"LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM", "llama2.c",
+		"LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM", "Qwen3ForCausalLM", "llama2.c",
 	};
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
 		if (strcmp(arch, known[i]) == 0)

@@ -18,7 +18,8 @@ enum linear_kind {
 extern const char *const linear_names[LIN_COUNT];
 
 struct model_config {
-	char architecture[64];     /* "LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM" */
+	char architecture[64];     /* "LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM",
+				      "Qwen3ForCausalLM" */
 	int n_layers;
 	int hidden;                /* hidden_size */
 	int intermediate;          /* intermediate_size */
@@ -35,6 +36,7 @@ struct model_config {
 	double norm_eps;           /* rms_norm_eps */
 	int tied_embeddings;       /* lm_head shares embed_tokens */
 	int qkv_bias;              /* q, k, v projections carry biases (Qwen2) */
+	int qk_norm;               /* per-head RMSNorm of q and k before RoPE (Qwen3) */
 	int sliding_window;        /* Mistral; 0 = none */
 	int bos_id, eos_id;        /* -1 when absent */
 };

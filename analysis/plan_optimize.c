@@ -28,11 +28,14 @@ int optimize_check(const struct model_config *cfg, const struct optimize_request
 		return lwq_err_set(err, "give 1 to %d widths", OPTIMIZE_MAX_WIDTHS);
 	for (int w = 0; w < req->n_widths; w++) {
 		int b = req->widths[w];
+		if (layer_bytes_for(cfg, req->target, b, req->group_size) < 0 ||
+		    (req->target == SIZE_LWQ && b != 2 && b != 3 && b != 4 && b != 8))
+			return lwq_err_set(err, "width %d: the %s format cannot store it (%s)", b,
+					   size_target_name(req->target),
+					   req->target == SIZE_LWQ ? "2, 3, 4 or 8 bits"
+								   : "2 to 6 or 8 bits");
 		if (b == 0 || !plan_bits_supported(b))
-			return lwq_err_set(err, "width %d: plans store 2, 3, 4 or 8 bits", b);
-		if (layer_bytes_for(cfg, req->target, b, req->group_size) < 0)
-			return lwq_err_set(err, "width %d: the %s format cannot store it", b,
-					   size_target_name(req->target));
+			return lwq_err_set(err, "width %d: plan files store 2, 3, 4 or 8 bits", b);
 		if (cost_column(req, b) < 0)
 			return lwq_err_set(err, "width %d was not measured", b);
 		for (int v = 0; v < w; v++)

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "explorer_load.h"
+#include "demo_model.h"
 #include "export.h"
 #include "heatmap_figure.h"
 #include "options.h"
@@ -15,23 +16,30 @@
 struct explore_options {
 	const char *model;
 	int synthetic;             /* layers of a generated model; 0: a file */
+	int target;                /* enum size_target */
 };
+
+static const char *const target_names[] = { "lwq", "gguf", NULL };
 
 static const struct opt explore_opts[] = {
 	OPT_INT("synthetic", 0, "N", struct explore_options, synthetic, 1, 512,
 		"explore a generated model of N layers (no file needed)"),
+	OPT_CHOICE("target", 0, "lwq|gguf", struct explore_options, target, target_names,
+		   "what sizes and budgets count: lwq storage (default) or the GGUF file's "
+		   "tensors (short-row fallbacks included)"),
 	OPT_END,
 };
 
 static const struct verb_options explore_cli = { "explore",
-	"Usage: lwq explore [MODEL.h5]\n"
+	"Usage: lwq explore [--target lwq|gguf] [MODEL.h5]\n"
 	"       lwq [MODEL.h5]\n"
 	"\n"
 	"Open the interactive explorer: a heatmap of layer scores (LIM, ZD, ZD per tensor,\n"
 	"RTN error), per-token LIM, and a budget slider that shows which layers stay at high\n"
 	"precision. Press ? inside for every key.\n"
 	"\n"
-	"Without MODEL.h5 the demo model opens: $LWQ_DEMO, else the installed demo.h5.\n"
+	"Without MODEL.h5 the demo model opens: $LWQ_DEMO, else the demo.h5 installed with\n"
+	"this lwq (in ../share/lwq beside the executable, or where it was configured).\n"
 	"\n", explore_opts, NULL };
 
 /* What the export hooks need: the data in memory (its path names the model file). */
@@ -62,9 +70,7 @@ static int export_model_hook(void *ctx, const struct export_request *req, struct
 	const struct explore_session *session = ctx;
 	const struct bit_plan *plan = req->plan;
 	const char *path = req->path;
-	size_t n = strlen(path);
-	enum export_format format = n > 5 && strcmp(path + n - 5, ".gguf") == 0 ? EXPORT_GGUF
-										  : EXPORT_LWQ;
+	enum export_format format = export_format_for_path(path);
 	struct model_file *mf = model_file_open(session->data->path, 0, err);
 	if (!mf)
 		return -1;
@@ -81,30 +87,23 @@ static int export_model_hook(void *ctx, const struct export_request *req, struct
 	return rc;
 }
 
-/* $LWQ_DEMO, the installed demo, or the one in the source tree. */
-static const char *default_model(void)
-{
-	const char *env = getenv("LWQ_DEMO");
-	if (env && *env)
-		return env;
-	if (path_exists(LWQ_PKGDATADIR "/demo.h5"))
-		return LWQ_PKGDATADIR "/demo.h5";
-	if (path_exists(LWQ_SRCDIR "/data/demo.h5"))
-		return LWQ_SRCDIR "/data/demo.h5";
-	return NULL;
-}
-
 int cmd_explore(int argc, char **argv)
 {
 	struct explore_options o = { 0 };
-	int rc = options_parse(&explore_cli, argc, argv, &o);
+	char demo[4200], footer[4300];
+	const char *found = demo_model_path(demo, sizeof demo);
+	snprintf(footer, sizeof footer, "Demo model here: %s\n",
+		 found ? found : "none found (set LWQ_DEMO)");
+	struct verb_options cli = explore_cli;   /* --help says which demo this binary finds */
+	cli.footer = footer;
+	int rc = options_parse(&cli, argc, argv, &o);
 	if (rc == 0)
 		rc = cli_model_operand("explore", argc, argv, 1, &o.model);
 	if (rc != 0)
 		return options_exit(rc);
 	int synthetic = o.synthetic;
 	const char *model = o.model;
-	if (!model && !synthetic && !(model = default_model()))
+	if (!model && !synthetic && !(model = found))
 		return cli_error("explore", "no MODEL.h5 given and no demo model installed "
 			       "(set LWQ_DEMO or give a file)");
 	struct lwq_err err = { "" };
@@ -112,6 +111,7 @@ int cmd_explore(int argc, char **argv)
 					    : explorer_load(model, &err);
 	if (!d)
 		return err.msg[0] ? cli_report("explore", &err) : cli_error("explore", "out of memory");
+	d->target = (enum size_target)o.target;
 	struct explore_session session = { d };
 	d->hooks = (struct explorer_hooks){ &session, export_plan_hook, export_png_hook,
 					    synthetic ? NULL : export_model_hook };

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "import_map.h"
+#include "import_tokenizer.h"
 #include "layout.h"
 #include "model_h5.h"
 #include "options.h"
@@ -50,7 +51,7 @@ static int64_t quantized_bytes(struct model_file *mf, const char *name)
 	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
 		char path[512];
 		struct tensor_info info;
-		struct lwq_err err;
+		struct lwq_err err = { "" };
 		snprintf(path, sizeof path, "/weights/%s/%s", name, parts[i]);
 		if (model_file_dataset_info(mf, path, &info, &err) == 0)
 			sum += info.count * (i == 0 ? 1 : (int64_t)dtype_size(info.dtype));
@@ -65,7 +66,7 @@ static void sum_weights(struct model_file *mf, struct weight_totals *w)
 	int n = expected_tensors(model_file_config(mf), &want);
 	for (int i = 0; i < n; i++) {
 		struct tensor_info info;
-		struct lwq_err err;
+		struct lwq_err err = { "" };
 		if (model_file_weight_bits(mf, want[i].name) > 0) {
 			w->quantized++;
 			w->quantized_bytes += quantized_bytes(mf, want[i].name);
@@ -120,6 +121,7 @@ static json_t *config_json(const struct model_config *c)
 	json_object_set_new(o, "rms_norm_eps", json_real(c->norm_eps));
 	json_object_set_new(o, "tie_word_embeddings", json_boolean(c->tied_embeddings));
 	json_object_set_new(o, "qkv_bias", json_boolean(c->qkv_bias));
+	json_object_set_new(o, "qk_norm", json_boolean(c->qk_norm));
 	json_object_set_new(o, "sliding_window", json_integer(c->sliding_window));
 	json_object_set_new(o, "bos_token_id", json_integer(c->bos_id));
 	json_object_set_new(o, "eos_token_id", json_integer(c->eos_id));
@@ -132,10 +134,21 @@ static json_t *tokenizer_json(struct model_file *mf)
 	if (model_file_get_attr_str(mf, "/tokenizer", "kind", kind, sizeof kind) != 0)
 		return json_null();
 	struct tensor_info info;
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	int64_t bytes = model_file_dataset_info(mf, "/tokenizer/json", &info, &err) == 0
 			? info.count : 0;
-	return json_pack("{s:s, s:I}", "kind", kind, "bytes", (json_int_t)bytes);
+	json_t *o = json_pack("{s:s, s:I}", "kind", kind, "bytes", (json_int_t)bytes);
+	if (bytes > 0) {
+		struct tokenizer_facts facts;
+		tokenizer_facts_load(mf, &facts);
+		json_object_set_new(o, "description", json_string(facts.description));
+		json_object_set_new(o, "vocab_size", json_integer(facts.vocab_size));
+		json_object_set_new(o, "pattern_family", json_string(facts.pattern_family));
+		json_object_set_new(o, "bos_id", facts.bos_id >= 0 ? json_integer(facts.bos_id)
+								   : json_null());
+		json_object_set_new(o, "bos_source", json_string(facts.bos_source));
+	}
+	return o;
 }
 
 /* How lwq export quantized the file (root attributes), or null for an unquantized one. */
@@ -303,6 +316,8 @@ static void print_model(json_t *o)
 	       json_is_true(json_object_get(c, "tie_word_embeddings")) ? "tied to embeddings"
 								       : "separate");
 	printf("%-14s%s\n", "qkv bias", json_is_true(json_object_get(c, "qkv_bias")) ? "yes" : "no");
+	if (json_is_true(json_object_get(c, "qk_norm")))
+		printf("%-14s%s\n", "q/k norm", "per head, before RoPE");
 	if (get_int(c, "sliding_window") > 0)
 		printf("%-14s%lld\n", "sliding window", (long long)get_int(c, "sliding_window"));
 	printf("%-14sbos %lld, eos %lld\n", "special ids", (long long)get_int(c, "bos_token_id"),
@@ -338,6 +353,22 @@ static void print_storage(json_t *o)
 	printf("\n");
 }
 
+static void print_tokenizer(json_t *tok)
+{
+	json_t *bos = json_object_get(tok, "bos_id");
+	printf("%s, %lld tokens, pattern %s, %lld bytes\n",
+	       json_string_value(json_object_get(tok, "description")),
+	       (long long)get_int(tok, "vocab_size"),
+	       json_string_value(json_object_get(tok, "pattern_family")),
+	       (long long)get_int(tok, "bytes"));
+	if (json_is_integer(bos))
+		printf("%-14sid %lld starts every --text window (from %s)\n", "BOS",
+		       (long long)json_integer_value(bos),
+		       json_string_value(json_object_get(tok, "bos_source")));
+	else
+		printf("%-14snone (--text windows start with the text)\n", "BOS");
+}
+
 static void print_sections(json_t *o)
 {
 	json_t *tok = json_object_get(o, "tokenizer"), *act = json_object_get(o, "activations");
@@ -354,9 +385,11 @@ static void print_sections(json_t *o)
 		printf("absent\n");
 	else if (get_int(tok, "bytes") == 0)
 		printf("%s\n", json_string_value(json_object_get(tok, "kind")));
-	else
+	else if (!json_object_get(tok, "description"))
 		printf("%s, %lld bytes\n", json_string_value(json_object_get(tok, "kind")),
 		       (long long)get_int(tok, "bytes"));
+	else
+		print_tokenizer(tok);
 	printf("%-14s", "activations");
 	if (json_is_null(act))
 		printf("absent\n");
@@ -402,5 +435,5 @@ int cmd_info(int argc, char **argv)
 		print_sections(o);
 	}
 	json_decref(o);
-	return fflush(stdout) == 0 ? EXIT_OK : cli_error("info", "cannot write output");
+	return EXIT_OK;      /* main checks that stdout took it all */
 }

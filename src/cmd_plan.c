@@ -43,8 +43,7 @@ static const char *const target_names[] = { "lwq", "gguf", NULL };
 static const char *parse_widths(const char *text, void *opts)
 {
 	struct plan_options *o = opts;
-	return measure_parse_widths(text, o->widths, &o->n_widths) ?
-		"a list of widths such as 2,3,4 (each 2, 3, 4 or 8)" : NULL;
+	return measure_parse_widths(text, o->widths, &o->n_widths);
 }
 
 static const char *parse_pin(const char *text, void *opts)
@@ -387,7 +386,7 @@ static void store_last_plan(const char *model, const char *text)
 {
 	if (!text || access(model, W_OK) != 0)
 		return;
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	if (model_file_update(model, strlen(text), store_plan_text, (void *)text, &err) != 0 &&
 	    !cli_quiet)
 		fprintf(stderr, "lwq: plan: warning: the plan was saved but not copied into the "
@@ -519,7 +518,7 @@ int cmd_plan(int argc, char **argv)
 		free(o);
 		return options_exit(rc);
 	}
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	char *last = NULL;
 	struct model_file *mf = model_file_open(o->model, 0, &err);
 	rc = !mf || run_plan(o, mf, &last, &err) < 0 ? cli_report("plan", &err) : EXIT_OK;

@@ -56,7 +56,7 @@ static const struct opt score_opts[] = {
 
 static const struct verb_options score_cli = { "score",
 	"Usage: lwq score MODEL.h5 [--json|--csv] [--group-size G] [--force]\n"
-	"       lwq score MODEL.h5 --measure [--widths LIST] [--method rtn|gguf]\n"
+	"       lwq score MODEL.h5 --measure [--widths LIST] [--method rtn|gguf|gptq]\n"
 	"                 [--windows W] [--score-from K] [--group-size G] [--json]\n"
 	"\n"
 	"Compute per-layer importance and quantization error and cache them in the model\n"
@@ -324,7 +324,7 @@ int cmd_score(int argc, char **argv)
 	int rc = parse_options(argc, argv, &o);
 	if (rc)
 		return options_exit(rc);
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	if (o.measure) {
 		o.m.model = o.model, o.m.group_size = o.group_size, o.m.json = o.json;
 		return score_measure(&o.m, &err) < 0 ? cli_report("score", &err) : EXIT_OK;

@@ -13,6 +13,7 @@ struct verb {
 
 int cmd_import(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_tokenize(int argc, char **argv);
 int cmd_capture(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_plan(int argc, char **argv);

@@ -53,6 +53,33 @@ static struct gguf_item *add_item(struct item_list *l, enum item_kind kind, int 
 }
 
 /* The tensors of kept layer `layer`, written as block `index`. */
+/* Qwen2's q/k/v biases and Qwen3's per-head q/k norms, as llama.cpp names them. */
+static int add_attention_extras(struct item_list *l, const struct model_config *cfg, int layer,
+				int index)
+{
+	static const char *const biases[3] = { "q_bias", "k_bias", "v_bias" };
+	static const char *const bias_names[3] = { "blk.%d.attn_q.bias", "blk.%d.attn_k.bias",
+						   "blk.%d.attn_v.bias" };
+	char src[64];
+	for (int b = 0; b < 3 && cfg->qkv_bias; b++) {
+		int n = (b == 0 ? cfg->n_heads : cfg->n_kv_heads) * cfg->head_dim;
+		weight_name(src, sizeof src, layer, biases[b]);
+		if (!add_item(l, ITEM_VECTOR, GGUF_TYPE_F32, src, 0, n, bias_names[b], index))
+			return -1;
+	}
+	if (cfg->qk_norm) {
+		weight_name(src, sizeof src, layer, "q_norm");
+		if (!add_item(l, ITEM_VECTOR, GGUF_TYPE_F32, src, 0, cfg->head_dim,
+			      "blk.%d.attn_q_norm.weight", index))
+			return -1;
+		weight_name(src, sizeof src, layer, "k_norm");
+		if (!add_item(l, ITEM_VECTOR, GGUF_TYPE_F32, src, 0, cfg->head_dim,
+			      "blk.%d.attn_k_norm.weight", index))
+			return -1;
+	}
+	return 0;
+}
+
 static int add_layer(struct item_list *l, const struct export_job *job, int layer, int index,
 		     struct export_stats *stats)
 {
@@ -81,9 +108,15 @@ static int add_layer(struct item_list *l, const struct export_job *job, int laye
 		snprintf(fmt, sizeof fmt, "blk.%%d.%s.weight", gguf_linear_names[k]);
 		if (!(it = add_item(l, ITEM_LINEAR, type, src, rows, cols, fmt, index)))
 			return -1;
-		it->permute_heads = k == LIN_Q ? cfg->n_heads : k == LIN_K ? cfg->n_kv_heads : 0;
+		/* llama.cpp's llama rotates adjacent pairs; qwen2/qwen3 rotate halves as
+		   Hugging Face does */
+		if (!strcmp(gguf_arch_name(cfg), "llama"))
+			it->permute_heads = k == LIN_Q ? cfg->n_heads
+					    : k == LIN_K ? cfg->n_kv_heads : 0;
 		it->layer = layer, it->linear = k;
 		l->type_counts[type]++;
+		if (k == LIN_V && add_attention_extras(l, cfg, layer, index) != 0)
+			return -1;
 	}
 	it->last_of_layer = 1;
 	return 0;
@@ -253,9 +286,14 @@ static int main_type(const struct item_list *l)
 static int check_architecture(const struct model_config *cfg, const char *path,
 			      struct lwq_err *err)
 {
-	if (cfg->qkv_bias || strcmp(cfg->architecture, "Qwen2ForCausalLM") == 0)
-		return lwq_err_set(err, "%s: GGUF export writes llama-architecture models "
-				   "(Llama, Mistral, llama2.c), not %s", path, cfg->architecture);
+	int qwen = strcmp(gguf_arch_name(cfg), "llama") != 0;
+	if ((cfg->qkv_bias && strcmp(gguf_arch_name(cfg), "qwen2") != 0) ||
+	    (cfg->qk_norm && strcmp(gguf_arch_name(cfg), "qwen3") != 0))
+		return lwq_err_set(err, "%s: GGUF export has no llama.cpp architecture for %s with "
+				   "these attention options", path, cfg->architecture);
+	if (qwen && strcmp(cfg->rope_scaling, "none") != 0 && cfg->rope_scaling[0])
+		return lwq_err_set(err, "%s: RoPE scaling '%s' has no GGUF export for %s", path,
+				   cfg->rope_scaling, cfg->architecture);
 	if (strcmp(cfg->rope_scaling, "none") != 0 && strcmp(cfg->rope_scaling, "linear") != 0 &&
 	    strcmp(cfg->rope_scaling, "llama3") != 0 && cfg->rope_scaling[0])
 		return lwq_err_set(err, "%s: RoPE scaling '%s' has no GGUF export", path,

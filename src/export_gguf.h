@@ -8,6 +8,8 @@
 
 /* general.*, llama.* hyperparameters and the tokenizer.ggml.* vocabulary. main_type is
    the GGUF type most linears use (it gives general.file_type). */
+/* "llama", "qwen2" or "qwen3": the llama.cpp architecture the file is written for. */
+const char *gguf_arch_name(const struct model_config *cfg);
 int gguf_export_metadata(struct gguf_writer *w, const struct export_job *job, int n_layers,
 			 int main_type, struct lwq_err *err);
 

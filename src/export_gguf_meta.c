@@ -27,30 +27,60 @@ static uint32_t file_type_of(int t)
 	}
 }
 
+/* llama.cpp's architecture for the model: Qwen2 and Qwen3 have their own (biases, q/k
+   norms, rotate-half RoPE), everything else runs as llama. */
+const char *gguf_arch_name(const struct model_config *cfg)
+{
+	if (strcmp(cfg->architecture, "Qwen2ForCausalLM") == 0)
+		return "qwen2";
+	if (strcmp(cfg->architecture, "Qwen3ForCausalLM") == 0)
+		return "qwen3";
+	return "llama";
+}
+
+static void kv_u32(struct gguf_writer *w, const char *arch, const char *key, uint32_t v)
+{
+	char name[128];
+	snprintf(name, sizeof name, "%s.%s", arch, key);
+	gguf_kv_u32(w, name, v);
+}
+
+static void kv_f32(struct gguf_writer *w, const char *arch, const char *key, float v)
+{
+	char name[128];
+	snprintf(name, sizeof name, "%s.%s", arch, key);
+	gguf_kv_f32(w, name, v);
+}
+
 static void put_hparams(struct gguf_writer *w, const struct model_config *cfg, int n_layers)
 {
-	gguf_kv_u32(w, "llama.block_count", (uint32_t)n_layers);
-	gguf_kv_u32(w, "llama.context_length", (uint32_t)(cfg->max_seq_len > 0 ? cfg->max_seq_len : 2048));
-	gguf_kv_u32(w, "llama.embedding_length", (uint32_t)cfg->hidden);
-	gguf_kv_u32(w, "llama.feed_forward_length", (uint32_t)cfg->intermediate);
-	gguf_kv_u32(w, "llama.attention.head_count", (uint32_t)cfg->n_heads);
-	gguf_kv_u32(w, "llama.attention.head_count_kv", (uint32_t)cfg->n_kv_heads);
-	gguf_kv_u32(w, "llama.attention.key_length", (uint32_t)cfg->head_dim);
-	gguf_kv_u32(w, "llama.attention.value_length", (uint32_t)cfg->head_dim);
-	gguf_kv_f32(w, "llama.rope.freq_base", (float)cfg->rope_theta);
-	gguf_kv_u32(w, "llama.rope.dimension_count", (uint32_t)cfg->head_dim);
-	gguf_kv_f32(w, "llama.attention.layer_norm_rms_epsilon", (float)cfg->norm_eps);
-	gguf_kv_u32(w, "llama.vocab_size", (uint32_t)cfg->vocab);
+	const char *a = gguf_arch_name(cfg);
+	kv_u32(w, a, "block_count", (uint32_t)n_layers);
+	kv_u32(w, a, "context_length", (uint32_t)(cfg->max_seq_len > 0 ? cfg->max_seq_len : 2048));
+	kv_u32(w, a, "embedding_length", (uint32_t)cfg->hidden);
+	kv_u32(w, a, "feed_forward_length", (uint32_t)cfg->intermediate);
+	kv_u32(w, a, "attention.head_count", (uint32_t)cfg->n_heads);
+	kv_u32(w, a, "attention.head_count_kv", (uint32_t)cfg->n_kv_heads);
+	kv_u32(w, a, "attention.key_length", (uint32_t)cfg->head_dim);
+	kv_u32(w, a, "attention.value_length", (uint32_t)cfg->head_dim);
+	kv_f32(w, a, "rope.freq_base", (float)cfg->rope_theta);
+	kv_u32(w, a, "rope.dimension_count", (uint32_t)cfg->head_dim);
+	kv_f32(w, a, "attention.layer_norm_rms_epsilon", (float)cfg->norm_eps);
+	kv_u32(w, a, "vocab_size", (uint32_t)cfg->vocab);
+	if (cfg->sliding_window > 0)
+		kv_u32(w, a, "attention.sliding_window", (uint32_t)cfg->sliding_window);
 	if (strcmp(cfg->rope_scaling, "linear") == 0) {
-		gguf_kv_str(w, "llama.rope.scaling.type", "linear");
-		gguf_kv_f32(w, "llama.rope.scaling.factor", (float)cfg->rope_factor);
+		char name[128];
+		snprintf(name, sizeof name, "%s.rope.scaling.type", a);
+		gguf_kv_str(w, name, "linear");
+		kv_f32(w, a, "rope.scaling.factor", (float)cfg->rope_factor);
 	}
 }
 
 /* tokens/token_type/merges from the stored tokenizer.json; ids the JSON leaves unused
    become "[PADn]" so the list matches the embedding's rows. */
 static int put_vocab(struct gguf_writer *w, const struct tokenizer_json *tj,
-		     const struct model_config *cfg, struct lwq_err *err)
+		     const struct model_config *cfg, const char *pre, struct lwq_err *err)
 {
 	const struct tokenizer_spec *spec = tokenizer_json_spec(tj);
 	int n = cfg->vocab;
@@ -90,8 +120,7 @@ static int put_vocab(struct gguf_writer *w, const struct tokenizer_json *tj,
 	}
 	if (rc == 0) {
 		gguf_kv_str(w, "tokenizer.ggml.model", "gpt2");
-		/* tokenizer_json accepts only the ByteLevel pre-tokenizer: GPT-2's regex. */
-		gguf_kv_str(w, "tokenizer.ggml.pre", "gpt-2");
+		gguf_kv_str(w, "tokenizer.ggml.pre", pre);
 		gguf_kv_str_array(w, "tokenizer.ggml.tokens", tokens, (uint64_t)n);
 		gguf_kv_i32_array(w, "tokenizer.ggml.token_type", types, (uint64_t)n);
 		gguf_kv_str_array(w, "tokenizer.ggml.merges", (const char *const *)merges,
@@ -129,7 +158,19 @@ static int put_tokenizer(struct gguf_writer *w, struct model_file *src, struct l
 	free(json);
 	if (!tj)
 		return lwq_err_prefix(err, model_file_path(src));
-	int rc = put_vocab(w, tj, model_file_config(src), err);
+	/* llama.cpp's name for the pre-tokenizer regex (its llama-vocab.cpp) */
+	const char *family = tokenizer_json_pattern_family(tj), *pre = NULL;
+	if (strcmp(tokenizer_json_kind(tj), "byte-level BPE") == 0)
+		pre = !strcmp(family, "gpt2") ? "gpt-2" : !strcmp(family, "llama3") ? "llama-bpe"
+		    : !strcmp(family, "qwen2") ? "qwen2" : NULL;
+	if (!pre) {
+		lwq_err_set(err, "%s: GGUF export writes byte-level BPE tokenizers with the GPT-2, "
+			    "Llama-3 or Qwen2 pattern; this one is %s with pattern %s",
+			    model_file_path(src), tokenizer_json_kind(tj), family);
+		tokenizer_json_free(tj);
+		return -1;
+	}
+	int rc = put_vocab(w, tj, model_file_config(src), pre, err);
 	tokenizer_json_free(tj);
 	return rc;
 }
@@ -139,7 +180,7 @@ int gguf_export_metadata(struct gguf_writer *w, const struct export_job *job, in
 {
 	const struct model_config *cfg = model_file_config(job->src);
 	const char *name = job->name ? job->name : model_file_model_name(job->src);
-	gguf_kv_str(w, "general.architecture", "llama");
+	gguf_kv_str(w, "general.architecture", gguf_arch_name(cfg));
 	gguf_kv_str(w, "general.name", name[0] ? name : "lwq model");
 	gguf_kv_u32(w, "general.file_type", file_type_of(main_type));
 	if (main_type != GGUF_TYPE_F16)

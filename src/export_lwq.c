@@ -7,6 +7,7 @@
 
 #include "atomic_file.h"
 #include "export.h"
+#include "import_tokenizer.h"
 #include "gguf_quants.h"
 #include "layer_io.h"
 #include "plan_file.h"
@@ -147,6 +148,13 @@ static int copy_tokenizer(const struct export_job *job, struct model_file *out,
 		free(json);
 		if (rc != 0)
 			return -1;
+		/* what import decided (BOS per window) goes along with it */
+		struct tokenizer_facts facts;
+		int64_t bos;
+		tokenizer_facts_load(job->src, &facts);
+		if (model_file_get_attr_i64(job->src, "/tokenizer", "bos_id", &bos) == 0 &&
+		    tokenizer_facts_store(out, &facts, err) != 0)
+			return -1;
 	}
 	return model_file_set_attr_str(out, "/tokenizer", "kind", kind, err);
 }
@@ -154,7 +162,8 @@ static int copy_tokenizer(const struct export_job *job, struct model_file *out,
 static int write_layer(const struct export_job *job, struct model_file *out, int layer,
 		       int index, int64_t *bytes, struct lwq_err *err)
 {
-	static const char *const kept[] = { "attn_norm", "mlp_norm", "q_bias", "k_bias", "v_bias" };
+	static const char *const kept[] = { "attn_norm", "mlp_norm", "q_bias", "k_bias", "v_bias",
+					    "q_norm", "k_norm" };
 	const struct model_config *cfg = model_file_config(job->src);
 	int bits = job->plan->bits[layer];
 	char from[64], to[64], group[80];
@@ -169,8 +178,8 @@ static int write_layer(const struct export_job *job, struct model_file *out, int
 			return -1;
 	}
 	for (size_t k = 0; k < sizeof kept / sizeof kept[0]; k++) {
-		if (k >= 2 && !cfg->qkv_bias)
-			break;
+		if ((k >= 2 && k < 5 && !cfg->qkv_bias) || (k >= 5 && !cfg->qk_norm))
+			continue;
 		weight_name(from, sizeof from, layer, kept[k]);
 		weight_name(to, sizeof to, index, kept[k]);
 		if (copy_weight(job, out, from, to, bytes, err) != 0)

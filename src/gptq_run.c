@@ -32,6 +32,7 @@ struct gptq_runner {
 	struct forward_state *fs;
 	float *x, *xs;                 /* [n_tokens, hidden] streams, and a scratch copy */
 	int next_layer;                /* the layer x enters; -1: not embedded yet */
+	int group;                     /* group size */
 	struct gptq_linear_codes codes[LIN_COUNT];
 	struct gptq_layer_report report;
 	struct gptq_layer_report *reports;     /* [n_layers] */
@@ -58,7 +59,7 @@ static int site_width(const struct model_config *cfg, enum input_site site)
 
 static int alloc_codes(struct gptq_runner *gr, struct lwq_err *err)
 {
-	int g = gr->rc.plan->group_size;
+	int g = gr->group;
 	for (int k = 0; k < LIN_COUNT; k++) {
 		int64_t rows, cols;
 		linear_shape(gr->cfg, (enum linear_kind)k, &rows, &cols);
@@ -93,10 +94,11 @@ static int check_config(struct model_file *mf, const struct gptq_run_config *rc,
 			struct lwq_err *err)
 {
 	const struct model_config *cfg = model_file_config(mf);
-	if (!rc->plan || rc->plan->n_layers != cfg->n_layers)
+	if (!rc->independent && (!rc->plan || rc->plan->n_layers != cfg->n_layers))
 		return lwq_err_set(err, "%s: GPTQ needs a plan for its %d layers",
 				   model_file_path(mf), cfg->n_layers);
-	if (group_size_check(cfg, rc->plan->group_size, err) < 0)
+	int group = rc->independent ? rc->group_size : rc->plan->group_size;
+	if (group_size_check(cfg, group, err) < 0)
 		return lwq_err_prefix(err, model_file_path(mf));
 	if (rc->windows < 1 || rc->seq_len < 1 || !rc->ids)
 		return lwq_err_set(err, "%s: no calibration tokens for GPTQ: run lwq capture on "
@@ -124,6 +126,7 @@ struct gptq_runner *gptq_runner_new(struct model_file *mf, const struct gptq_run
 	gr->rc = *rc;
 	gr->n_tokens = (int64_t)rc->windows * rc->seq_len;
 	gr->next_layer = -1;
+	gr->group = rc->independent ? rc->group_size : rc->plan->group_size;
 	gr->call = call_windows(gr->cfg, rc->seq_len, rc->windows);
 	gr->fs = forward_new(gr->cfg, rc->seq_len, gr->call, err);
 	size_t stream_bytes = (size_t)(gr->n_tokens * gr->cfg->hidden) * sizeof(float);
@@ -216,7 +219,7 @@ static int quantize_linear(struct gptq_runner *gr, int layer, int k, int bits,
 	linear_shape(gr->cfg, (enum linear_kind)k, &rows, &cols);
 	struct gptq_linear_codes *c = &gr->codes[k];
 	struct gptq_stats st;
-	if (gptq_quantize_rtn(lw->lin[k], rows, cols, bits, gr->rc.plan->group_size, hs,
+	if (gptq_quantize_rtn(lw->lin[k], rows, cols, bits, gr->group, hs,
 			      &gr->rc.opt, c->codes, c->scales, c->zeros, &st, err) < 0)
 		return lwq_err_prefix(err, linear_names[k]);
 	if (st.damp_raises > 0 && !gr->rc.quiet)
@@ -272,8 +275,14 @@ static int quantize_one(struct gptq_runner *gr, int layer, int bits, struct laye
 	memset(&gr->report, 0, sizeof gr->report);
 	if (quantize_stages(gr, layer, bits, lw, err) < 0)
 		return -1;
-	forward_all(gr, lw, gr->x, NULL);
-	gr->next_layer = layer + 1;
+	if (gr->rc.independent) {
+		/* the streams stay where they are: the next trial of this layer, or the stored
+		   layer on the way to the next one, starts from them */
+		gr->next_layer = layer;
+	} else {
+		forward_all(gr, lw, gr->x, NULL);
+		gr->next_layer = layer + 1;
+	}
 	gr->report.layer = layer;
 	gr->report.bits = bits;
 	gr->report.seconds = monotonic_seconds() - start;
@@ -288,7 +297,7 @@ static int catch_up(struct gptq_runner *gr, int layer, struct layer_weights *lw,
 		    struct lwq_err *err)
 {
 	for (int l = gr->next_layer; l < layer; l++) {
-		int bits = gr->rc.plan->bits[l];
+		int bits = gr->rc.independent ? 16 : gr->rc.plan->bits[l];
 		gr->next_layer = l + 1;
 		if (bits == 0)
 			continue;
@@ -306,10 +315,9 @@ static int catch_up(struct gptq_runner *gr, int layer, struct layer_weights *lw,
 	return 0;
 }
 
-int gptq_runner_layer(struct gptq_runner *gr, int layer, struct layer_weights *lw,
-		      struct lwq_err *err)
+static int runner_layer_at(struct gptq_runner *gr, int layer, int bits,
+			   struct layer_weights *lw, struct lwq_err *err)
 {
-	int bits = gr->rc.plan->bits[layer];
 	if (bits <= 0 || bits >= 16)
 		return lwq_err_set(err, "layer %d is not quantized by the plan (%d bits)", layer,
 				   bits);
@@ -322,6 +330,12 @@ int gptq_runner_layer(struct gptq_runner *gr, int layer, struct layer_weights *l
 			return -1;
 	}
 	return quantize_one(gr, layer, bits, lw, err);
+}
+
+int gptq_runner_layer(struct gptq_runner *gr, int layer, struct layer_weights *lw,
+		      struct lwq_err *err)
+{
+	return runner_layer_at(gr, layer, gr->rc.plan->bits[layer], lw, err);
 }
 
 const struct gptq_linear_codes *gptq_runner_codes(const struct gptq_runner *gr, int k)
@@ -344,6 +358,8 @@ int gptq_quantize_layer(void *user, int layer, int bits, struct layer_weights *l
 			struct lwq_err *err)
 {
 	struct gptq_runner *gr = user;
+	if (gr->rc.independent)
+		return runner_layer_at(gr, layer, bits, lw, err);
 	if (bits != gr->rc.plan->bits[layer])
 		return lwq_err_set(err, "GPTQ runs the plan's %d bits, not %d",
 				   gr->rc.plan->bits[layer], bits);

@@ -13,6 +13,11 @@
 
 struct gptq_run_config {
 	const struct bit_plan *plan;   /* bits per layer (0 pruned, >= 16 as stored), groups */
+	/* Independent layers (score --measure's trials: one layer quantized, the others as
+	   stored): plan is not needed, group_size is; the streams run through the stored
+	   layers only, and each layer is quantized at the width its caller asks for. */
+	int independent;
+	int group_size;
 	const int32_t *ids;            /* calibration: windows * seq_len ids */
 	int windows, seq_len;
 	struct gptq_options opt;
@@ -64,7 +69,8 @@ const struct gptq_layer_report *gptq_runner_report(const struct gptq_runner *gr)
 const struct gptq_layer_report *gptq_runner_layer_report(const struct gptq_runner *gr,
 							 int layer);
 
-/* For struct run_quant (layer_pass.h): user is a gptq_runner. */
+/* For struct run_quant (layer_pass.h) and score --measure's trials: user is a
+   gptq_runner. */
 int gptq_quantize_layer(void *user, int layer, int bits, struct layer_weights *lw,
 			struct lwq_err *err);
 

@@ -192,7 +192,8 @@ static void draw_headers(struct heatmap_layout *l, double group_y, double col_y)
 			j++;
 		double x0 = g->col_x[i], x1 = g->col_x[j] + g->cell_w - 1;
 		const char *header = groups[group_of(g->cols[i])].header;
-		double size = fit_text_size(l->fig, header, FIG_TEXT_SIZE, x1 - x0);
+		/* A header may reach into the gaps beside its group (half of each), no further. */
+		double size = fit_text_size(l->fig, header, FIG_TEXT_SIZE, x1 - x0 + GROUP_GAP - 2);
 		figure_text(l->fig, (x0 + x1) / 2, group_y, size, ANCHOR_MIDDLE, fig_ink,
 			    "group-header", header);
 		figure_segment(l->fig, x0, group_y + 4, x1, group_y + 4, fig_ink, 0.8, "group-rule");

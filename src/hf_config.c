@@ -10,7 +10,7 @@
 #include "file_read.h"
 
 const char hf_supported_architectures[] =
-	"LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM";
+	"LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM";
 
 /* Reads an integer key; absent or null gives `fallback` unless `required`. */
 static int get_int(json_t *obj, const char *key, int required, int fallback, int *out,
@@ -69,7 +69,7 @@ static int parse_architecture(json_t *root, struct model_config *cfg, const char
 	if (!arch)
 		return lwq_err_set(err, "%s: no \"architectures\" list", name);
 	if (strcmp(arch, "LlamaForCausalLM") != 0 && strcmp(arch, "MistralForCausalLM") != 0 &&
-	    strcmp(arch, "Qwen2ForCausalLM") != 0)
+	    strcmp(arch, "Qwen2ForCausalLM") != 0 && strcmp(arch, "Qwen3ForCausalLM") != 0)
 		return lwq_err_set(err, "%s: unsupported architecture '%s' (supported: %s)", name,
 				   arch, hf_supported_architectures);
 	snprintf(cfg->architecture, sizeof cfg->architecture, "%s", arch);
@@ -162,11 +162,15 @@ int hf_config_parse(const char *text, size_t len, const char *name,
 		 get_real(root, "rms_norm_eps", 0, 1e-6, &cfg->norm_eps, name, err) ? -1 : 0;
 	if (rc == 0) {
 		int qwen2 = strcmp(cfg->architecture, "Qwen2ForCausalLM") == 0;
+		int qwen3 = strcmp(cfg->architecture, "Qwen3ForCausalLM") == 0;
 		int mistral = strcmp(cfg->architecture, "MistralForCausalLM") == 0;
 		cfg->tied_embeddings = get_bool(root, "tie_word_embeddings", 0);
 		/* Qwen2 always carries q/k/v biases; Llama may via attention_bias. */
 		cfg->qkv_bias = qwen2 || get_bool(root, "attention_bias", 0);
-		int windowed = mistral || (qwen2 && get_bool(root, "use_sliding_window", 0));
+		/* Qwen3 normalizes each head of q and k instead. */
+		cfg->qk_norm = qwen3;
+		int windowed = mistral ||
+			       ((qwen2 || qwen3) && get_bool(root, "use_sliding_window", 0));
 		if (windowed)
 			rc = get_int(root, "sliding_window", 0, 0, &cfg->sliding_window, name, err);
 		cfg->bos_id = get_token_id(root, "bos_token_id");

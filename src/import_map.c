@@ -50,6 +50,10 @@ static int add_layer(struct expected_tensor *t, const struct model_config *cfg, 
 				linear_shape(cfg, (enum linear_kind)b, &rows, &cols);
 				add(&t[n++], layer, bias_names[b], hf_bias[b], rows, 0);
 			}
+		if (k == LIN_V && cfg->qk_norm) {
+			add(&t[n++], layer, "q_norm", "self_attn.q_norm.weight", cfg->head_dim, 0);
+			add(&t[n++], layer, "k_norm", "self_attn.k_norm.weight", cfg->head_dim, 0);
+		}
 		if (k == LIN_O)
 			add(&t[n++], layer, "mlp_norm", "post_attention_layernorm.weight",
 			    cfg->hidden, 0);
@@ -59,7 +63,7 @@ static int add_layer(struct expected_tensor *t, const struct model_config *cfg, 
 
 int expected_tensors(const struct model_config *cfg, struct expected_tensor **out)
 {
-	int per_layer = 2 + LIN_COUNT + (cfg->qkv_bias ? 3 : 0);
+	int per_layer = 2 + LIN_COUNT + (cfg->qkv_bias ? 3 : 0) + (cfg->qk_norm ? 2 : 0);
 	int total = 3 + cfg->n_layers * per_layer;
 	struct expected_tensor *t = calloc((size_t)total, sizeof *t);
 	if (!t)

@@ -161,6 +161,8 @@ static int write_tokenizer(struct import_source *s, struct model_file *mf,
 	free(json);
 	if (rc == 0)
 		rc = model_file_set_attr_str(mf, "/tokenizer", "kind", "hf-tokenizer-json", err);
+	if (rc == 0)
+		rc = tokenizer_facts_store(mf, &s->tokenizer_facts, err);
 	return rc;
 }
 
@@ -209,7 +211,8 @@ int import_write_model(struct import_source *s, const struct import_options *o,
 	*n_tensors = n;
 	if ((s->st && check_safetensors(s->st, o->src, &s->cfg, want, n, err) != 0) ||
 	    (s->tokenizer_path[0] &&
-	     import_check_tokenizer(s->tokenizer_path, s->cfg.vocab, cli_quiet, err) != 0) ||
+	     import_check_tokenizer(s->tokenizer_path, s->cfg.vocab, &s->tokenizer_facts,
+				    err) != 0) ||
 	    atomic_check_space(o->out, import_bytes(s, want, n, o->dtype, o->link), err) != 0) {
 		free(want);
 		return -1;

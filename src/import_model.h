@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "hf_config.h"
+#include "import_tokenizer.h"
 #include "llama2c.h"
 #include "model_config.h"
 #include "safetensors.h"
@@ -26,6 +27,7 @@ struct import_source {
 	struct safetensors *st;
 	struct llama2c *l2c;
 	char tokenizer_path[4096]; /* "" when the source has none */
+	struct tokenizer_facts tokenizer_facts;
 };
 
 /* Opens SRC (a directory: Hugging Face; a file: llama2.c) and reads its configuration.

@@ -33,6 +33,10 @@ int layer_weights_read(struct model_file *mf, int layer, struct layer_weights *l
 		if (read_tensor(mf, layer, bias_names[b], lw->bias[b], n, err) < 0)
 			return -1;
 	}
+	if (cfg->qk_norm &&
+	    (read_tensor(mf, layer, "q_norm", lw->q_norm, cfg->head_dim, err) < 0 ||
+	     read_tensor(mf, layer, "k_norm", lw->k_norm, cfg->head_dim, err) < 0))
+		return -1;
 	return 0;
 }
 

@@ -216,8 +216,11 @@ int measure_layers(struct model_file *mf, const struct measure_request *req,
 		   const int32_t *ids, int windows, int seq_len, double *kld, double *top1,
 		   double *seconds, struct lwq_err *err)
 {
-	if (check_request(mf, req, windows, seq_len, err) < 0)
+	if (check_request(mf, req, windows, seq_len, err) < 0) {
+		if (strncmp(err->msg, model_file_path(mf), strlen(model_file_path(mf))) != 0)
+			lwq_err_prefix(err, model_file_path(mf));
 		return -1;
+	}
 	double start = monotonic_seconds();
 	struct measure m = { .mf = mf, .cfg = model_file_config(mf), .req = req,
 			     .seq_len = seq_len };

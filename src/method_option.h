@@ -14,8 +14,9 @@ extern const char *const method_option_names[];
 #define METHOD_OPT(type, field) \
 	OPT_CHOICE("method", 0, "METHOD", type, field, method_option_names, \
 		   "how the plan's bits become weights: rtn (lwq's round-to-nearest with the " \
-		   "plan's group size, as the lwq format stores them; default) or gguf (the " \
-		   "block types and codes of the GGUF export)")
+		   "plan's group size, as the lwq format stores them; default), gguf (the " \
+		   "block types and codes of the GGUF export) or gptq (error-compensated, " \
+		   "from the captured windows)")
 
 /* --score-from into an int field. */
 #define SCORE_FROM_OPT(type, field) \

@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "model_h5_quant.h"
 
 char *weight_name(char *buf, size_t len, int layer, const char *tensor)
@@ -56,6 +55,7 @@ static const struct config_field config_fields[] = {
 	FIELD("rms_norm_eps", FIELD_F64, norm_eps, 1, 0),
 	FIELD("tie_word_embeddings", FIELD_INT, tied_embeddings, 1, 0),
 	FIELD("qkv_bias", FIELD_INT, qkv_bias, 0, 0),
+	FIELD("qk_norm", FIELD_INT, qk_norm, 0, 0),
 	FIELD("sliding_window", FIELD_INT, sliding_window, 0, 0),
 	FIELD("bos_token_id", FIELD_INT, bos_id, 0, -1),
 	FIELD("eos_token_id", FIELD_INT, eos_id, 0, -1),

@@ -24,6 +24,7 @@
  *        attn_norm, mlp_norm   [hidden]
  *        q k v o gate up down  [out, in]          row-major like Hugging Face
  *        q_bias k_bias v_bias  [out]              (only when qkv_bias = 1)
+ *        q_norm k_norm         [head_dim]         (only when qk_norm = 1)
  *   Every weight dataset has attr "dtype" = "f32" | "f16" | "bf16"; f16 and bf16 are
  *   stored as 16-bit unsigned integers holding the raw bits (HDF5 1.10 has no half type).
  *   Datasets are chunked in bands of whole rows of about 1 MiB, uncompressed.

@@ -235,6 +235,22 @@ int h5_attr_get_int_array(hid_t obj, const char *name, int *values, int n)
 
 /* ---- dataset shapes and f32 reads ---- */
 
+/* The file type agrees with the dtype attribute: f32 is a 4-byte float, f16 and bf16
+   2-byte integers holding the bits. Datasets without the attribute (activations,
+   scores) may be any numeric type HDF5 converts. */
+static int stored_type_matches(hid_t dset, enum dtype dt)
+{
+	if (H5Aexists(dset, "dtype") <= 0)
+		return 1;
+	hid_t type = H5Dget_type(dset);
+	if (type < 0)
+		return 0;
+	H5T_class_t cls = H5Tget_class(type);
+	size_t size = H5Tget_size(type);
+	H5Tclose(type);
+	return dt == DT_F32 ? cls == H5T_FLOAT && size == 4 : cls == H5T_INTEGER && size == 2;
+}
+
 int h5_dataset_shape(hid_t dset, struct tensor_info *info)
 {
 	hsize_t dims[8];
@@ -249,13 +265,21 @@ int h5_dataset_shape(hid_t dset, struct tensor_info *info)
 	info->rank = rank;
 	info->count = 1;
 	for (int i = 0; i < rank; i++) {
+		/* A damaged size must not overflow the count or ask for absurd buffers. */
+		if (dims[i] > ((hsize_t)1 << 40) ||
+		    (dims[i] > 0 && (uint64_t)info->count > ((uint64_t)1 << 40) / dims[i]))
+			return -1;
 		info->dims[i] = (int64_t)dims[i];
 		info->count *= info->dims[i];
 	}
 	char name[16];
-	int dt = h5_attr_get_str(dset, "dtype", name, sizeof name) == 0 ? dtype_from_name(name) : -1;
-	info->dtype = dt < 0 ? DT_F32 : (enum dtype)dt;
-	return 0;
+	int dt = DT_F32;
+	if (H5Aexists(dset, "dtype") > 0 &&
+	    (h5_attr_get_str(dset, "dtype", name, sizeof name) != 0 ||
+	     (dt = dtype_from_name(name)) < 0))
+		return -1;   /* a weight whose storage type cannot be told */
+	info->dtype = (enum dtype)dt;
+	return stored_type_matches(dset, info->dtype) ? 0 : -1;
 }
 
 int h5_read_f32(hid_t dset, const struct tensor_info *info, hid_t file_space,

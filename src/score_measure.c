@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "layout.h"
+#include "gptq_run.h"
 #include "measured_store.h"
 #include "model_update.h"
 #include "plan.h"
@@ -18,14 +19,13 @@
 
 const char *measure_parse_widths(const char *text, int *widths, int *n_widths)
 {
-	static const char want[] = "a list of widths such as 2,3,4 (each 2, 3, 4 or 8, at most 8)";
+	static const char want[] = "a list of distinct widths in bits such as 2,3,4 (at most 8)";
 	const char *p = text;
 	int n = 0;
 	while (*p) {
 		char *end;
 		long v = strtol(p, &end, 10);
-		if (end == p || (*end && *end != ',') || n == MEASURE_MAX_WIDTHS ||
-		    !plan_bits_supported((int)v) || v == 0)
+		if (end == p || (*end && *end != ',') || n == MEASURE_MAX_WIDTHS || v < 1 || v > 16)
 			return want;
 		for (int i = 0; i < n; i++)
 			if (widths[i] == v)
@@ -202,7 +202,7 @@ static int measure(const struct measure_options *o, struct model_file *mf,
 	const struct model_config *cfg = model_file_config(mf);
 	int windows = o->windows, seq_len = 0;
 	int group = o->group_size ? o->group_size : group_size_default(cfg);
-	if (o->method == QUANT_RTN && group_size_check(cfg, group, err) < 0)
+	if (o->method != QUANT_GGUF && group_size_check(cfg, group, err) < 0)
 		return lwq_err_prefix(err, o->model);
 	if (o->score_from > 0 && o->score_from >= 1 << 20)
 		return lwq_err_set(err, "bad --score-from");
@@ -218,6 +218,21 @@ static int measure(const struct measure_options *o, struct model_file *mf,
 	struct measure_request req = { .n_widths = o->n_widths, .method = o->method,
 				       .group_size = group, .score_from = o->score_from };
 	memcpy(req.widths, o->widths, sizeof req.widths);
+	/* GPTQ: each trial quantizes its one layer from the streams the stored layers
+	   before it produce, on the same windows */
+	struct gptq_runner *gptq = NULL;
+	if (o->method == QUANT_GPTQ) {
+		struct gptq_run_config grc = { .independent = 1, .group_size = group, .ids = ids,
+					       .windows = windows, .seq_len = seq_len,
+					       .verb = "score", .quiet = o->json };
+		grc.opt = gptq_options_default();
+		if (!(gptq = gptq_runner_new(mf, &grc, err))) {
+			free(ids);
+			return -1;
+		}
+		req.quantize_layer = gptq_quantize_layer;
+		req.user = gptq;
+	}
 	double *kld = malloc((size_t)cfg->n_layers * o->n_widths * sizeof *kld);
 	double *top1 = malloc((size_t)cfg->n_layers * o->n_widths * sizeof *top1);
 	int rc = kld && top1 ? measure_layers(mf, &req, ids, windows, seq_len, kld, top1,
@@ -226,11 +241,12 @@ static int measure(const struct measure_options *o, struct model_file *mf,
 	for (int i = 0; rc == 0 && i < cfg->n_layers * o->n_widths; i++)
 		t->kld[i] = (float)kld[i], t->top1[i] = (float)top1[i];
 	free(kld), free(top1), free(ids);
+	gptq_runner_free(gptq);
 	if (rc < 0)
 		return -1;
 	memcpy(t->widths, o->widths, sizeof t->widths);
 	snprintf(t->method, sizeof t->method, "%s", quant_method_name(o->method));
-	t->group_size = o->method == QUANT_RTN ? group : 0;
+	t->group_size = o->method != QUANT_GGUF ? group : 0;
 	t->windows = windows, t->seq_len = seq_len, t->score_from = o->score_from;
 	snprintf(t->source, sizeof t->source, "%s", "activations/tokens");
 	correlations(mf, t, r);

@@ -19,7 +19,9 @@ struct measure_options {
 	int json;
 };
 
-/* "2,3,4" into o->widths; NULL when good, else what the list should have been. */
+/* "2,3,4" into widths (distinct, each 1..16; whether a method or format stores them is
+   checked where they are used, as a run-time error); NULL when good, else what the list
+   should have been. */
 const char *measure_parse_widths(const char *text, int *widths, int *n_widths);
 
 /* Measures on the captured calibration windows, stores /scores/measured (the file is

@@ -1,5 +1,4 @@
 /* token_source.c: the token ids a run works on, from a text file or an int32 ids file. */
-#include "config.h"
 
 #include "token_source.h"
 
@@ -9,6 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "file_read.h"
+#include "import_tokenizer.h"
 #include "tokenizer_json.h"
 
 #define TOKENIZER_KIND_HF "hf-tokenizer-json"
@@ -86,32 +87,14 @@ static int open_for_reading(const char *path, FILE **f, off_t *size, struct lwq_
 	if (problem) {
 		if (*f)
 			fclose(*f);
-		return lwq_err_set(err, "%s: %s", path, strerror(problem));
+		return lwq_err_set(err, "%s: cannot open: %s", path, strerror(problem));
 	}
 	*size = st.st_size;
 	return 0;
 }
 
-static int read_whole_file(const char *path, char **out, size_t *n, struct lwq_err *err)
-{
-	FILE *f;
-	off_t size;
-	if (open_for_reading(path, &f, &size, err) < 0)
-		return -1;
-	char *buf = malloc((size_t)size + 1);
-	size_t got = buf ? fread(buf, 1, (size_t)size, f) : 0;
-	int failed = !buf || ferror(f) || got != (size_t)size;
-	fclose(f);
-	if (failed) {
-		lwq_err_set(err, "%s: %s", path, buf ? "read error" : "out of memory");
-		free(buf);
-		return -1;
-	}
-	buf[got] = '\0';
-	*out = buf;
-	*n = got;
-	return 0;
-}
+/* A text larger than this is refused before it is read (its ids would not fit either). */
+#define MAX_TEXT_BYTES ((size_t)4 << 30)
 
 /* Tokenizes the whole text with the model's tokenizer. */
 static int tokens_from_text(struct model_file *mf, const char *path, int32_t **all,
@@ -119,14 +102,17 @@ static int tokens_from_text(struct model_file *mf, const char *path, int32_t **a
 {
 	char *text;
 	size_t len, n_ids;
-	if (read_whole_file(path, &text, &len, err) < 0)
+	if (read_whole_file(path, MAX_TEXT_BYTES, &text, &len, err) < 0)
 		return -1;
 	if (len == 0) {
 		free(text);
 		return lwq_err_set(err, "%s: empty text", path);
 	}
 	struct tokenizer *tok = tokenizer_from_model(mf, err);
-	int rc = tok ? tokenizer_encode(tok, text, len, 1, all, &n_ids, err) : -1;
+	/* No post-processor: a BOS, when the model wants one, starts every window. */
+	int rc = tok ? tokenizer_encode(tok, text, len, 0, all, &n_ids, err) : -1;
+	if (rc < 0 && tok)
+		lwq_err_prefix(err, path);
 	tokenizer_free(tok);
 	free(text);
 	if (rc < 0)
@@ -171,7 +157,7 @@ static int tokens_from_ids(const char *path, int64_t offset, int every, int *win
 			   int seq_len, int max, int32_t **ids, struct lwq_err *err)
 {
 	FILE *f;
-	off_t size;
+	off_t size = 0;
 	if (open_for_reading(path, &f, &size, err) < 0)
 		return -1;
 	int rc = -1;
@@ -204,15 +190,26 @@ static int load_windows(struct model_file *mf, const char *text_path, const char
 		int64_t n_all = 0;
 		if (tokens_from_text(mf, text_path, &all, &n_all, err) < 0)
 			return -1;
-		int rc = every ? fit_windows(text_path, n_all, offset, seq_len, max, windows, err) : 0;
-		if (rc == 0 && n_all - offset < (int64_t)*windows * seq_len)
-			rc = too_few(text_path, n_all, offset, *windows, seq_len, err);
-		if (rc < 0) {
-			free(all);
-			return -1;
+		struct tokenizer_facts facts;
+		tokenizer_facts_load(mf, &facts);
+		int per = facts.bos_id >= 0 ? seq_len - 1 : seq_len;   /* text ids per window */
+		int rc = per < 1 ? lwq_err_set(err, "%s: windows of %d token leave no room after "
+					       "BOS", text_path, seq_len) : 0;
+		if (rc == 0 && every)
+			rc = fit_windows(text_path, n_all, offset, per, max, windows, err);
+		if (rc == 0 && n_all - offset < (int64_t)*windows * per)
+			rc = too_few(text_path, n_all, offset, *windows, per, err);
+		if (rc == 0 && !(*ids = malloc((size_t)*windows * seq_len * sizeof **ids)))
+			rc = lwq_err_set(err, "%s: out of memory", text_path);
+		for (int w = 0; rc == 0 && w < *windows; w++) {
+			int32_t *dst = *ids + (int64_t)w * seq_len;
+			if (facts.bos_id >= 0)
+				*dst++ = facts.bos_id;
+			memcpy(dst, all + offset + (int64_t)w * per, (size_t)per * sizeof *dst);
 		}
-		memmove(all, all + offset, (size_t)*windows * seq_len * sizeof *all);
-		*ids = all;
+		free(all);
+		if (rc < 0)
+			return -1;
 	}
 	int64_t need = (int64_t)*windows * seq_len;
 	if (check_ids(path, *ids, need, offset, model_file_config(mf)->vocab, err) < 0) {

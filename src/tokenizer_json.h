@@ -30,6 +30,10 @@ int32_t tokenizer_json_added_id(const struct tokenizer_json *tj, int k);
 const char *tokenizer_json_kind(const struct tokenizer_json *tj);
 const char *tokenizer_json_pattern_family(const struct tokenizer_json *tj);
 
+/* Builds the tokenizer of a parsed file (errors start with "tokenizer.json: "); added
+   tokens whose ids the file states differently from the library's are refused. */
+struct tokenizer *tokenizer_from_parsed(const struct tokenizer_json *tj, struct lwq_err *err);
+
 /* Parse and build the tokenizer in one step (errors start with "tokenizer.json: "). */
 struct tokenizer *tokenizer_from_json(const char *json, size_t len, struct lwq_err *err);
 

@@ -1,6 +1,5 @@
 /* tokenizer_json_pipeline.c: tokenizer.json's normalizer, pre_tokenizer, post_processor
    and decoder into the engine's lists (Sequences flattened), refusing what it lacks. */
-#include "config.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -31,7 +31,7 @@ const struct key_binding key_bindings[] = {
 	{ KEY_BTAB, A(ACT_SELECT_COL, -1), NULL, NULL },
 	{ 'l', A(ACT_SELECT_COL, +1), NULL, NULL },
 	{ 'h', A(ACT_SELECT_COL, -1), NULL, NULL },
-	{ 'o', A(ACT_ORDER_NEXT, +1), "o O", "order: lim, zd, zd-inverse, reverse-lim, random" },
+	{ 'o', A(ACT_ORDER_NEXT, +1), "o O", "order: lim, zd, zd-inverse, reverse-lim, random, measured, optimal" },
 	{ 'O', A(ACT_ORDER_NEXT, -1), NULL, NULL },
 	{ 'r', A(ACT_RESEED, 0), "r", "new seed for the random order" },
 	{ 'p', A(ACT_PAIR_NEXT, 0), "p", "bit widths: 4/2, 8/4, 8/4/2" },

@@ -44,8 +44,8 @@ void view_status_draw(const struct ui_state *s)
 	int last = s->scroll + l->body_h < d->n_layers ? s->scroll + l->body_h : d->n_layers;
 	if (d->n_layers > l->body_h)
 		snprintf(rows, sizeof rows, " | rows %d-%d", s->scroll + 1, last);
-	snprintf(right, sizeof right, " | %d layers | %s params | plan total %s%s ", d->n_layers,
-		 params, size, rows);
+	snprintf(right, sizeof right, " | %d layers | %s params | %s %s%s ", d->n_layers,
+		 params, d->target == SIZE_GGUF ? "GGUF size" : "plan total", size, rows);
 	char colour[32];
 	snprintf(colour, sizeof colour, "| colour=%s ", heat_scale_name(s->heat_scale));
 	const char *hints = " ?:help q:quit ";

@@ -25,7 +25,8 @@ check "no temp files left beside the outputs" sh -c "! ls -A '$OUT' | grep -q tm
 
 ok "info (text)" "$LWQ" info "$OUT/lwq-ref-24L.h5"
 check "info shows the shape" grep -q "^heads *6 (2 KV heads, head_dim 48)" "$WORK/out"
-check "info shows the tokenizer" grep -q "^tokenizer *hf-tokenizer-json, 539478 bytes" "$WORK/out"
+check "info shows the tokenizer" \
+	grep -q "^tokenizer *byte-level BPE, 8192 tokens, pattern gpt2, 539478 bytes" "$WORK/out"
 check "info lists absent sections" grep -q "^activations *absent" "$WORK/out"
 
 # --json against figures computed here from the safetensors header and config.json.

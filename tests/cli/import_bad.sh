@@ -53,7 +53,7 @@ import_fails "missing shard" "model-00002-of-00002.safetensors' (named in model.
 
 $MK "$WORK/arch" arch=GPT2LMHeadModel
 import_fails "unsupported architecture" \
-	"config.json: unsupported architecture 'GPT2LMHeadModel' (supported: LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM)" \
+	"config.json: unsupported architecture 'GPT2LMHeadModel' (supported: LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM)" \
 	"$WORK/arch"
 
 $MK "$WORK/yarn" rope=yarn

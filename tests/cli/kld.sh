@@ -57,7 +57,9 @@ assert set(d[\"spearman_with_measured\"]) == {\"lim\", \"zd\", \"zd-inverse\"}' 
 ok "score shows the rank correlations" "$LWQ" score "$MODEL" -g 32
 check "... with the measured order" grep -q "Spearman rank correlation with the measured" \
 	"$WORK/out"
-ok "plan --order measured" "$LWQ" plan "$MODEL" --order measured --high-layers 8 -g 32
+ok "score --force recomputes the other scores" "$LWQ" -q score "$MODEL" -g 16 --force
+ok "plan --order measured (the table survived)" "$LWQ" plan "$MODEL" --order measured \
+	--high-layers 8 -g 32
 budget=$("$LWQ" plan "$MODEL" --high-layers 8 -g 32 | sed -n 's/^total: .* (\([0-9]*\) bytes).*/\1/p')
 ok "plan --optimize at the LIM plan's size ($budget bytes)" "$LWQ" plan "$MODEL" --optimize \
 	--widths 2,3,4 --budget "$budget" --json -o "$WORK/opt.json"
@@ -75,8 +77,14 @@ fails_with "a budget below the smallest plan gives the range" 1 "below the small
 	"$LWQ" plan "$MODEL" --optimize --budget 1MB
 fails_with "a width that was not measured" 1 "width 8 was not measured" \
 	"$LWQ" plan "$MODEL" --optimize --widths 2,8 --budget "$budget"
-fails_with "a width plans cannot store" 2 "widths" \
+fails_with "a width the lwq format cannot store" 1 "width 5: the lwq format cannot store it" \
 	"$LWQ" plan "$MODEL" --optimize --widths 2,5 --budget "$budget"
+fails_with "a width the gguf format cannot store" 1 "width 7: the gguf format cannot store it" \
+	"$LWQ" plan "$MODEL" --optimize --widths 2,7 --budget 10MB --target gguf
+fails_with "measuring a width RTN cannot store" 1 "rtn stores 2, 3, 4 or 8 bits, not 6" \
+	"$LWQ" score "$MODEL" --measure --widths 2,6 --windows 1
+fails_with "a malformed width list" 2 "widths" \
+	"$LWQ" plan "$MODEL" --optimize --widths 2,,3 --budget "$budget"
 fails_with "--optimize with --high-layers" 2 "budget SIZE or --avg-bits" \
 	"$LWQ" plan "$MODEL" --optimize --high-layers 3
 fails_with "--measure without a capture" 1 "run: lwq capture" \

@@ -13,9 +13,16 @@ Usage: mk_hf_model.py DIR [EDIT...]   where EDIT is one of
   badspan              make one tensor's byte span disagree with dtype x shape
   shards               split into two shards with model.safetensors.index.json
   bf16                 store every tensor as BF16
+  set=KEY:JSON         config.json KEY = JSON value (set=vocab_size:32000)
+  random=SEED          small random F32 weights (norms near 1), seeded
+  tokenizer=DIR        copy DIR's tokenizer.json (and tokenizer_config.json) beside
+The architecture decides the tensors: Qwen2ForCausalLM adds q/k/v biases,
+Qwen3ForCausalLM adds per-head q_norm/k_norm, tie_word_embeddings drops lm_head.
 """
 import json
 import os
+import random
+import shutil
 import struct
 import sys
 
@@ -32,19 +39,38 @@ def tensor_list(cfg):
     h, f, v = cfg["hidden_size"], cfg["intermediate_size"], cfg["vocab_size"]
     q = cfg["num_attention_heads"] * cfg["head_dim"]
     kv = cfg["num_key_value_heads"] * cfg["head_dim"]
+    arch = cfg["architectures"][0]
     out = [("model.embed_tokens.weight", [v, h])]
     for i in range(cfg["num_hidden_layers"]):
         p = "model.layers.%d." % i
         out += [(p + "input_layernorm.weight", [h]),
                 (p + "self_attn.q_proj.weight", [q, h]),
                 (p + "self_attn.k_proj.weight", [kv, h]),
-                (p + "self_attn.v_proj.weight", [kv, h]),
-                (p + "self_attn.o_proj.weight", [h, q]),
+                (p + "self_attn.v_proj.weight", [kv, h])]
+        if arch == "Qwen2ForCausalLM" or cfg.get("attention_bias"):
+            out += [(p + "self_attn.q_proj.bias", [q]), (p + "self_attn.k_proj.bias", [kv]),
+                    (p + "self_attn.v_proj.bias", [kv])]
+        if arch == "Qwen3ForCausalLM":
+            out += [(p + "self_attn.q_norm.weight", [cfg["head_dim"]]),
+                    (p + "self_attn.k_norm.weight", [cfg["head_dim"]])]
+        out += [(p + "self_attn.o_proj.weight", [h, q]),
                 (p + "post_attention_layernorm.weight", [h]),
                 (p + "mlp.gate_proj.weight", [f, h]),
                 (p + "mlp.up_proj.weight", [f, h]),
                 (p + "mlp.down_proj.weight", [h, f])]
-    return out + [("model.norm.weight", [h]), ("lm_head.weight", [v, h])]
+    out.append(("model.norm.weight", [h]))
+    if not cfg.get("tie_word_embeddings"):
+        out.append(("lm_head.weight", [v, h]))
+    return out
+
+
+def random_payload(rng, name, count):
+    """Small random weights; norms near 1 so a forward pass stays well scaled."""
+    if name.endswith("norm.weight"):
+        vals = [1.0 + rng.uniform(-0.2, 0.2) for _ in range(count)]
+    else:
+        vals = [rng.gauss(0.0, 0.1) for _ in range(count)]
+    return struct.pack("<%df" % count, *vals)
 
 
 def payload(index, dtype, count):
@@ -82,6 +108,7 @@ def main():
     cfg = json.loads(json.dumps(CFG))
     shapes, dtypes, drop, extra = {}, {}, set(), []
     base = "BF16" if "bf16" in edits else "F32"
+    rng, tokenizer_dir = None, None
     for e in edits:
         key, _, val = e.partition("=")
         if key == "arch":
@@ -98,6 +125,13 @@ def main():
             drop.add(val)
         elif key == "extra":
             extra.append(val)
+        elif key == "set":
+            name, _, value = val.partition(":")
+            cfg[name] = json.loads(value)
+        elif key == "random":
+            rng = random.Random(int(val))
+        elif key == "tokenizer":
+            tokenizer_dir = val
     entries = []
     for i, (name, shape) in enumerate(tensor_list(cfg) + [(n, [2]) for n in extra]):
         if name in drop:
@@ -107,7 +141,12 @@ def main():
         count = 1
         for d in shape:
             count *= d
-        entries.append((name, dtype, shape, payload(i, dtype, count)))
+        data = random_payload(rng, name, count) if rng and dtype == "F32" \
+            else payload(i, dtype, count)
+        entries.append((name, dtype, shape, data))
+    for f in ("tokenizer.json", "tokenizer_config.json") if tokenizer_dir else ():
+        if os.path.exists(os.path.join(tokenizer_dir, f)):
+            shutil.copy(os.path.join(tokenizer_dir, f), os.path.join(out_dir, f))
     with open(os.path.join(out_dir, "config.json"), "w") as f:
         json.dump(cfg, f, indent=2)
     if "shards" in edits:

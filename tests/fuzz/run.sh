@@ -2,7 +2,9 @@
 # run.sh: builds every fuzz target with clang's libFuzzer (sources instrumented for
 # coverage, ASan and UBSan) and runs each for FUZZ_SECONDS; new inputs go to
 # tests/fuzz/work/NAME (in the build tree), crash inputs to tests/fuzz/crashes/NAME/.
-# Called by `make fuzz`: run.sh SRCDIR "TARGETS" LIBRARY-SOURCES...
+# Called by `make fuzz`: run.sh SRCDIR "TARGETS" LIBRARY-SOURCES...; FUZZ_LIBS comes
+# after the instrumented library, so the normal build's objects stand in for any file
+# clang could not compile.
 # Env: FUZZ_CC, FUZZ_SECONDS, FUZZ_CPPFLAGS, FUZZ_LIBS, SHARED_DATA (the real models:
 # their small files seed the work corpora), FUZZ_MERGE=1 to fold new coverage into the
 # saved corpus.
@@ -16,7 +18,9 @@ for src; do
 	o="$build/obj/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')"
 	if [ ! "$o" -nt "$srcdir/$src" ]; then
 		echo "  CC (fuzz) $src"
-		$FUZZ_CC $flags -fsanitize=fuzzer-no-link $FUZZ_CPPFLAGS -c "$srcdir/$src" -o "$o"
+		# A file clang cannot build is left out: the link says so if a target needs it.
+		$FUZZ_CC $flags -fsanitize=fuzzer-no-link $FUZZ_CPPFLAGS -c "$srcdir/$src" -o "$o" \
+			2>"$build/cc.err" || { echo "  (left out: $(head -1 "$build/cc.err"))"; rm -f "$o"; }
 	fi
 done
 rm -f "$build/liblwq-fuzz.a"

@@ -88,6 +88,11 @@ static void ref_layer_token(const struct ref_model *m, int layer, struct ref_buf
 		   lw->bias[1]);
 	ref_matvec(vc + (int64_t)pos * kv_dim, lw->lin[LIN_V], b->xn, kv_dim, c->hidden,
 		   lw->bias[2]);
+	for (int h = 0; h < c->n_heads && c->qk_norm; h++)
+		ref_rmsnorm(b->q + h * hd, b->q + h * hd, lw->q_norm, hd, c->norm_eps);
+	for (int g = 0; g < c->n_kv_heads && c->qk_norm; g++)
+		ref_rmsnorm(kc + (int64_t)pos * kv_dim + g * hd, kc + (int64_t)pos * kv_dim + g * hd,
+			    lw->k_norm, hd, c->norm_eps);
 	for (int h = 0; h < c->n_heads; h++)
 		ref_rope(c, b->q + h * hd, pos);
 	for (int g = 0; g < c->n_kv_heads; g++)

@@ -1,5 +1,4 @@
 /* scratch_dir.c: one temporary directory per test program, removed with its contents. */
-#include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -79,6 +79,10 @@ struct test_model *synth_model_new(const struct model_config *cfg, uint64_t seed
 		if (cfg->qkv_bias)
 			fill(lw->bias[0], (int64_t)(cfg->n_heads + 2 * cfg->n_kv_heads) * cfg->head_dim,
 			     0.5f, 0.0f, &s);
+		if (cfg->qk_norm) {
+			fill(lw->q_norm, cfg->head_dim, 0.6f, 1.0f, &s);
+			fill(lw->k_norm, cfg->head_dim, 0.6f, 1.0f, &s);
+		}
 		m->layers[l] = lw;
 	}
 	test_model_link_ref(m);
@@ -144,6 +148,12 @@ static int write_layer(struct model_file *mf, const struct model_config *cfg, in
 			      0, err) < 0)
 			return -1;
 	}
+	if (cfg->qk_norm &&
+	    (write_f32(mf, weight_name(name, sizeof name, l, "q_norm"), lw->q_norm, cfg->head_dim,
+		       0, err) < 0 ||
+	     write_f32(mf, weight_name(name, sizeof name, l, "k_norm"), lw->k_norm, cfg->head_dim,
+		       0, err) < 0))
+		return -1;
 	return 0;
 }
 

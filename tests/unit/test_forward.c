@@ -15,7 +15,7 @@ static int batched_logits(const struct model_config *cfg, const float *embed,
 			  struct layer_weights *const *layers, const int32_t *ids, int n_seqs,
 			  int T, float *logits)
 {
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct forward_state *fs = forward_new(cfg, T, n_seqs, &err);
 	if (!fs)
 		return -1;
@@ -94,7 +94,7 @@ static void check_nll(void)
 			want += log(sum) - row[ids[s * T + t + 1]];
 		}
 	}
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct forward_state *fs = forward_new(&cfg, T, n_seqs, &err);
 	float *x = malloc((size_t)n_seqs * T * cfg.hidden * sizeof(float));
 	embed_tokens(&cfg, m->embed, ids, (int64_t)n_seqs * T, x);
@@ -158,7 +158,7 @@ static void check_hooks(void)
 	struct site_sums sums;
 	memset(&sums, 0, sizeof sums);
 	struct forward_hooks hooks = { sum_squares, &sums };
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct forward_state *fs = forward_new(&cfg, T, n_seqs, &err);
 	layer_forward(fs, m->layers[0], x, n_seqs, &hooks);
 	ok(sums.calls == SITE_COUNT, "hooks called once per site (%d)", sums.calls);
@@ -177,7 +177,7 @@ static void check_hooks(void)
 
 static void check_config_rejections(void)
 {
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct model_config cfg = synth_config(1, 0, 0);
 	strcpy(cfg.rope_scaling, "yarn");
 	ok(forward_check_config(&cfg, &err) < 0 && strstr(err.msg, "yarn"),
@@ -224,7 +224,7 @@ static void check_real_model_logits(void)
 	const char *path = real_model_or_skip(name, "real model logits");
 	if (!path)
 		return;
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct model_file *mf = model_file_open(path, 0, &err);
 	struct test_model *m = mf ? test_model_read(mf, &err) : NULL;
 	if (!ok(m != NULL, "%s loads: %s", name, m ? "yes" : err.msg)) {
@@ -249,8 +249,47 @@ static void check_real_model_logits(void)
 	model_file_close(mf);
 }
 
-int main(void)
+/* A model file made elsewhere (tests/cli/families.sh builds tiny Qwen2, Qwen3, Mistral
+   and Llama-3 shapes from Hugging Face directories): batched logits against the
+   token-by-token reference on a window of pseudo-random ids. */
+static void check_model_file(const char *path)
 {
+	struct lwq_err err;
+	struct model_file *mf = model_file_open(path, 0, &err);
+	struct test_model *m = mf ? test_model_read(mf, &err) : NULL;
+	if (!ok(m != NULL, "%s loads: %s", path, m ? "yes" : err.msg)) {
+		model_file_close(mf);
+		return;
+	}
+	int T = 70;
+	int64_t per = (int64_t)T * m->cfg.vocab;
+	int32_t ids[70];
+	uint64_t s = 12345;
+	for (int i = 0; i < T; i++) {
+		s = s * 6364136223846793005ull + 1442695040888963407ull;
+		ids[i] = (int32_t)((s >> 33) % (uint64_t)m->cfg.vocab);
+	}
+	float *fast = malloc((size_t)per * sizeof(float));
+	float *slow = malloc((size_t)per * sizeof(float));
+	batched_logits(&m->cfg, m->embed, m->final_norm, m->ref.head, m->layers, ids, 1, T,
+		       fast);
+	ref_window_logits(&m->ref, ids, T, slow);
+	double d = rel_max_diff(fast, slow, per);
+	ok(d < 1e-4, "%s (%s): batched logits match the reference (max rel diff %.2e)", path,
+	   m->cfg.architecture, d);
+	free(fast);
+	free(slow);
+	test_model_free(m);
+	model_file_close(mf);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1) {            /* test_forward MODEL.h5...: only those files */
+		for (int i = 1; i < argc; i++)
+			check_model_file(argv[i]);
+		return tap_done();
+	}
 	int T = 150;               /* more than one attention block of 128 rows */
 	struct model_config cfg = synth_config(3, 1, 0);
 	check_synthetic("GQA + qkv bias", &cfg, T);
@@ -270,6 +309,13 @@ int main(void)
 	cfg.rope_high_freq_factor = 4;
 	cfg.rope_original_max_pos = 64;
 	check_synthetic("llama3 RoPE scaling", &cfg, T);
+	/* Qwen3: per-head q/k RMSNorm before RoPE; heads of 24 while hidden is 64, so
+	   q (8 x 24 = 192 wide) is wider than the residual stream */
+	cfg = synth_config(2, 0, 1);
+	strcpy(cfg.architecture, "Qwen3ForCausalLM");
+	cfg.qk_norm = 1;
+	cfg.head_dim = 24;
+	check_synthetic("Qwen3 q/k norms, head_dim 24 != hidden / heads", &cfg, T);
 	check_nll();
 	check_hooks();
 	check_config_rejections();

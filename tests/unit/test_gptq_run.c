@@ -102,7 +102,8 @@ static void plain_layer(const struct model_config *cfg, struct forward_state *fs
 }
 
 /* The model with every planned layer replaced by its plainly computed GPTQ weights. */
-static struct test_model *plain_gptq_model(const struct test_model *m, const int32_t *ids)
+static struct test_model *plain_gptq_model_of(const struct test_model *m, const int32_t *ids,
+					      const int *bits)
 {
 	const struct model_config *cfg = &m->cfg;
 	struct test_model *q = synth_model_new(cfg, 42);        /* same seed: same weights */
@@ -111,16 +112,58 @@ static struct test_model *plain_gptq_model(const struct test_model *m, const int
 	float *x = malloc((size_t)(n * cfg->hidden) * sizeof(float));
 	embed_tokens(cfg, q->embed, ids, n, x);
 	for (int l = 0; l < N_LAYERS; l++) {
-		if (plan_bits[l] == 0)
+		if (bits[l] == 0)
 			continue;
-		if (plan_bits[l] < 16)
-			plain_layer(cfg, fs, q->layers[l], x, plan_bits[l]);
+		if (bits[l] < 16)
+			plain_layer(cfg, fs, q->layers[l], x, bits[l]);
 		else
 			forward_windows(fs, q->layers[l], x, cfg->hidden, NULL);
 	}
 	free(x);
 	forward_free(fs);
 	return q;
+}
+
+static struct test_model *plain_gptq_model(const struct test_model *m, const int32_t *ids)
+{
+	return plain_gptq_model_of(m, ids, plan_bits);
+}
+
+/* score --measure's trials: one layer at a time, from the stored layers' streams. */
+static void check_independent(struct model_file *mf, const struct test_model *m,
+			      const int32_t *calib)
+{
+	const struct model_config *cfg = model_file_config(mf);
+	struct gptq_run_config rc = { .independent = 1, .group_size = GROUP, .ids = calib,
+				      .windows = CALIB_WINDOWS, .seq_len = T, .verb = "test",
+				      .quiet = 1 };
+	rc.opt = gptq_options_default();
+	struct lwq_err err = { "" };
+	layer_pass_set_budget(0, T);
+	struct gptq_runner *gr = gptq_runner_new(mf, &rc, &err);
+	struct layer_weights *lw = layer_weights_new(cfg, &err);
+	static const int trials[4][2] = { { 1, 3 }, { 1, 2 }, { 3, 2 }, { 3, 4 } };
+	for (int t = 0; gr && t < 4; t++) {
+		int layer = trials[t][0], bits = trials[t][1];
+		int alone[N_LAYERS] = { 16, 16, 16, 16 };
+		alone[layer] = bits;
+		struct test_model *q = plain_gptq_model_of(m, calib, alone);
+		int rc_l = layer_weights_load(mf, layer, lw, &err) == 0 ?
+			   gptq_quantize_layer(gr, layer, bits, lw, &err) : -1;
+		int64_t differ = 0;
+		for (int k = 0; k < LIN_COUNT; k++) {
+			int64_t rows, cols;
+			linear_shape(cfg, (enum linear_kind)k, &rows, &cols);
+			for (int64_t i = 0; i < rows * cols; i++)
+				differ += lw->lin[k][i] != q->layers[layer]->lin[k][i];
+		}
+		ok(rc_l == 0 && differ == 0, "independent trial: layer %d alone at %d bits equals "
+		   "the plain schedule (%lld weights differ)", layer, bits, (long long)differ);
+		test_model_free(q);
+	}
+	layer_pass_set_budget(0, 0);
+	layer_weights_free(lw);
+	gptq_runner_free(gr);
 }
 
 /* ---- the runner ------------------------------------------------------------------- */
@@ -261,6 +304,7 @@ int main(void)
 	struct test_model *q = plain_gptq_model(m, calib);
 	check_runner_layers(mf, q, plan, calib);
 	check_eval(mf, q, plan, calib, ids);
+	check_independent(mf, m, calib);
 	check_bad_calibration(mf, plan, calib);
 	bit_plan_free(plan);
 	model_file_close(mf);

@@ -62,10 +62,13 @@ int main(void)
 		 &c, &err) == 0 && c.sliding_window == 0, "Mistral without window");
 	ok(parse("{\"architectures\": [\"LlamaForCausalLM\"], " BASE ", \"attention_bias\": true}",
 		 &c, &err) == 0 && c.qkv_bias == 1, "Llama attention_bias");
+	ok(parse("{\"architectures\": [\"Qwen3ForCausalLM\"], " BASE ", \"use_sliding_window\": "
+		 "false, \"sliding_window\": null}", &c, &err) == 0 && c.qk_norm == 1 &&
+	   c.qkv_bias == 0 && c.sliding_window == 0, "Qwen3: per-head q/k norms, no biases");
 
 	expect_error("{\"architectures\": [\"GPT2LMHeadModel\"], " BASE "}",
 		     "unsupported architecture 'GPT2LMHeadModel' (supported: LlamaForCausalLM, "
-		     "MistralForCausalLM, Qwen2ForCausalLM)", "other architecture");
+		     "MistralForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM)", "other architecture");
 	expect_error("{" BASE "}", "no \"architectures\" list", "no architectures");
 	expect_error("{\"architectures\": [\"LlamaForCausalLM\"], " BASE ", \"rope_parameters\": "
 		     "{\"rope_type\": \"yarn\", \"factor\": 4}}",

@@ -306,7 +306,7 @@ static void expect_open_error(const char *path, const char *want, const char *wh
 static struct model_config make_file(const char *path)
 {
 	struct model_config cfg = small_config();
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	model_file_close(model_file_create(path, &cfg, "", "", &err));
 	return cfg;
 }
@@ -335,7 +335,7 @@ static void test_rejections(void)
 	expect_open_error(newer, "format version 2.0 is newer than this lwq supports (1.x)",
 			  "newer major version");
 	poke_root(newer, "format_version", (const int[]){ 1, 7 }, NULL);
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct model_file *mf = model_file_open(newer, 0, &err);
 	ok(mf != NULL, "a newer minor version opens");
 	model_file_close(mf);
@@ -379,6 +379,33 @@ static int make_fixture(const char *kind, const char *path)
 	return 2;
 }
 
+/* A weight's dtype attribute that names no type, or disagrees with how the data is
+   stored, makes the weight unreadable (one message) instead of misread. */
+static void test_dtype_checks(void)
+{
+	struct model_config cfg = small_config();
+	const char *path = scratch_path("dtype.h5");
+	struct lwq_err err = { "" };
+	struct model_file *mf = model_file_create(path, &cfg, "test", "dtype", &err);
+	uint16_t bits[8] = { 0x3f80, 0x4000 };
+	float values[8] = { 1, 2 };
+	int64_t dims[1] = { 8 };
+	int rc = mf ? model_file_write_weight(mf, "a", DT_BF16, bits, 1, dims, &err) |
+		      model_file_write_weight(mf, "b", DT_F32, values, 1, dims, &err) |
+		      model_file_set_attr_str(mf, "/weights/a", "dtype", "q9", &err) |
+		      model_file_set_attr_str(mf, "/weights/b", "dtype", "bf16", &err) : -1;
+	ok(rc == 0 && model_file_close(mf) == 0, "weights with a bad dtype attribute written");
+	mf = model_file_open(path, 0, &err);
+	struct tensor_info info;
+	float out[8];
+	ok(mf && model_file_weight_info(mf, "a", &info, &err) < 0 &&
+	   strstr(err.msg, "/weights/a is not a readable weight"), "unknown dtype 'q9': %s", err.msg);
+	ok(mf && model_file_read_weight_f32(mf, "b", out, 8, &err) < 0 &&
+	   strstr(err.msg, "/weights/b is not a readable weight"),
+	   "dtype bf16 on 4-byte floats: %s", err.msg);
+	model_file_close(mf);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3)
@@ -387,6 +414,7 @@ int main(int argc, char **argv)
 	test_round_trip();
 	test_generic();
 	test_rejections();
+	test_dtype_checks();
 	scratch_dir_remove();
 	return tap_done();
 }

@@ -46,7 +46,7 @@ static void reference_ranking(const float *score, int n, int descending, int *ra
 	}
 }
 
-/* method.md 3 in floating point: n_hi = floor((M - M_lo) / (M_hi - M_lo) * N). */
+/* docs/method.md 3 in floating point: n_hi = floor((M - M_lo) / (M_hi - M_lo) * N). */
 static int reference_n_high(const struct explorer_data *d, int64_t budget, int lo, int hi)
 {
 	double fixed = (double)fixed_bytes(&d->cfg);
@@ -165,6 +165,23 @@ static void check_optimal(const struct explorer_data *d)
 	}
 	ok(good && strictly, "optimal: within every step's budget, never more measured KLD than "
 	   "LIM at the same budget (less at some)");
+	opt = act(&lim, ACT_ORDER_SET, ORDER_MEASURED, 0);
+	ok(!opt.message_is_error && strstr(opt.message, "Spearman with measured: LIM"),
+	   "measured order says the rank correlations: %s", opt.message);
+	struct explorer_data *g = (struct explorer_data *)d;
+	g->target = SIZE_GGUF;
+	struct ui_state t;
+	ui_state_init(&t, d, 24, 80, NULL);
+	struct bit_plan view = { .n_layers = d->n_layers, .bits = t.bits };
+	int high[UI_MAX_LAYERS];
+	for (int i = 0; i < d->n_layers; i++)
+		high[i] = 4;
+	struct bit_plan all4 = { .n_layers = d->n_layers, .bits = high };
+	ok(t.plan_bytes == plan_bytes_for(&d->cfg, SIZE_GGUF, &view) &&
+	   t.plan_bytes != plan_bytes(&d->cfg, &view) &&
+	   t.budget_max == plan_bytes_for(&d->cfg, SIZE_GGUF, &all4),
+	   "--target gguf: the plan's size and the top of the slider are GGUF tensor bytes");
+	g->target = SIZE_LWQ;
 }
 
 static void test_orders_and_pairs(const struct explorer_data *d)
