@@ -1,4 +1,4 @@
-/* plan.c: a per-layer bit plan and the storage it costs (method.md section 3). */
+/* plan.c: a per-layer bit plan and the storage it costs (docs/method.md section 3). */
 #include "plan.h"
 
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* plan.h: a per-layer bit plan and the budget planner (method.md section 3). */
+/* plan.h: a per-layer bit plan and the budget planner (docs/method.md section 3). */
 #ifndef LWQ_PLAN_H
 #define LWQ_PLAN_H
 

@@ -1,6 +1,7 @@
-/* planner.c: budget -> how many layers at each width -> which layers (method.md section 3). */
+/* planner.c: budget -> how many layers at each width -> which layers (docs/method.md section 3). */
 #include "planner.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -52,7 +53,7 @@ int plan_request_check(const struct model_config *cfg, const struct plan_request
 }
 
 /* Splits the free layers' budget (same unit as costs) into level counts. The two-level
-   count is the exact integer form of method.md's floor((M - M_lo)/(M_hi - M_lo) * N). */
+   count is the exact integer form of docs/method.md's floor((M - M_lo)/(M_hi - M_lo) * N). */
 static struct level_counts split_two(int64_t budget, int n_free, struct level_costs c)
 {
 	struct level_counts n = { 0, 0, 0 };
@@ -118,6 +119,7 @@ static void assign_levels(const struct model_config *cfg, const int *ranking,
 			plan->bits[layer] = req->low_bits;
 		free_seen++;
 	}
+	assert(free_seen == n.hi + n.mid + n.lo);   /* every free layer got a width */
 	plan->group_size = req->group_size;
 	plan->high_bits = req->high_bits;
 	plan->mid_bits = req->mid_bits;
@@ -213,6 +215,10 @@ static int plan_split(const struct model_config *cfg, const int *ranking, int64_
 	struct level_costs c = costs_of(cfg, req, cost);
 	struct level_counts n = three_levels(req) ? split_three(free_budget, n_free, c, req->spread)
 						  : split_two(free_budget, n_free, c);
+	/* The split never loses a layer and never goes over a budget it could meet. */
+	assert(n.hi >= 0 && n.mid >= 0 && n.lo >= 0 && n.hi + n.mid + n.lo == n_free);
+	assert(free_budget < (int64_t)n_free * c.lo ||
+	       n.hi * c.hi + n.mid * c.mid + n.lo * c.lo <= free_budget);
 	assign_levels(cfg, ranking, req, n, plan);
 	return 0;
 }

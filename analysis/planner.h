@@ -35,7 +35,7 @@ void plan_budget_range(const struct model_config *cfg, const struct plan_request
 void plan_avg_bits_range(const struct model_config *cfg, const struct plan_request *req,
 			 double *min_bits, double *max_bits);
 
-/* method.md section 3: with N free layers, budget M, M_lo/M_hi the all-low/all-high
+/* docs/method.md section 3: with N free layers, budget M, M_lo/M_hi the all-low/all-high
    sizes, n_hi = floor((M - M_lo) / (M_hi - M_lo) * N). Every layer has the same shape,
    so this is computed exactly in integers as floor((M - M_lo) / (L_hi - L_lo)) with L the
    bytes of one layer: a budget of exactly M_hi gives N, exactly M_lo gives 0. The n_hi

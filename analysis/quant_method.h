@@ -6,7 +6,7 @@
 
 #include "status.h"
 
-/* RTN: lwq's group-wise round-to-nearest (method.md section 4), what `--format lwq`
+/* RTN: lwq's group-wise round-to-nearest (docs/method.md section 4), what `--format lwq`
    stores. GGUF: exactly the block types and codes `export --format gguf` writes for
    the plan (short-row fallbacks included). GPTQ: error-compensated rounding onto the
    RTN grid from calibration activations. */

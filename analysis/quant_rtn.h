@@ -1,4 +1,4 @@
-/* quant_rtn.h: group-wise asymmetric round-to-nearest quantization (method.md section 4). */
+/* quant_rtn.h: group-wise asymmetric round-to-nearest quantization (docs/method.md section 4). */
 #ifndef LWQ_QUANT_RTN_H
 #define LWQ_QUANT_RTN_H
 

@@ -94,7 +94,7 @@ int rtn_error(const float *w, int64_t rows, int64_t cols, int bits, int g,
 		for (int64_t c0 = 0; c0 < cols; c0 += g) {
 			const float *src = w + r * cols + c0;
 			memcpy(group, src, (size_t)g * sizeof *group);
-			struct lwq_err why;
+			struct lwq_err why = { "" };
 			if (rtn_fake_quant(group, 1, g, bits, g, &why) < 0) {
 				free(group);
 				return lwq_err_set(err, "row %lld: %s", (long long)r, why.msg);

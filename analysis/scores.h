@@ -10,7 +10,7 @@
 #define SCORE_RTN_LEVELS 4
 extern const int score_rtn_bits[SCORE_RTN_LEVELS];   /* 2, 3, 4, 8 */
 
-/* LIM_i = -mean_t cos(x_i[t], x_i+1[t]) of one layer's per-token cosines (method.md 2).
+/* LIM_i = -mean_t cos(x_i[t], x_i+1[t]) of one layer's per-token cosines (docs/method.md 2).
    Accumulates in double. Fails on n_tokens <= 0 or a non-finite cosine. */
 int lim_from_cos(const float *cos, int64_t n_tokens, double *lim, struct lwq_err *err);
 

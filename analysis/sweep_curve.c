@@ -1,12 +1,14 @@
 /* sweep_curve.c: allocation of a sweep curve's arrays. */
 #include "sweep_curve.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 int sweep_curve_alloc(struct sweep_curve *c, const char *order, int n_points)
 {
+	assert(order && n_points >= 0);
 	memset(c, 0, sizeof *c);
 	snprintf(c->order, sizeof c->order, "%s", order);
 	size_t n = n_points > 0 ? (size_t)n_points : 1;

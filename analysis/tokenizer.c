@@ -531,7 +531,7 @@ int tokenizer_decode(const struct tokenizer *tok, const int32_t *ids, size_t n_i
 size_t tokenizer_decode_token(const struct tokenizer *tok, int32_t id, char *buf, size_t cap)
 {
 	struct tok_buf out = {0};
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	size_t n = 0;
 	if (cap == 0)
 		return 0;

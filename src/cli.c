@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 int cli_quiet = 0;
@@ -40,6 +41,12 @@ int cli_usage_error(const char *verb, const char *fmt, ...)
 int cli_report(const char *verb, const struct lwq_err *err)
 {
 	return cli_error(verb, "%s", err->msg[0] ? err->msg : "unknown error");
+}
+
+int path_has_extension(const char *path, const char *ext)
+{
+	size_t n = strlen(path), k = strlen(ext);
+	return n > k && strcasecmp(path + n - k, ext) == 0;
 }
 
 int path_exists(const char *path)

@@ -25,6 +25,10 @@ int cli_report(const char *verb, const struct lwq_err *err);
 extern int cli_quiet;
 
 
+/* True when the file name ends in ext (".gguf"), in any case: the one place a format is
+   told from a name. */
+int path_has_extension(const char *path, const char *ext);
+
 /* True when path names an existing file. */
 int path_exists(const char *path);
 

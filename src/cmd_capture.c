@@ -11,6 +11,7 @@
 #include "layout.h"
 #include "progress.h"
 #include "run_tokens.h"
+#include "scores.h"
 
 #define DEFAULT_KEPT 1024
 
@@ -130,11 +131,9 @@ static void summarize(const struct capture_options *o, const struct capture_data
 	       format_size((double)capture_stream_bytes(cd), size, sizeof size));
 	printf("layer  mean cos   LIM\n");
 	for (int l = 0; l < cd->n_layers; l++) {
-		double sum = 0;
-		for (int64_t t = 0; t < cd->n_tokens; t++)
-			sum += cd->cos[(int64_t)l * cd->n_tokens + t];
-		double mean = sum / (double)cd->n_tokens;
-		printf("%5d  %8.5f  %8.5f\n", l, mean, -mean);
+		double lim = 0;      /* the score lwq score stores, from the same function */
+		lim_from_cos(cd->cos + (int64_t)l * cd->n_tokens, cd->n_tokens, &lim, NULL);
+		printf("%5d  %8.5f  %8.5f\n", l, -lim, lim);
 	}
 }
 

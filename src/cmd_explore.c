@@ -70,9 +70,7 @@ static int export_model_hook(void *ctx, const struct export_request *req, struct
 	const struct explore_session *session = ctx;
 	const struct bit_plan *plan = req->plan;
 	const char *path = req->path;
-	size_t n = strlen(path);
-	enum export_format format = n > 5 && strcmp(path + n - 5, ".gguf") == 0 ? EXPORT_GGUF
-										  : EXPORT_LWQ;
+	enum export_format format = export_format_for_path(path);
 	struct model_file *mf = model_file_open(session->data->path, 0, err);
 	if (!mf)
 		return -1;

@@ -64,12 +64,6 @@ static const struct verb_options export_cli = { "export",
 	"need rows of a multiple of 256 values, shorter rows use Q4_0 (2-4 bits), Q5_0 (5) or\n"
 	"Q8_0 (6), with a warning. Layers at 0 bits are dropped. See man lwq.\n" };
 
-static int ends_with(const char *s, const char *tail)
-{
-	size_t n = strlen(s), k = strlen(tail);
-	return n >= k && strcmp(s + n - k, tail) == 0;
-}
-
 static int check_options(struct export_options *o)
 {
 	o->imatrix_only = o->imatrix_out && !o->out && !o->plan && !o->f16;
@@ -78,7 +72,7 @@ static int check_options(struct export_options *o)
 	if (!o->out)
 		return cli_usage_error("export", "missing -o OUT");
 	if (o->format < 0)
-		o->format = ends_with(o->out, ".gguf") ? EXPORT_GGUF : EXPORT_LWQ;
+		o->format = export_format_for_path(o->out);
 	if (o->f16 && o->format != EXPORT_GGUF)
 		return cli_usage_error("export", "--f16 is for --format gguf");
 	if (o->f16 && o->plan)
@@ -217,11 +211,10 @@ static int record_imatrix(const struct export_options *o)
 int cmd_export(int argc, char **argv)
 {
 	struct export_options o;
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	int rc = parse_options(argc, argv, &o);
 	if (rc != 0)
 		return options_exit(rc);
-	model_file_no_exit_cleanup();
 	struct model_file *mf = model_file_open(o.model, 0, &err);
 	if (!mf)
 		return cli_report("export", &err);

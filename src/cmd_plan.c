@@ -386,7 +386,7 @@ static void store_last_plan(const char *model, const char *text)
 {
 	if (!text || access(model, W_OK) != 0)
 		return;
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	if (model_file_update(model, strlen(text), store_plan_text, (void *)text, &err) != 0 &&
 	    !cli_quiet)
 		fprintf(stderr, "lwq: plan: warning: the plan was saved but not copied into the "
@@ -518,7 +518,7 @@ int cmd_plan(int argc, char **argv)
 		free(o);
 		return options_exit(rc);
 	}
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	char *last = NULL;
 	struct model_file *mf = model_file_open(o->model, 0, &err);
 	rc = !mf || run_plan(o, mf, &last, &err) < 0 ? cli_report("plan", &err) : EXIT_OK;

@@ -324,7 +324,7 @@ int cmd_score(int argc, char **argv)
 	int rc = parse_options(argc, argv, &o);
 	if (rc)
 		return options_exit(rc);
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	if (o.measure) {
 		o.m.model = o.model, o.m.group_size = o.group_size, o.m.json = o.json;
 		return score_measure(&o.m, &err) < 0 ? cli_report("score", &err) : EXIT_OK;

@@ -474,7 +474,7 @@ int cmd_sweep(int argc, char **argv)
 	int rc = parse_options(argc, argv, &o);
 	if (rc)
 		return options_exit(rc);
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct sweep_run *run = calloc(1, sizeof *run);
 	if (!run)
 		return cli_error("sweep", "out of memory");

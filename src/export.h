@@ -12,6 +12,9 @@
 
 enum export_format { EXPORT_LWQ, EXPORT_GGUF };
 
+/* GGUF for a name ending in .gguf, else lwq. */
+enum export_format export_format_for_path(const char *path);
+
 struct export_job {
 	struct model_file *src;
 	const struct bit_plan *plan;   /* bits per source layer; 0 drops the layer */

@@ -2,6 +2,7 @@
 #include "export.h"
 
 #include "atomic_file.h"
+#include "cli.h"
 
 int export_write_file(enum export_format format, struct export_job *job, const char *final_path,
 		      int overwrite, int catch_signals, struct export_stats *stats,
@@ -22,4 +23,9 @@ int export_write_file(enum export_format format, struct export_job *job, const c
 	if (catch_signals)
 		atomic_remove_on_signal(NULL);
 	return rc;
+}
+
+enum export_format export_format_for_path(const char *path)
+{
+	return path_has_extension(path, ".gguf") ? EXPORT_GGUF : EXPORT_LWQ;
 }

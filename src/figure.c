@@ -1,4 +1,5 @@
 /* figure.c: building a figure's element list, text metrics, and choosing the writer. */
+#include "cli.h"
 #include "figure.h"
 
 #include <math.h>
@@ -252,15 +253,9 @@ int figure_marker_outline(enum fig_marker m, double x, double y, double size,
 	return n;
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-	return n >= k && strcasecmp(s + n - k, suffix) == 0;
-}
-
 int figure_path_supported(const char *path)
 {
-	return ends_with(path, ".png") || ends_with(path, ".svg");
+	return path_has_extension(path, ".png") || path_has_extension(path, ".svg");
 }
 
 int figure_write(const struct figure *fig, const char *path, double scale, int overwrite,
@@ -268,9 +263,9 @@ int figure_write(const struct figure *fig, const char *path, double scale, int o
 {
 	if (fig->out_of_memory)
 		return lwq_err_set(err, "%s: out of memory while laying out the figure", path);
-	if (ends_with(path, ".svg"))
+	if (path_has_extension(path, ".svg"))
 		return figure_write_svg(fig, path, overwrite, err);
-	if (ends_with(path, ".png"))
+	if (path_has_extension(path, ".png"))
 		return figure_write_png(fig, path, scale, overwrite, err);
 	return lwq_err_set(err, "%s: unknown image type (name it .png or .svg)", path);
 }
@@ -278,7 +273,7 @@ int figure_write(const struct figure *fig, const char *path, double scale, int o
 const char *figure_size_text(const struct figure *fig, const char *path, double scale,
 			     char *buf, size_t n)
 {
-	if (ends_with(path, ".svg"))
+	if (path_has_extension(path, ".svg"))
 		snprintf(buf, n, "%.0fx%.0f px (vector)", fig->width, fig->height);
 	else
 		snprintf(buf, n, "%.0fx%.0f pixels", ceil(fig->width * scale),

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int pread_full(int fd, void *buf, size_t n, uint64_t offset)
@@ -27,8 +28,14 @@ int read_whole_file(const char *path, size_t max, char **out, size_t *len,
 		    struct lwq_err *err)
 {
 	FILE *f = fopen(path, "rb");
-	if (!f)
-		return lwq_err_set(err, "%s: cannot open: %s", path, strerror(errno));
+	struct stat st;
+	int problem = !f ? errno : fstat(fileno(f), &st) < 0 ? errno
+		    : S_ISDIR(st.st_mode) ? EISDIR : 0;
+	if (problem) {
+		if (f)
+			fclose(f);
+		return lwq_err_set(err, "%s: cannot open: %s", path, strerror(problem));
+	}
 	char *text = NULL;
 	size_t n = 0, cap = 0;
 	for (;;) {

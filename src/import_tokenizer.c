@@ -22,7 +22,7 @@ static int bos_from_config(const char *tokenizer_path, struct tokenizer *tok,
 	snprintf(path, sizeof path, "%.*stokenizer_config.json", dir, tokenizer_path);
 	char *text;
 	size_t len;
-	struct lwq_err ignored;
+	struct lwq_err ignored = { "" };
 	if (read_whole_file(path, (size_t)64 << 20, &text, &len, &ignored) != 0)
 		return 0;
 	json_error_t jerr;

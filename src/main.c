@@ -1,5 +1,6 @@
 /* main.c: lwq's entry point and verb table. */
 #include <signal.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,6 +52,34 @@ static void prepare_for_failed_writes(void)
 	model_file_no_exit_cleanup();
 }
 
+/* Every verb's output reaches stdout through here: a write that failed (a full disk, a
+   closed pipe reader) is an error of the verb, not a silent success. */
+static int finish_output(const char *verb, int status)
+{
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return status;
+	fprintf(stderr, "lwq: %s%scannot write output%s%s\n", verb ? verb : "", verb ? ": " : "",
+		errno ? ": " : "", errno ? strerror(errno) : "");
+	return status == EXIT_OK ? EXIT_USER : status;
+}
+
+static int run_verb(int argc, char **argv)
+{
+	if (argc == 0)
+		return cmd_explore(1, (char *[]){ "explore", NULL });
+	const struct verb *v = verb_find(argv[0]);
+	if (v)
+		return v->run(argc, argv);
+	/* `lwq MODEL.h5` opens the explorer on that file. */
+	if (path_exists(argv[0]) || strstr(argv[0], ".h5")) {
+		argv[-1] = "explore";
+		return cmd_explore(argc + 1, argv - 1);
+	}
+	fprintf(stderr, "lwq: '%s' is not a verb or a model file\nTry 'lwq --help'.\n", argv[0]);
+	return EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
 	prepare_for_failed_writes();
@@ -61,26 +90,16 @@ int main(int argc, char **argv)
 			cli_quiet = 1;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
-			return EXIT_OK;
+			return finish_output(NULL, EXIT_OK);
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("lwq %s\n", PACKAGE_VERSION);
 			blas_describe(stdout);
-			return EXIT_OK;
+			return finish_output(NULL, EXIT_OK);
 		} else {
 			fprintf(stderr, "lwq: unknown option '%s'\nTry 'lwq --help'.\n", argv[i]);
 			return EXIT_USAGE;
 		}
 	}
-	if (i == argc)
-		return cmd_explore(1, (char *[]){ "explore", NULL });
-	const struct verb *v = verb_find(argv[i]);
-	if (v)
-		return v->run(argc - i, argv + i);
-	/* `lwq MODEL.h5` opens the explorer on that file. */
-	if (path_exists(argv[i]) || strstr(argv[i], ".h5")) {
-		argv[i - 1] = "explore";
-		return cmd_explore(argc - i + 1, argv + i - 1);
-	}
-	fprintf(stderr, "lwq: '%s' is not a verb or a model file\nTry 'lwq --help'.\n", argv[i]);
-	return EXIT_USAGE;
+	const char *verb = i < argc && verb_find(argv[i]) ? argv[i] : "explore";
+	return finish_output(verb, run_verb(argc - i, argv + i));
 }

@@ -131,7 +131,7 @@ static void remove_stale_copies(const char *real)
 static int check_room(const char *path, const char *real, uint64_t bytes,
 		      struct lwq_err *err)
 {
-	struct lwq_err why;
+	struct lwq_err why = { "" };
 	if (atomic_check_space(real, bytes, &why) == 0)
 		return 0;
 	char need[32];

@@ -410,7 +410,7 @@ struct layer_scores *scores_get(struct model_file *mf, const struct score_reques
 {
 	if (!req->force) {
 		/* an unreadable cache is as good as none: compute afresh */
-		struct lwq_err ignored;
+		struct lwq_err ignored = { "" };
 		struct layer_scores *s = load_cached(mf, req, &ignored);
 		if (s)
 			return s;

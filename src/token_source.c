@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "file_read.h"
 #include "import_tokenizer.h"
 #include "tokenizer_json.h"
 
@@ -86,32 +87,14 @@ static int open_for_reading(const char *path, FILE **f, off_t *size, struct lwq_
 	if (problem) {
 		if (*f)
 			fclose(*f);
-		return lwq_err_set(err, "%s: %s", path, strerror(problem));
+		return lwq_err_set(err, "%s: cannot open: %s", path, strerror(problem));
 	}
 	*size = st.st_size;
 	return 0;
 }
 
-static int read_whole_file(const char *path, char **out, size_t *n, struct lwq_err *err)
-{
-	FILE *f;
-	off_t size;
-	if (open_for_reading(path, &f, &size, err) < 0)
-		return -1;
-	char *buf = malloc((size_t)size + 1);
-	size_t got = buf ? fread(buf, 1, (size_t)size, f) : 0;
-	int failed = !buf || ferror(f) || got != (size_t)size;
-	fclose(f);
-	if (failed) {
-		lwq_err_set(err, "%s: %s", path, buf ? "read error" : "out of memory");
-		free(buf);
-		return -1;
-	}
-	buf[got] = '\0';
-	*out = buf;
-	*n = got;
-	return 0;
-}
+/* A text larger than this is refused before it is read (its ids would not fit either). */
+#define MAX_TEXT_BYTES ((size_t)4 << 30)
 
 /* Tokenizes the whole text with the model's tokenizer. */
 static int tokens_from_text(struct model_file *mf, const char *path, int32_t **all,
@@ -119,7 +102,7 @@ static int tokens_from_text(struct model_file *mf, const char *path, int32_t **a
 {
 	char *text;
 	size_t len, n_ids;
-	if (read_whole_file(path, &text, &len, err) < 0)
+	if (read_whole_file(path, MAX_TEXT_BYTES, &text, &len, err) < 0)
 		return -1;
 	if (len == 0) {
 		free(text);
@@ -174,7 +157,7 @@ static int tokens_from_ids(const char *path, int64_t offset, int every, int *win
 			   int seq_len, int max, int32_t **ids, struct lwq_err *err)
 {
 	FILE *f;
-	off_t size;
+	off_t size = 0;
 	if (open_for_reading(path, &f, &size, err) < 0)
 		return -1;
 	int rc = -1;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_scan.h"
 #include "tokenizer_json_internal.h"
 
 #define LLAMA3_PATTERN "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|" \
@@ -39,15 +40,17 @@ const char *tj_pattern_family(const char *pattern)
 
 /* ---- the BPE model ----------------------------------------------------------------------- */
 
-static int vocab_extent(const json_t *vocab, const json_t *added, struct lwq_err *err)
+/* model.vocab as the scanner found it; a file whose vocab the scanner did not take
+   (not an object) is left to the general parser's view, which says what is wrong. */
+static int vocab_extent(const struct json_big_members *big, const json_t *added,
+			struct lwq_err *err)
 {
-	const char *key;
-	json_t *value;
-	json_int_t max_id = -1;
-	json_object_foreach((json_t *)vocab, key, value) {
-		json_int_t id = json_integer_value(value);
-		if (!json_is_integer(value) || id < 0 || id >= (1 << 30))
-			return lwq_err_set(err, "tokenizer.json: vocab entry '%.100s' has a bad id", key);
+	int64_t max_id = -1;
+	for (int i = 0; i < big->n_vocab; i++) {
+		int64_t id = big->ids[i];
+		if (id < 0 || id >= (1 << 30))
+			return lwq_err_set(err, "tokenizer.json: vocab entry '%.100s' has a bad id",
+					   big->keys[i]);
 		if (id > max_id)
 			max_id = id;
 	}
@@ -55,7 +58,7 @@ static int vocab_extent(const json_t *vocab, const json_t *added, struct lwq_err
 		return lwq_err_set(err, "tokenizer.json: empty vocabulary");
 	/* Tables are sized by the largest id: a few stray ids past the tokens defined are
 	   fine, one id near 2^30 would ask for gigabytes. */
-	size_t defined = json_object_size(vocab) + json_array_size(added);
+	size_t defined = (size_t)big->n_vocab + json_array_size(added);
 	if ((size_t)max_id >= 2 * defined + 1024)
 		return lwq_err_set(err, "tokenizer.json: ids reach %lld but only %zu tokens are "
 				   "defined", (long long)max_id, defined);
@@ -64,74 +67,62 @@ static int vocab_extent(const json_t *vocab, const json_t *added, struct lwq_err
 
 static int read_vocab(struct tokenizer_json *tj, const json_t *vocab, struct lwq_err *err)
 {
-	const char *key;
-	json_t *value;
-	if (!json_is_object(vocab))
-		return lwq_err_set(err, "tokenizer.json: model.vocab is not an object");
-	int n = vocab_extent(vocab, json_object_get(tj->root, "added_tokens"), err);
+	const struct json_big_members *big = &tj->big;
+	if (!big->has_vocab)
+		return lwq_err_set(err, "tokenizer.json: model.vocab is %s",
+				   vocab ? "not an object" : "missing");
+	int n = vocab_extent(big, json_object_get(tj->root, "added_tokens"), err);
 	if (n < 0)
 		return -1;
 	if (!(tj->vocab = calloc((size_t)n, sizeof *tj->vocab)))
 		return lwq_err_set(err, "tokenizer.json: out of memory");
-	json_object_foreach((json_t *)vocab, key, value) {
-		json_int_t id = json_integer_value(value);
+	for (int i = 0; i < big->n_vocab; i++) {
+		int64_t id = big->ids[i];
 		if (tj->vocab[id])
 			return lwq_err_set(err, "tokenizer.json: vocab id %d used twice ('%.100s', '%.100s')",
-					   (int)id, tj->vocab[id], key);
-		tj->vocab[id] = key;
+					   (int)id, tj->vocab[id], big->keys[i]);
+		tj->vocab[id] = big->keys[i];
 	}
 	tj->spec.vocab = tj->vocab;
 	tj->spec.n_tokens = n;
 	return 0;
 }
 
-/* "left right" (the older format) split at its single space, in a private copy. */
-static int split_merge_line(struct tokenizer_json *tj, int r, const char *line,
-			    struct lwq_err *err)
+/* "left right" (the older format) split at its single space, in place. */
+static int split_merge_line(struct tokenizer_json *tj, int r, char *line, struct lwq_err *err)
 {
-	size_t n = strlen(line) + 1;
-	char *copy = malloc(n), *space = NULL;
-	if (!copy)
-		return lwq_err_set(err, "tokenizer.json: out of memory");
-	memcpy(copy, line, n);
-	space = strchr(copy, ' ');
-	tj->merge_lines[tj->n_merge_lines++] = copy;
+	char *space = strchr(line, ' ');
 	if (!space || strchr(space + 1, ' '))
 		return lwq_err_set(err, "tokenizer.json: merge %d '%.100s' is not 'left right'",
 				   r, line);
 	*space = '\0';
-	tj->left[r] = copy;
+	tj->left[r] = line;
 	tj->right[r] = space + 1;
 	return 0;
 }
 
 static int read_merges(struct tokenizer_json *tj, const json_t *merges, struct lwq_err *err)
 {
-	size_t r, n = json_array_size(merges);
-	const json_t *item;
-	if (!merges)
-		n = 0;
-	else if (!json_is_array(merges))
+	const struct json_big_members *big = &tj->big;
+	int n = big->n_merges;
+	if (merges && !big->has_merges)
 		return lwq_err_set(err, "tokenizer.json: model.merges is not an array");
-	tj->left = calloc(n + 1, sizeof *tj->left);
-	tj->right = calloc(n + 1, sizeof *tj->right);
-	tj->merge_lines = calloc(n + 1, sizeof *tj->merge_lines);
-	if (!tj->left || !tj->right || !tj->merge_lines)
+	tj->left = calloc((size_t)n + 1, sizeof *tj->left);
+	tj->right = calloc((size_t)n + 1, sizeof *tj->right);
+	if (!tj->left || !tj->right)
 		return lwq_err_set(err, "tokenizer.json: out of memory");
-	json_array_foreach(merges, r, item) {
-		if (json_is_string(item)) {
-			if (split_merge_line(tj, (int)r, json_string_value(item), err) < 0)
+	for (int r = 0; r < n; r++) {
+		if (!big->right[r]) {
+			if (split_merge_line(tj, r, big->left[r], err) < 0)
 				return -1;
 			continue;
 		}
-		tj->left[r] = json_string_value(json_array_get(item, 0));
-		tj->right[r] = json_string_value(json_array_get(item, 1));
-		if (json_array_size(item) != 2 || !tj->left[r] || !tj->right[r])
-			return lwq_err_set(err, "tokenizer.json: merge %zu is not a pair of strings", r);
+		tj->left[r] = big->left[r];
+		tj->right[r] = big->right[r];
 	}
 	tj->spec.merges_left = tj->left;
 	tj->spec.merges_right = tj->right;
-	tj->spec.n_merges = (int)n;
+	tj->spec.n_merges = n;
 	return 0;
 }
 
@@ -216,7 +207,18 @@ struct tokenizer_json *tokenizer_json_parse(const char *json, size_t len, struct
 		lwq_err_set(err, "tokenizer.json: out of memory");
 		return NULL;
 	}
-	tj->root = json_loadb(json, len, 0, &jerr);
+	/* The big members by the fast scanner, the rest by jansson; on malformed JSON
+	   jansson reads the whole text, to say where with its line number. */
+	struct lwq_err scan_err;
+	int scanned = json_scan_big_members(json, len, &tj->big, &scan_err) == 0;
+	tj->root = scanned ? json_loadb(tj->big.rest, tj->big.rest_len, 0, &jerr)
+			   : json_loadb(json, len, 0, &jerr);
+	if (!scanned && tj->root) {
+		json_decref(tj->root);
+		tj->root = NULL;
+		*err = scan_err;
+		goto fail;
+	}
 	if (!tj->root) {
 		lwq_err_set(err, "tokenizer.json: line %d: %s", jerr.line, jerr.text);
 		goto fail;
@@ -267,9 +269,7 @@ void tokenizer_json_free(struct tokenizer_json *tj)
 {
 	if (!tj)
 		return;
-	for (int i = 0; i < tj->n_merge_lines; i++)
-		free(tj->merge_lines[i]);
-	free(tj->merge_lines);
+	json_big_members_free(&tj->big);
 	free(tj->vocab);
 	free(tj->left);
 	free(tj->right);

@@ -5,6 +5,8 @@
 
 #include <jansson.h>
 
+#include "json_scan.h"
+
 #include "tokenizer_json.h"
 
 struct tokenizer_json {
@@ -12,8 +14,7 @@ struct tokenizer_json {
 	json_t *root;              /* every string of the spec points into it */
 	const char **vocab;
 	const char **left, **right;
-	char **merge_lines;        /* "a b" merges, split in private copies */
-	int n_merge_lines;
+	struct json_big_members big;   /* model.vocab and model.merges, scanned */
 	struct tok_added_spec *added;
 	int32_t *added_ids;
 	struct tok_normalizer_spec *norms;

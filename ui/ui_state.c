@@ -130,7 +130,7 @@ void ui_replan(struct ui_state *s)
 		s->budget = s->budget_max;
 	struct bit_plan view = { .n_layers = d->n_layers, .bits = s->bits,
 				 .group_size = d->group_size };
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	int rc;
 	if (s->order == ORDER_OPTIMAL) {
 		/* the exact allocation over the pair's widths, redone at every budget */
@@ -175,7 +175,7 @@ static void say_correlations(struct ui_state *s)
 /* Recomputes the ranking (order or seed changed), then the plan. */
 static void rerank(struct ui_state *s)
 {
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	if (ui_rank_layers(s->data, s->order, s->seed, s->ranking, &err) != 0) {
 		for (int i = 0; i < s->data->n_layers; i++)
 			s->ranking[i] = i;

@@ -17,7 +17,7 @@ static void budget_from_bits(struct ui_state *s, double bits)
 	struct plan_request req = ui_plan_request(d, s->pair, s->pins, pin_bits);
 	struct bit_plan plan = { .n_layers = d->n_layers, .bits = bits_out,
 				 .group_size = d->group_size };
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	int rc;
 	if (s->order == ORDER_OPTIMAL) {
 		struct optimize_request opt = ui_optimize_request(d, s->pair, pin_bits);

@@ -30,6 +30,16 @@ fails_with "word not in the list" 2 "^lwq: export: --format must be lwq or gguf,
 	"$LWQ" export a.h5 -F onnx -o x
 ok "--help wins over a bad option" sh -c '"$LWQ" plan --frob --help | grep -q "^  -P, --pin"'
 ok "-q and --help in any verb" sh -c '"$LWQ" info x.h5 -q -h | grep -q "^  -q, --quiet"'
+# A full stdout is an error of the verb, checked once for all of them.
+DEMO="$TOP_SRCDIR/data/demo.h5"
+if [ -w /dev/full ]; then
+	fails_with "info to a full disk" 1 "^lwq: info: cannot write output: No space left" \
+		sh -c '"$LWQ" info "$1" >/dev/full' _ "$DEMO"
+	fails_with "plan --json to a full disk" 1 "^lwq: plan: cannot write output" \
+		sh -c '"$LWQ" plan "$1" --avg-bits 3 --json >/dev/full' _ "$DEMO"
+	fails_with "--help to a full disk" 1 "^lwq: cannot write output" \
+		sh -c '"$LWQ" --help >/dev/full'
+fi
 fails_with "unknown verb is a usage error" 2 "not a verb" "$LWQ" frobnicate
 fails_with "unknown global option" 2 "unknown option" "$LWQ" --frob
 done_testing

@@ -5,7 +5,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct model_config cfg;
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	hf_config_parse((const char *)data, size, "config.json", &cfg, &err);
 	return 0;
 }

@@ -7,7 +7,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *path = fuzz_file(".gguf", data, size);
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct gguf_file *g = path ? gguf_open(path, &err) : NULL;
 	for (int i = 0; g && i < g->n_tensors; i++) {
 		const struct gguf_tensor *t = &g->tensors[i];

@@ -7,7 +7,7 @@
 
 static void read_one(struct llama2c *l, int layer, const char *name, int64_t count)
 {
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	float *buf = count > 0 && count <= (1 << 22) ? malloc((size_t)count * sizeof *buf) : NULL;
 	if (buf)
 		llama2c_read(l, layer, name, buf, count, &err);
@@ -17,7 +17,7 @@ static void read_one(struct llama2c *l, int layer, const char *name, int64_t cou
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *path = fuzz_file(".bin", data, size);
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct llama2c *l = path ? llama2c_open(path, &err) : NULL;
 	if (!l)
 		return 0;

@@ -16,7 +16,7 @@ static const struct model_config demo = {
 
 static void round_trip(const struct bit_plan *plan, const struct model_config *cfg)
 {
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	char *text = plan_to_json(plan, cfg);
 	struct bit_plan *back = text ? plan_from_json(text, cfg, &err) : NULL;
 	if (!back || back->n_layers != plan->n_layers ||
@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text = fuzz_text(data, size);
 	if (!text)
 		return 0;
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	const struct model_config *cfgs[2] = { NULL, &demo };
 	for (int i = 0; i < 2; i++) {
 		struct bit_plan *plan = plan_from_json(text, cfgs[i], &err);

@@ -7,7 +7,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *path = fuzz_file(".safetensors", data, size);
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct safetensors *st = path ? safetensors_open_file(path, &err) : NULL;
 	for (int i = 0; st && i < st->n_tensors; i++) {
 		const struct st_tensor *t = &st->tensors[i];

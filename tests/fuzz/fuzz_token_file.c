@@ -52,7 +52,7 @@ static struct model_file *model(void)
 	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	snprintf(path, sizeof path, "%s/lwq-fuzz-model-%ld.h5", dir, (long)getpid());
 	unlink(path);
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct model_file *w = model_file_create(path, &cfg, "fuzz", "fuzz", &err);
 	const char *json = byte_tokenizer();
 	if (!w || model_file_put_bytes(w, "/tokenizer/json", json, strlen(json), &err) != 0 ||
@@ -77,7 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *path = fuzz_file(text ? ".txt" : ".i32", data + 4, size - 4);
 	if (!path)
 		return 0;
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	int32_t *ids = NULL;
 	int got = 0, rc;
 	if (all)

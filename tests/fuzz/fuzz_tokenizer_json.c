@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t json_len = nul ? (size_t)(nul - data) : size;
 	const char *text = nul ? (const char *)nul + 1 : sample;
 	size_t text_len = nul ? size - json_len - 1 : sizeof sample - 1;
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct tokenizer *tok = tokenizer_from_json((const char *)data, json_len, &err);
 	if (!tok)
 		return 0;

@@ -16,7 +16,7 @@
 static float *get_f32(struct model_file *mf, const char *path, int64_t *count)
 {
 	struct tensor_info info;
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	if (model_file_dataset_info(mf, path, &info, &err) < 0)
 		return NULL;
 	float *v = malloc((size_t)info.count * sizeof(float));
@@ -171,7 +171,7 @@ static void check_synthetic(void)
 	int windows = 3, T = 24;
 	int32_t ids[3 * 24];
 	synth_ids(ids, windows * T, cfg.vocab, 23);
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	const char *path = test_scratch_file();
 	ok(test_model_write(m, path, &err) == 0, "synthetic model written");
 	struct ref_capture rc;
@@ -221,7 +221,7 @@ static void check_real_model(void)
 		return;
 	int windows = 2, T = 64;
 	int32_t ids[2 * 64];
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	read_ids_file(real_model_file(name, "heldout.ids.i32"), 0, windows * T, ids);
 	struct capture_data *cd = capture_file(path, ids, windows, T, 32, &err);
 	ok(cd != NULL, "%s: capture runs: %s", name, cd ? "ok" : err.msg);

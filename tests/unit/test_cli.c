@@ -45,7 +45,7 @@ static void test_config(void)
 	ok(layer_linear_params(&c) == 64 + 32 + 32 + 64 + 128 + 128 + 128, "layer params");
 	ok(non_linear_params(&c) == 80 + 80 + 2 * 2 * 8 + 8, "embeddings, head, norms");
 	c.n_kv_heads = 3;
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	ok(model_config_validate(&c, &err) != 0 && strstr(err.msg, "KV heads"), "heads mismatch: %s", err.msg);
 }
 

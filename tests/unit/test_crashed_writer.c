@@ -17,7 +17,7 @@ static int make_model(const char *path)
 		.n_heads = 2, .n_kv_heads = 1, .head_dim = 4, .vocab = 16, .rope_theta = 10000,
 		.norm_eps = 1e-5, .tied_embeddings = 1, .bos_id = -1, .eos_id = -1,
 	};
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct model_file *mf = model_file_create(path, &cfg, "test", "crash", &err);
 	model_file_close(mf);
 	return mf ? 0 : -1;
@@ -28,7 +28,7 @@ static int open_and_die(const char *path, int writable)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
-		struct lwq_err err;
+		struct lwq_err err = { "" };
 		_exit(model_file_open(path, writable, &err) ? 0 : 3);
 	}
 	int status;
@@ -52,7 +52,7 @@ int main(void)
 {
 	scratch_dir("crash");
 	const char *path = scratch_path("model.h5");
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	if (make_model(path) < 0)
 		tap_skip_all("cannot create a model file");
 

@@ -59,7 +59,7 @@ static struct bit_plan *plan_with(int n_layers, const int *bits, int group)
 
 static void check_unquantized(const char *path, struct test_model *m, const int32_t *ids)
 {
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct eval_result r;
 	double want = reference_nll(&m->ref, ids, WINDOWS, T);
 	int rc = eval_file(path, NULL, ids, &r, &err);
@@ -82,7 +82,7 @@ static void check_unquantized(const char *path, struct test_model *m, const int3
    must equal the reference run on weights quantized the same way, layer by layer. */
 static void check_plans(const char *path, struct test_model *m, const int32_t *ids)
 {
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct eval_result full, pruned, mixed;
 	int keep[3] = { 16, 16, 16 }, prune[3] = { 16, 0, 16 }, bits[3] = { 4, 2, 8 };
 	struct bit_plan *p_keep = plan_with(3, keep, 16), *p_prune = plan_with(3, prune, 16);
@@ -167,7 +167,7 @@ int main(void)
 	int32_t ids[WINDOWS * T];
 	synth_ids(ids, WINDOWS * T, cfg.vocab, 5);
 	char path[4200];
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	snprintf(path, sizeof path, "%s", test_scratch_file());
 	if (!ok(test_model_write(m, path, &err) == 0, "synthetic model written"))
 		return tap_done();

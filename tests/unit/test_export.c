@@ -80,7 +80,7 @@ static int write_random(struct model_file *mf, const char *name, int64_t rows, i
 static int make_model(void)
 {
 	struct model_config c = test_config();
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct model_file *mf = model_file_create(model_path, &c, "synthetic", "synth-7L", &err);
 	if (!mf)
 		return -1;
@@ -229,7 +229,7 @@ static void check_gguf_layer(struct gguf_file *g, struct model_file *mf, int lay
 static void check_gguf_method(struct gguf_file *g, struct model_file *mf, const int *bits)
 {
 	struct model_config c = test_config();
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct layer_weights *lw = layer_weights_new(&c, &err);
 	int same = 1, ran = 1;
 	for (int i = 0, blk = 0; lw && i < N_LAYERS; i++) {
@@ -265,7 +265,7 @@ static void test_gguf(struct model_file *mf)
 	static const int bits[N_LAYERS] = { 8, 6, 5, 4, 0, 3, 2 };
 	struct bit_plan *plan = make_plan(bits);
 	struct export_stats st;
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	char out[300];
 	snprintf(out, sizeof out, "%s/q.gguf", dir);
 	int rc = run(mf, plan, EXPORT_GGUF, 0, out, &st, &err);
@@ -340,7 +340,7 @@ static void matvec(const float *w, const float *x, float *y, int rows, int cols)
 static void test_rope_permutation(struct model_file *mf)
 {
 	struct export_stats st;
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	char out[300];
 	snprintf(out, sizeof out, "%s/f16.gguf", dir);
 	int rc = run(mf, NULL, EXPORT_GGUF, 1, out, &st, &err);
@@ -383,7 +383,7 @@ static void test_lwq(struct model_file *mf)
 	struct bit_plan *plan = make_plan(bits);
 	struct model_config c = test_config();
 	struct export_stats st;
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	char out[300];
 	snprintf(out, sizeof out, "%s/q.h5", dir);
 	int rc = run(mf, plan, EXPORT_LWQ, 0, out, &st, &err);
@@ -438,7 +438,7 @@ static void test_lwq(struct model_file *mf)
 static void test_plan_checks(void)
 {
 	struct model_config c = test_config();
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	int six[N_LAYERS] = { 4, 4, 6, 4, 4, 4, 4 }, none[N_LAYERS] = { 0 };
 	struct bit_plan *p = make_plan(six);
 	ok(export_check_plan(EXPORT_LWQ, p, &c, &err) < 0 &&
@@ -482,7 +482,7 @@ int main(void)
 		tap_skip_all("cannot create a temporary directory");
 	snprintf(model_path, sizeof model_path, "%s/synth.h5", dir);
 	ok(make_model() == 0, "synthetic 7-layer model written");
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct model_file *mf = model_file_open(model_path, 0, &err);
 	if (mf) {
 		test_gguf(mf);

@@ -15,7 +15,7 @@ static int batched_logits(const struct model_config *cfg, const float *embed,
 			  struct layer_weights *const *layers, const int32_t *ids, int n_seqs,
 			  int T, float *logits)
 {
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct forward_state *fs = forward_new(cfg, T, n_seqs, &err);
 	if (!fs)
 		return -1;
@@ -94,7 +94,7 @@ static void check_nll(void)
 			want += log(sum) - row[ids[s * T + t + 1]];
 		}
 	}
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct forward_state *fs = forward_new(&cfg, T, n_seqs, &err);
 	float *x = malloc((size_t)n_seqs * T * cfg.hidden * sizeof(float));
 	embed_tokens(&cfg, m->embed, ids, (int64_t)n_seqs * T, x);
@@ -158,7 +158,7 @@ static void check_hooks(void)
 	struct site_sums sums;
 	memset(&sums, 0, sizeof sums);
 	struct forward_hooks hooks = { sum_squares, &sums };
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct forward_state *fs = forward_new(&cfg, T, n_seqs, &err);
 	layer_forward(fs, m->layers[0], x, n_seqs, &hooks);
 	ok(sums.calls == SITE_COUNT, "hooks called once per site (%d)", sums.calls);
@@ -177,7 +177,7 @@ static void check_hooks(void)
 
 static void check_config_rejections(void)
 {
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct model_config cfg = synth_config(1, 0, 0);
 	strcpy(cfg.rope_scaling, "yarn");
 	ok(forward_check_config(&cfg, &err) < 0 && strstr(err.msg, "yarn"),
@@ -224,7 +224,7 @@ static void check_real_model_logits(void)
 	const char *path = real_model_or_skip(name, "real model logits");
 	if (!path)
 		return;
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct model_file *mf = model_file_open(path, 0, &err);
 	struct test_model *m = mf ? test_model_read(mf, &err) : NULL;
 	if (!ok(m != NULL, "%s loads: %s", name, m ? "yes" : err.msg)) {

@@ -96,7 +96,7 @@ static void test_layout_bytes(void)
 
 static void test_read_back(void)
 {
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct gguf_file *g = gguf_open(path, &err);
 	ok(g != NULL, "reader opens the file (%s)", g ? "ok" : err.msg);
 	if (!g)
@@ -139,7 +139,7 @@ static void test_broken_files(void)
 	long n;
 	uint8_t *b = slurp(path, &n);
 	char broken[300];
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	snprintf(broken, sizeof broken, "%s.broken", path);
 	spit(broken, b, n - 30); /* the last 24 bytes are padding; cut into the data */
 	struct gguf_file *g = gguf_open(broken, &err);
@@ -182,7 +182,7 @@ static void test_broken_files(void)
 
 static void test_writer_misuse(void)
 {
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct gguf_writer *w = gguf_writer_new(32);
 	int64_t ne[2] = { 100, 2 }, ok_ne[1] = { 256 };
 	ok(gguf_add_tensor(w, "x", GGUF_TYPE_Q4_K, 2, ne, &err) < 0 && strstr(err.msg, "multiple"),
@@ -200,7 +200,7 @@ static void test_writer_misuse(void)
 /* A device that is always full: the error surfaces at the latest when the file is closed. */
 static void test_disk_full(void)
 {
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct gguf_writer *w = gguf_writer_new(32);
 	int64_t ne[1] = { 4096 };
 	float zeros[4096] = { 0 };

@@ -136,7 +136,7 @@ static struct test_model *quantized_copy(const struct test_model *m, const int *
 					 enum quant_method method, int group)
 {
 	struct test_model *q = synth_model_new(&m->cfg, 42);
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	for (int l = 0; l < m->cfg.n_layers; l++)
 		for (int k = 0; k < LIN_COUNT && bits[l] < 16; k++) {
 			int64_t rows, cols;
@@ -150,7 +150,7 @@ static void check_model(const char *path, struct test_model *m, const int32_t *i
 {
 	static struct ref_stats st;
 	struct eval_result r;
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	int bits[3] = { 16, 2, 3 };
 	struct bit_plan *plan = plan_with(bits, 16);
 	struct test_model *q = quantized_copy(m, bits, QUANT_RTN, 16);
@@ -198,7 +198,7 @@ static void check_model(const char *path, struct test_model *m, const int32_t *i
 static void check_measure(const char *path, const int32_t *ids, enum quant_method method,
 			  int from)
 {
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct model_file *mf = model_file_open(path, 0, &err);
 	struct measure_request req = { .n_widths = 2, .widths = { 2, 4 }, .method = method,
 				       .group_size = 16, .score_from = from };
@@ -267,7 +267,7 @@ int main(void)
 	int32_t ids[WINDOWS * T];
 	synth_ids(ids, WINDOWS * T, cfg.vocab, 5);
 	char path[4200];
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	snprintf(path, sizeof path, "%s", test_scratch_file());
 	if (ok(test_model_write(m, path, &err) == 0, "synthetic model written"))
 		check_model(path, m, ids);

@@ -66,7 +66,7 @@ static void check_random(int trial, int shared_shapes)
 		int choice[N];
 		double got;
 		int64_t used;
-		struct lwq_err err;
+		struct lwq_err err = { "" };
 		if (mck_solve(&p, choice, &got, &used, &err) < 0) {
 			good = 0;
 			continue;
@@ -88,7 +88,7 @@ static void check_errors(void)
 	double value[2 * 2] = { 1, 0, 1, 0 };
 	struct mck_problem p = { 2, 2, bytes, value, 19, 0 };
 	int choice[2];
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	ok(mck_solve(&p, choice, NULL, NULL, &err) < 0 && strstr(err.msg, "20 to 40"),
 	   "budget below the smallest plan: %s", err.msg);
 	p.budget = 30;
@@ -163,7 +163,7 @@ static void check_optimize(void)
 		for (int k = 0; k <= 8; k++) {
 			int64_t budget = lo + (hi - lo) * k / 8;
 			double got;
-			struct lwq_err err;
+			struct lwq_err err = { "" };
 			good &= plan_optimize_bytes(&cfg, &req, budget, plan, &got, &err) == 0;
 			double best = -1;
 			for (int code = 0; code < 729; code++) {
@@ -180,7 +180,7 @@ static void check_optimize(void)
 		}
 		ok(good, "--target %s: optimal plans equal brute force at 9 budgets, pin kept",
 		   size_target_name(req.target));
-		struct lwq_err err;
+		struct lwq_err err = { "" };
 		ok(plan_optimize_bytes(&cfg, &req, lo - 1, plan, NULL, &err) < 0 &&
 		   strstr(err.msg, "below the smallest plan"), "budget below the range: %s", err.msg);
 		bit_plan_free(plan);
@@ -188,7 +188,7 @@ static void check_optimize(void)
 	}
 	struct optimize_request bad = { .n_widths = 2, .widths = { 2, 5 }, .cost = cost,
 					.cost_widths = widths, .n_cost_widths = 3, .group_size = 32 };
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	ok(optimize_check(&cfg, &bad, &err) < 0 && strstr(err.msg, "width 5: the lwq format"),
 	   "width 5: %s", err.msg);
 	bad.target = SIZE_GGUF;

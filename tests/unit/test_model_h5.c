@@ -306,7 +306,7 @@ static void expect_open_error(const char *path, const char *want, const char *wh
 static struct model_config make_file(const char *path)
 {
 	struct model_config cfg = small_config();
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	model_file_close(model_file_create(path, &cfg, "", "", &err));
 	return cfg;
 }
@@ -335,7 +335,7 @@ static void test_rejections(void)
 	expect_open_error(newer, "format version 2.0 is newer than this lwq supports (1.x)",
 			  "newer major version");
 	poke_root(newer, "format_version", (const int[]){ 1, 7 }, NULL);
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct model_file *mf = model_file_open(newer, 0, &err);
 	ok(mf != NULL, "a newer minor version opens");
 	model_file_close(mf);
@@ -385,7 +385,7 @@ static void test_dtype_checks(void)
 {
 	struct model_config cfg = small_config();
 	const char *path = scratch_path("dtype.h5");
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct model_file *mf = model_file_create(path, &cfg, "test", "dtype", &err);
 	uint16_t bits[8] = { 0x3f80, 0x4000 };
 	float values[8] = { 1, 2 };

@@ -22,7 +22,7 @@ static int make_model(const char *path)
 		.n_heads = 2, .n_kv_heads = 1, .head_dim = 4, .vocab = 16, .rope_theta = 10000,
 		.norm_eps = 1e-5, .tied_embeddings = 1, .bos_id = -1, .eos_id = -1,
 	};
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct model_file *mf = model_file_create(path, &cfg, "test", "update", &err);
 	return mf && model_file_close(mf) == 0 ? 0 : -1;
 }

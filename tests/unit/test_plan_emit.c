@@ -170,7 +170,7 @@ static void test_errors(void)
 {
 	struct model_config c = cfg();
 	struct bit_plan *p = plan((int[]){ 4, 7, 4, 4 });
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	ok(!plan_emit("yaml", p, &c, &err) && strstr(err.msg, "unknown format 'yaml'"),
 	   "unknown format: %s", err.msg);
 	ok(!plan_emit("gptqmodel", p, &c, &err) && strstr(err.msg, "layer 1"),

@@ -48,7 +48,7 @@ static void test_round_trip(void)
 	struct model_config c = config16();
 	struct bit_plan *p = sample_plan(&c);
 	const char *path = scratch_path("plan.json");
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	ok(plan_write_file(path, p, &c, 0, &err) == 0, "plan written");
 	ok(plan_write_file(path, p, &c, 0, &err) < 0, "existing file not overwritten without force: %s", err.msg);
 	struct bit_plan *q = plan_read_file(path, &c, &err);
@@ -108,7 +108,7 @@ static int read_edited(const char *from, const char *to, const struct model_conf
 static void expect_error(const char *from, const char *to, const struct model_config *cfg,
 			 const char *want, const char *what)
 {
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	memset(&err, 0, sizeof err);
 	int rc = read_edited(from, to, cfg, &err);
 	char full[600];
@@ -143,7 +143,7 @@ static void test_bad_files(void)
 	snprintf(want, sizeof want, "plan is for a model with 7 parameters, this one has %lld",
 		 (long long)total_params(&c));
 	expect_error(params, "\"params\": 7", &c, want, "params mismatch");
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	ok(plan_read_file("/nonexistent/plan.json", &c, &err) == NULL &&
 	   strcmp(err.msg, "/nonexistent/plan.json: cannot open: No such file or directory") == 0,
 	   "missing file: %s", err.msg);

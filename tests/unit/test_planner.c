@@ -69,7 +69,7 @@ static void test_sizes(void)
 static void test_group_sizes(void)
 {
 	struct model_config c = small_config(2);
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	ok(group_size_check(&c, 64, &err) == 0, "64 divides 64 and 128");
 	ok(group_size_check(&c, 128, &err) < 0 &&
 	   strcmp(err.msg, "group size 128 does not divide the row length 64 of q") == 0,
@@ -87,7 +87,7 @@ static void test_rankings(void)
 	float lim[4] = { 0.5f, 0.7f, 0.5f, 0.7f }, zd[4] = { 0.2f, 0.1f, 0.2f, 0.3f };
 	int r[4];
 	struct order_spec s;
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	order_parse("lim", &s, &err);
 	ok(order_ranking(&s, lim, zd, 4, r, &err) == 0 && r[0] == 1 && r[1] == 3 && r[2] == 0 &&
 	   r[3] == 2, "lim: higher first, ties by layer index");
@@ -147,7 +147,7 @@ static void test_random(void)
 static void test_user_list(void)
 {
 	int r[4];
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	ok(order_from_list("3, 1\n# comment\n0\t2\n", 4, r, &err) == 0 && r[0] == 3 && r[1] == 1 &&
 	   r[2] == 0 && r[3] == 2, "list with commas, newlines, tabs and a comment");
 	ok(order_from_list("3,1,0", 4, r, &err) < 0 &&
@@ -183,7 +183,7 @@ static void test_budget_edges(void)
 	ok(m_lo == fixed_bytes(&c) + 4 * 13824 && m_hi == fixed_bytes(&c) + 4 * 23040,
 	   "range %lld .. %lld", (long long)m_lo, (long long)m_hi);
 	struct bit_plan *p = bit_plan_new(4);
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	ok(plan_from_budget(&c, ranking, m_lo, &req, p, &err) == 0 && count_bits(p, 2) == 4,
 	   "budget exactly M_lo: every layer low");
 	ok(plan_from_budget(&c, ranking, m_hi, &req, p, &err) == 0 && count_bits(p, 4) == 4,
@@ -220,7 +220,7 @@ static void test_one_layer_and_paper(void)
 	ok(plan_from_budget(&c, ranking, m_hi, &req, p, NULL) == 0 && p->bits[0] == 4, "1 layer at M_hi: high");
 	bit_plan_free(p);
 
-	/* method.md: 28 layers at 4 and 4 at 2 are 3.75 bits */
+	/* docs/method.md: 28 layers at 4 and 4 at 2 are 3.75 bits */
 	struct model_config c32 = small_config(32);
 	int r32[32];
 	for (int i = 0; i < 32; i++)
@@ -231,7 +231,7 @@ static void test_one_layer_and_paper(void)
 	   "3.75 average bits over 32 layers: 28 high, the 4 least important low");
 	ok(plan_from_avg_bits(&c32, r32, 2.1875, &req, p, NULL) == 0 && count_bits(p, 4) == 3,
 	   "2.1875 bits: 3 high");
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	ok(plan_from_avg_bits(&c32, r32, 4.5, &req, p, &err) < 0 &&
 	   strstr(err.msg, "2 .. 4 bits") != NULL, "4.5 bits out of range: %s", err.msg);
 	ok(plan_from_high_layers(&c32, r32, 5, &req, p, NULL) == 0 && count_bits(p, 4) == 5 &&
@@ -255,7 +255,7 @@ static void test_pins(void)
 	   p->bits[2] == 2 && p->bits[0] == 2 && p->bits[3] == 2, "at M_lo only the high pin is high");
 	ok(plan_from_budget(&c, ranking, m_lo + step, &req, p, NULL) == 0 && p->bits[0] == 4 &&
 	   p->bits[2] == 2 && p->bits[3] == 2, "next high goes to the most important free layer (0)");
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	ok(plan_from_budget(&c, ranking, m_lo - 1, &req, p, &err) < 0, "below pinned M_lo rejected");
 	ok(plan_from_high_layers(&c, ranking, 0, &req, p, &err) < 0,
 	   "0 high layers with a high pin rejected: %s", err.msg);

@@ -21,7 +21,7 @@ static void test_two_bit_basic(void)
 {
 	float w[4] = { -1.0f, 0.0f, 0.5f, 2.0f }, scale, zero;
 	uint8_t codes[4];
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	int rc = rtn_quantize(w, 1, 4, 2, 4, codes, &scale, &zero, &err);
 	ok(rc == 0, "2-bit group quantizes");
 	ok(scale == 1.0f && zero == 1.0f, "2-bit: scale 1, zero 1 (got %g, %g)", scale, zero);
@@ -145,7 +145,7 @@ static void test_far_groups(void)
 static void test_errors(void)
 {
 	float w[6] = { 1, 2, 3, 4, 5, 6 };
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	ok(rtn_fake_quant(w, 1, 6, 2, 4, &err) < 0 &&
 	   strcmp(err.msg, "group size 4 does not divide the row length 6") == 0,
 	   "group size not dividing the row: %s", err.msg);

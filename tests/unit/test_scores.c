@@ -32,7 +32,7 @@ static void test_lim(void)
 	int rc = lim_from_cos(cos, 5, &lim, NULL);
 	ok(rc == 0 && fabs(lim - (double)ref) < 1e-15,
 	   "LIM = -mean cos: %.9f (reference %.9Lf)", lim, ref);
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	ok(lim_from_cos(cos, 0, &lim, &err) < 0, "no tokens: %s", err.msg);
 	cos[2] = NAN;
 	ok(lim_from_cos(cos, 5, &lim, &err) < 0 && strstr(err.msg, "token 2"), "NaN cosine: %s", err.msg);
@@ -121,7 +121,7 @@ static void test_rtn_error_hand(void)
 	   e.err_sq_in == 1.0 && e.w_sq_in == 6.0, "hand case: sums 0.25 / 5.25 and 1 / 6");
 	ok(fabs(rtn_rel_error(&e) - sqrt(0.25 / 5.25)) < 1e-15 &&
 	   fabs(rtn_rel_error_weighted(&e) - sqrt(1.0 / 6.0)) < 1e-15, "relative errors from the sums");
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	ok(rtn_error(w, 1, 4, 2, 3, NULL, &e, &err) < 0, "group 3 of 4 columns: %s", err.msg);
 	ok(rtn_error(w, 1, 4, 5, 4, NULL, &e, &err) < 0, "5 bits: %s", err.msg);
 }

@@ -25,7 +25,7 @@ static int lwq(const char *args)
 /* The LIM lwq plan ranks by: the cached scores when current, else recomputed. */
 static float *plan_lim(void)
 {
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct model_file *mf = model_file_open(model, 0, &err);
 	struct score_request req = { .skip_zd = 1 };
 	struct layer_scores *s = mf ? scores_get(mf, &req, &err) : NULL;
@@ -75,7 +75,7 @@ int main(void)
 	rc |= lwq(cmd);
 	ok(rc == 0, "import, capture at offset 0, score, sweep lim and zd");
 
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct explorer_data *d = explorer_load(model, &err);
 	float *before = plan_lim();
 	ok(d && before && d->lim && same_lim(d->lim, before, d->n_layers) &&

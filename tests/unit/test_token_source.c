@@ -76,7 +76,7 @@ static int encode_with(const char *json, const char *text, int32_t *out, struct 
 
 static void test_json_accepts(void)
 {
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	int32_t a[16], b[16];
 	char *strings = dump(base_json(0)), *pairs = dump(base_json(1));
 	int na = encode_with(strings, " the the</s>!", a, &err);
@@ -148,7 +148,7 @@ static void expect_reject(const char *path, const char *key, json_t *value, cons
 
 static void test_json_rejects(void)
 {
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	expect_reject("", "model", json_pack("{s:s, s:[]}", "type", "Unigram", "vocab"),
 		      "tokenizer.json: unsupported model type 'Unigram'");
 	expect_reject("model", "type", json_string("WordPiece"),
@@ -195,7 +195,7 @@ static void test_real_files(const char *data)
 	for (int m = 0; m < 2; m++) {
 		char path[4096];
 		size_t size = 0;
-		struct lwq_err err;
+		struct lwq_err err = { "" };
 		snprintf(path, sizeof path, "%s/models/%s/tokenizer.json", data, models[m]);
 		char *json = read_file(path, &size);
 		struct tokenizer_json *tj = json ? tokenizer_json_parse(json, size, &err) : NULL;
@@ -237,7 +237,7 @@ static void write_ids(const char *path, int n, int first, int bad_pos, int32_t b
 static struct model_file *make_model(const char *name, int vocab, const char *tokenizer_json)
 {
 	struct model_config c;
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	memset(&c, 0, sizeof c);
 	snprintf(c.architecture, sizeof c.architecture, "LlamaForCausalLM");
 	c.n_layers = 1;
@@ -287,7 +287,7 @@ static void test_load_from_text(const char *json)
 	write_bytes(text, " the the the the the the the the the the the the", 48); /* 12 tokens */
 	write_bytes(empty, "", 0);
 	int32_t *ids = NULL;
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	int rc = load_tokens(mf, text, NULL, 2, 2, 5, &ids, &err);
 	int all_the = rc == 0;
 	for (int i = 0; all_the && i < 10; i++)
@@ -302,7 +302,7 @@ static void test_load_from_text(const char *json)
 	expect_fail(mf, text, NULL, 20, 1, 1, want, "offset past the end");
 	snprintf(want, sizeof want, "%s: empty text", empty);
 	expect_fail(mf, empty, NULL, 0, 1, 1, want, "empty text");
-	expect_fail(mf, scratch_path("absent.txt"), NULL, 0, 1, 1, "absent.txt: No such file or directory",
+	expect_fail(mf, scratch_path("absent.txt"), NULL, 0, 1, 1, "absent.txt: cannot open: No such file or directory",
 		    "missing text file");
 	expect_fail(mf, scratch_dir("tokens"), NULL, 0, 1, 1, "Is a directory", "a directory as text");
 	expect_fail(bare, text, NULL, 0, 1, 1, "bare.h5: the model file carries no tokenizer",
@@ -333,7 +333,7 @@ static void test_load_from_ids(void)
 	write_ids(neg, 100, 0, 3, -5);
 	write_bytes(odd, "\1\0\0\0\2", 5);
 	int32_t *ids = NULL;
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	int rc = load_tokens(mf, NULL, good, 10, 3, 4, &ids, &err);
 	int in_order = rc == 0;
 	for (int i = 0; in_order && i < 12; i++)
@@ -356,7 +356,7 @@ static void test_load_from_ids(void)
 	expect_fail(mf, NULL, neg, 0, 1, 10, want, "negative id");
 	snprintf(want, sizeof want, "%s: size 5 is not a multiple of 4", odd);
 	expect_fail(mf, NULL, odd, 0, 1, 1, want, "ids file size");
-	expect_fail(mf, NULL, scratch_path("none.i32"), 0, 1, 1, "none.i32: No such file or directory",
+	expect_fail(mf, NULL, scratch_path("none.i32"), 0, 1, 1, "none.i32: cannot open: No such file or directory",
 		    "missing ids file");
 
 	/* A 4 GiB sparse file: only the requested window may be read. */
@@ -388,7 +388,7 @@ static void test_every_window(const char *json)
 	const char *text = scratch_path("every.txt"), *idsf = scratch_path("every.i32");
 	write_bytes(text, " the the the the the the the the the the the the", 48); /* 12 tokens */
 	write_ids(idsf, 100, 0, -1, 0);
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	int32_t *all = NULL, *some = NULL;
 	int w = -1;
 	int rc = load_tokens_all_windows(mf, text, NULL, 2, 3, 1 << 20, &w, &all, &err);

@@ -47,7 +47,7 @@ static struct tokenizer *gpt2_splitter(void)
 		.pattern = {"'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|"
 			    "\\s+(?!\\S)|\\s+", 1}};
 	struct tokenizer_spec spec = {.vocab = vocab, .n_tokens = 1, .pre = &pre, .n_pre = 1};
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	return tokenizer_new(&spec, &err);
 }
 
@@ -57,7 +57,7 @@ static void check_split(const char *text, const char *pieces, const char *what)
 	static struct tokenizer *tok;
 	char shown[1024];
 	struct joined got = {"", 0};
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	if (!tok)
 		tok = gpt2_splitter();
 	int rc = tok ? tokenizer_pieces(tok, text, strlen(text), join_piece, &got, &err) : -1;
@@ -203,7 +203,7 @@ static int add_special(struct small_vocab *sv, const char *text)
 static void check_ids(const struct small_vocab *sv, const char *text, const int *want,
 		      const char *what)
 {
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	struct tokenizer *tok = tokenizer_new(&sv->spec, &err);
 	int32_t *ids = NULL;
 	size_t n = 0, n_want = 0;
@@ -288,7 +288,7 @@ static void test_unknown_bytes(void)
 static void test_decode_and_errors(void)
 {
 	struct small_vocab sv;
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	char buf[64], shown[256];
 	small_vocab_init(&sv);
 	char the_nl[32];
@@ -363,7 +363,7 @@ static int reference_bpe(const struct small_vocab *sv, const char *word, int *ou
 static void test_random_words(void)
 {
 	struct small_vocab sv;
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	unsigned seed = 12345;
 	int failures = 0, words = 0;
 	for (int round = 0; round < 20; round++) {
@@ -434,7 +434,7 @@ static void test_heldout(const char *data, const char *model)
 {
 	char path[4096];
 	size_t n_json = 0, n_text = 0, n_ref = 0, n_ids = 0;
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	snprintf(path, sizeof path, "%s/models/%s/tokenizer.json", data, model);
 	char *json = read_file(path, &n_json);
 	snprintf(path, sizeof path, "%s/models/%s/heldout.txt", data, model);

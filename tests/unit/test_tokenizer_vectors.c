@@ -39,7 +39,7 @@ static void check_text(const char *data, const char *name, struct tokenizer *tok
 {
 	char path[4096];
 	size_t n_text = 0, n_ref = 0, n_ids = 0;
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	snprintf(path, sizeof path, "%s/tokenizers/texts/%s.txt", data, text_name);
 	char *text = read_file(path, &n_text);
 	snprintf(path, sizeof path, "%s/tokenizers/%s/%s.%s.i32", data, name, text_name,
@@ -68,7 +68,7 @@ static void check_family(const char *data, const char *name)
 	static const char *const texts[] = {"heldout", "wiki", "stress1"};
 	char path[4096];
 	size_t n_json = 0;
-	struct lwq_err err;
+	struct lwq_err err = { "" };
 	snprintf(path, sizeof path, "%s/tokenizers/%s/tokenizer.json", data, name);
 	char *json = read_file(path, &n_json);
 	struct tokenizer *tok = json ? tokenizer_from_json(json, n_json, &err) : NULL;

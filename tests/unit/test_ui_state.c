@@ -46,7 +46,7 @@ static void reference_ranking(const float *score, int n, int descending, int *ra
 	}
 }
 
-/* method.md 3 in floating point: n_hi = floor((M - M_lo) / (M_hi - M_lo) * N). */
+/* docs/method.md 3 in floating point: n_hi = floor((M - M_lo) / (M_hi - M_lo) * N). */
 static int reference_n_high(const struct explorer_data *d, int64_t budget, int lo, int hi)
 {
 	double fixed = (double)fixed_bytes(&d->cfg);
