@@ -17,6 +17,9 @@ if grep -q '^SAN_FLAGS = -fsanitize' "$BUILD/Makefile" 2>/dev/null; then
 	echo "warning: $BUILD is a sanitizer build; figures will be slow"
 fi
 make -s -C "$BUILD" tests/bench/sgemm_peak >/dev/null
+# sgemm_peak runs the kernels lwq runs: lwq may pick them itself (man lwq, ENVIRONMENT).
+core=$("$LWQ" --version | sed -n 's/^BLAS: .*, core \([A-Za-z0-9]*\),.*/\1/p')
+export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-$core}"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/lwq-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 

@@ -21,6 +21,10 @@ bench=$BIN/llama-bench quantize=$BIN/llama-quantize
 [ -f "$SHARED_DATA/README.md" ] || { echo "no shared data at $SHARED_DATA"; exit 77; }
 [ -n "$bench" ] && [ -n "$quantize" ] || { echo "llama-bench/llama-quantize not found"; exit 77; }
 make -s -C "$BUILD" tests/bench/sgemm_peak >/dev/null
+# sgemm_peak runs the kernels lwq runs: lwq may pick them itself (man lwq, ENVIRONMENT).
+blas=$("$LWQ" --version | sed -n 2p)
+core=$(echo "$blas" | sed -n 's/^BLAS: .*, core \([A-Za-z0-9]*\),.*/\1/p')
+export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-$core}"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/lwq-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
@@ -29,7 +33,7 @@ MODEL="$SHARED_DATA/models/lwq-ref-24L"
 "$LWQ" --quiet export "$WORK/ref.h5" --format gguf --f16 --embed-type f32 -o "$WORK/ref-f16.gguf" >/dev/null
 "$quantize" "$WORK/ref-f16.gguf" "$WORK/ref-f32.gguf" F32 >/dev/null 2>&1
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $THREADS threads"
-"$LWQ" --version | sed -n 2p
+echo "$blas"
 
 # FLOPs per token of a 512-token window (see forward_speed.sh): linears, causal
 # attention and, for lwq eval, the LM head at every position.
