@@ -13,4 +13,10 @@ const char *gguf_arch_name(const struct model_config *cfg);
 int gguf_export_metadata(struct gguf_writer *w, const struct export_job *job, int n_layers,
 			 int main_type, struct lwq_err *err);
 
+struct tokenizer_json;
+/* tokenizer.ggml.* for a SentencePiece-style BPE tokenizer.json (llama.cpp's "llama"
+   vocabulary, with scores from the merge ranks). */
+int gguf_put_spm_vocab(struct gguf_writer *w, const struct tokenizer_json *tj,
+		       const struct model_config *cfg, struct lwq_err *err);
+
 #endif

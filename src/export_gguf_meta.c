@@ -1,5 +1,5 @@
 /* export_gguf_meta.c: the GGUF metadata llama.cpp needs to run an lwq model: the llama
-   hyperparameters and the byte-level BPE vocabulary (key names from gguf-py's constants). */
+   hyperparameters and the vocabulary (key names from gguf-py's constants). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,9 +163,17 @@ static int put_tokenizer(struct gguf_writer *w, struct model_file *src, struct l
 	if (strcmp(tokenizer_json_kind(tj), "byte-level BPE") == 0)
 		pre = !strcmp(family, "gpt2") ? "gpt-2" : !strcmp(family, "llama3") ? "llama-bpe"
 		    : !strcmp(family, "qwen2") ? "qwen2" : NULL;
+	if (strcmp(tokenizer_json_kind(tj), "SentencePiece-style BPE") == 0) {
+		int rc = gguf_put_spm_vocab(w, tj, model_file_config(src), err);
+		if (rc < 0)
+			lwq_err_prefix(err, model_file_path(src));
+		tokenizer_json_free(tj);
+		return rc;
+	}
 	if (!pre) {
-		lwq_err_set(err, "%s: GGUF export writes byte-level BPE tokenizers with the GPT-2, "
-			    "Llama-3 or Qwen2 pattern; this one is %s with pattern %s",
+		lwq_err_set(err, "%s: GGUF export writes SentencePiece-style BPE and byte-level BPE "
+			    "tokenizers with the GPT-2, Llama-3 or Qwen2 pattern; this one is %s "
+			    "with pattern %s",
 			    model_file_path(src), tokenizer_json_kind(tj), family);
 		tokenizer_json_free(tj);
 		return -1;

@@ -128,6 +128,18 @@ void gguf_kv_i32_array(struct gguf_writer *w, const char *key, const int32_t *va
 		buf_uint(&w->kv, (uint32_t)values[i], 4);
 }
 
+void gguf_kv_f32_array(struct gguf_writer *w, const char *key, const float *values, uint64_t n)
+{
+	kv_key(w, key, GGUF_VT_ARRAY);
+	buf_uint(&w->kv, GGUF_VT_FLOAT32, 4);
+	buf_uint(&w->kv, n, 8);
+	for (uint64_t i = 0; i < n; i++) {
+		uint32_t bits;
+		memcpy(&bits, &values[i], 4);
+		buf_uint(&w->kv, bits, 4);
+	}
+}
+
 struct gguf_writer *gguf_writer_new(uint32_t alignment)
 {
 	struct gguf_writer *w = calloc(1, sizeof *w);

@@ -32,6 +32,7 @@ void gguf_kv_f32(struct gguf_writer *w, const char *key, float value);
 void gguf_kv_bool(struct gguf_writer *w, const char *key, int value);
 void gguf_kv_str_array(struct gguf_writer *w, const char *key, const char *const *values,
 		       uint64_t n);
+void gguf_kv_f32_array(struct gguf_writer *w, const char *key, const float *values, uint64_t n);
 void gguf_kv_i32_array(struct gguf_writer *w, const char *key, const int32_t *values,
 		       uint64_t n);
 

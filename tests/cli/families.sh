@@ -79,10 +79,34 @@ gguf qwen3 qwen3
 family mistral MistralForCausalLM mistral 32000 16 set=sliding_window:16
 check "mistral: info says BOS starts each window" \
 	sh -c "'$LWQ' info '$WORK/mistral.h5' | grep -q '^BOS *id 1'"
-fails_with "mistral: GGUF export refuses the SentencePiece-style tokenizer" 1 \
-	"GGUF export writes byte-level BPE tokenizers" \
-	"$LWQ" export "$WORK/mistral.h5" --plan "$WORK/mistral.plan.json" --format gguf \
-	-o "$WORK/mistral.gguf"
+gguf mistral llama
+python3 "$TOP_SRCDIR/tests/cli/gguf_vocab.py" "$WORK/mistral.gguf" >"$WORK/vocab.txt"
+for kv in tokenizer.ggml.model=llama tokenizer.ggml.add_space_prefix=True \
+	  tokenizer.ggml.scores=len:32000 tokenizer.ggml.token_type=len:32000 \
+	  tokenizer.ggml.unknown_token_id=0 tokenizer.ggml.bos_token_id=1 byte_tokens=256 \
+	  byte_tokens_named=256 scores_distinct=1; do
+	check "mistral: GGUF vocabulary has $kv" grep -qx "$kv" "$WORK/vocab.txt"
+done
+# llama.cpp's own tokenizer on the exported vocabulary gives the library's ids.
+TOKENIZE=${LLAMA_TOKENIZE:-$(command -v llama-tokenize)}
+for text in heldout wiki stress1; do
+	TAP_N=$((TAP_N + 1))
+	if [ -z "$TOKENIZE" ] || [ ! -x "$TOKENIZE" ]; then
+		echo "ok $TAP_N - mistral: llama-tokenize on $text # SKIP llama-tokenize not found"
+		continue
+	fi
+	"$TOKENIZE" -m "$WORK/mistral.gguf" -f "$TOK/texts/$text.txt" --ids --no-bos --no-escape \
+		--log-disable 2>/dev/null | tr -d '[] ' | tr ',' '\n' >"$WORK/llama.ids"
+	python3 -c 'import struct, sys; d = open(sys.argv[1], "rb").read()
+print("\n".join(str(i) for i in struct.unpack("<%di" % (len(d) // 4), d)))' \
+		"$TOK/mistral/$text.plain.i32" >"$WORK/ref.ids"
+	if cmp -s "$WORK/llama.ids" "$WORK/ref.ids"; then
+		echo "ok $TAP_N - mistral: llama-tokenize on $text gives the library's ids"
+	else
+		echo "not ok $TAP_N - mistral: llama-tokenize on $text gives the library's ids"
+		TAP_FAILED=$((TAP_FAILED + 1))
+	fi
+done
 
 family llama3 LlamaForCausalLM llama3 128256 16 set=tie_word_embeddings:true \
 	'set=rope_parameters:{"rope_theta":500000.0,"rope_type":"llama3","factor":8.0,"low_freq_factor":1.0,"high_freq_factor":4.0,"original_max_position_embeddings":32}'
