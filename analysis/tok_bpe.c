@@ -88,17 +88,6 @@ static void merge_put(struct tok_bpe *bpe, int32_t left, int32_t right, int32_t 
 	bpe->merges[i] = (struct tok_pair_slot){key, rank, new_id};
 }
 
-static char *copy_string(const char *s)
-{
-	if (!s)
-		return NULL;
-	size_t n = strlen(s) + 1;
-	char *copy = malloc(n);
-	if (copy)
-		memcpy(copy, s, n);
-	return copy;
-}
-
 /* ---- construction ------------------------------------------------------------------- */
 
 static int load_vocab(struct tok_bpe *bpe, const struct tokenizer_spec *spec,
@@ -113,7 +102,7 @@ static int load_vocab(struct tok_bpe *bpe, const struct tokenizer_spec *spec,
 	for (int id = 0; id < spec->n_tokens; id++) {
 		if (!spec->vocab[id])
 			continue;
-		if (!(bpe->vocab[id] = copy_string(spec->vocab[id])))
+		if (!(bpe->vocab[id] = tok_copy_string(spec->vocab[id])))
 			return lwq_err_set(err, "tokenizer: out of memory");
 		index_put(bpe, bpe->vocab[id], id);
 	}
@@ -179,8 +168,8 @@ int tok_bpe_init(struct tok_bpe *bpe, const struct tokenizer_spec *spec, struct 
 	bpe->byte_fallback = spec->byte_fallback;
 	bpe->ignore_merges = spec->ignore_merges;
 	if ((spec->continuing_subword_prefix &&
-	     !(bpe->prefix = copy_string(spec->continuing_subword_prefix))) ||
-	    (spec->end_of_word_suffix && !(bpe->suffix = copy_string(spec->end_of_word_suffix))))
+	     !(bpe->prefix = tok_copy_string(spec->continuing_subword_prefix))) ||
+	    (spec->end_of_word_suffix && !(bpe->suffix = tok_copy_string(spec->end_of_word_suffix))))
 		return lwq_err_set(err, "tokenizer: out of memory");
 	if (load_vocab(bpe, spec, err) < 0 || load_merges(bpe, spec, err) < 0)
 		return -1;

@@ -231,5 +231,7 @@ int tok_emit(struct tok_encoder *enc, int32_t id);
 int tok_decode_ids(const struct tokenizer *tok, const int32_t *ids, size_t n, struct tok_buf *out,
 		   struct lwq_err *err);
 const char *tok_id_string(const struct tokenizer *tok, int32_t id);
+/* A malloc'd copy of s (NULL for NULL or out of memory). */
+char *tok_copy_string(const char *s);
 
 #endif

@@ -14,7 +14,7 @@ static const char gpt2_pattern[] =
 	"'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 static const char whitespace_pattern[] = "[" WORD_CLASS "]+|[^" WORD_CLASS "\\s]+";
 
-static char *copy_string(const char *s)
+char *tok_copy_string(const char *s)
 {
 	if (!s)
 		return NULL;
@@ -62,7 +62,7 @@ static int build_normalizers(struct tokenizer *tok, const struct tokenizer_spec 
 		struct tok_normalizer *n = &tok->norms[i];
 		n->spec = spec->normalizers[i];
 		tok->n_norms = i + 1;
-		n->spec.content = copy_string(spec->normalizers[i].content);
+		n->spec.content = tok_copy_string(spec->normalizers[i].content);
 		n->spec.pattern.text = NULL;
 		if (spec->normalizers[i].content && !n->spec.content)
 			return out_of_memory(err);
@@ -134,8 +134,8 @@ static int build_decoders(struct tokenizer *tok, const struct tokenizer_spec *sp
 		d->spec = spec->decoders[i];
 		d->spec.pattern.text = NULL;
 		tok->n_decoders = i + 1;
-		d->spec.content = copy_string(spec->decoders[i].content);
-		d->spec.replacement = copy_string(spec->decoders[i].replacement);
+		d->spec.content = tok_copy_string(spec->decoders[i].content);
+		d->spec.replacement = tok_copy_string(spec->decoders[i].replacement);
 		if ((spec->decoders[i].content && !d->spec.content) ||
 		    (spec->decoders[i].replacement && !d->spec.replacement))
 			return out_of_memory(err);
@@ -180,7 +180,7 @@ static int normalized_form(struct tokenizer *tok, struct tok_added *a, struct lw
 		tok_buf_free(&out);
 		return out_of_memory(err);
 	}
-	a->match = out.data ? out.data : copy_string("");
+	a->match = out.data ? out.data : tok_copy_string("");
 	a->match_len = out.len;
 	return a->match ? 0 : out_of_memory(err);
 }
@@ -231,7 +231,7 @@ static int build_added(struct tokenizer *tok, const struct tokenizer_spec *spec,
 		struct tok_added *a = at >= 0 ? &tok->added[at] : &tok->added[tok->n_added];
 		if (at < 0) {
 			int32_t id = tok_bpe_find(&tok->bpe, s->content, strlen(s->content));
-			if (!(a->content = copy_string(s->content)))
+			if (!(a->content = tok_copy_string(s->content)))
 				return out_of_memory(err);
 			a->id = id >= 0 ? id : next_id++;
 			tok->n_added++;
@@ -251,7 +251,7 @@ static int build_added(struct tokenizer *tok, const struct tokenizer_spec *spec,
 		if (a->normalized && tok->n_norms) {
 			if (normalized_form(tok, a, err) < 0)
 				return -1;
-		} else if (!(a->match = copy_string(a->content))) {
+		} else if (!(a->match = tok_copy_string(a->content))) {
 			return out_of_memory(err);
 		} else {
 			a->match_len = strlen(a->match);
