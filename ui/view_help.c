@@ -6,17 +6,22 @@
 #include "keys.h"
 #include "views.h"
 
-static const char *const mouse_lines[] = {
-	"click a cell to select it; click or drag the slider bar to set the budget;",
-	"wheel scrolls the layers.  Any key closes this help.",
+/* What the heatmap columns and the curve letters mean; each line fits 80 columns. */
+static const char *const legend_lines[] = {
+	"LIM -cos(in, out)  ZD share |z|>1  q k v o g u d ZD per tensor  bit plan",
+	"R2 R4 RTN error at 2/4 bits  curves: L lim Z zd I zd-inverse R reverse-lim",
+	"  ? random P prune M measured O optimal (lower case: another quantizer)",
 };
+static const char mouse_line[] =
+	"mouse: click a cell or the slider, drag the slider, wheel scrolls the layers";
+#define N_LEGEND (int)(sizeof legend_lines / sizeof legend_lines[0])
 
-static int help_line_count(void)
+static int key_line_count(void)
 {
 	int n = 0;
 	for (const struct key_binding *b = key_bindings; b->key; b++)
 		n += b->key_name != NULL;
-	return n + 1 + (int)(sizeof mouse_lines / sizeof mouse_lines[0]);
+	return n;
 }
 
 static void draw_box(int y, int x, int h, int w)
@@ -42,20 +47,30 @@ void view_help_draw(const struct ui_state *s)
 {
 	const struct ui_layout *l = &s->layout;
 	int w = l->cols < 84 ? l->cols : 84;
-	int h = help_line_count() + 2;
+	/* blank lines between keys, legend and mouse only where the rows allow (not 80x24) */
+	int lines = key_line_count() + N_LEGEND + 1;
+	int gap = lines + 2 + 2 <= l->rows;
+	int h = lines + 2 * gap + 2;
 	if (h > l->rows)
 		h = l->rows;
 	int y = (l->rows - h) / 2, x = (l->cols - w) / 2;
 	draw_box(y, x, h, w);
-	int r = y + 1, key_w = 15;
-	for (const struct key_binding *b = key_bindings; b->key && r < y + h - 1; b++) {
+	static const char closes[] = " any key closes ";
+	if (w > text_columns(closes) + 4)
+		draw_text(y + h - 1, x + w - 2 - text_columns(closes), text_columns(closes),
+			  role_attr(ROLE_HEADER), closes);
+	int r = y + 1, key_w = 15, last = y + h - 1;
+	for (const struct key_binding *b = key_bindings; b->key && r < last; b++) {
 		if (!b->key_name)
 			continue;
 		draw_text(r, x + 2, key_w, A_BOLD, b->key_name);
 		draw_text(r, x + 2 + key_w, w - key_w - 4, A_NORMAL, b->help);
 		r++;
 	}
-	r++;
-	for (size_t i = 0; i < sizeof mouse_lines / sizeof mouse_lines[0] && r < y + h - 1; i++)
-		draw_text(r++, x + 2, w - 4, role_attr(ROLE_DIM), mouse_lines[i]);
+	r += gap;
+	for (int i = 0; i < N_LEGEND && r < last; i++)
+		draw_text(r++, x + 2, w - 4, A_NORMAL, legend_lines[i]);
+	r += gap;
+	if (r < last)
+		draw_text(r, x + 2, w - 4, role_attr(ROLE_DIM), mouse_line);
 }
