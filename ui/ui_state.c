@@ -317,7 +317,10 @@ static void set_order(struct ui_state *s, int index, int direction)
 			rerank(s);
 			return;
 		}
-		ui_set_message(s, 1, "order %s needs scores: run lwq score", ui_order_name(o));
+		/* LIM comes from activations: without them score alone cannot make it */
+		int need_capture = (o == ORDER_LIM || o == ORDER_REVERSE_LIM) && !s->data->cos;
+		ui_set_message(s, 1, "order %s needs scores: run lwq %s", ui_order_name(o),
+			       need_capture ? "capture, then lwq score" : "score");
 		if (!direction)
 			return;
 		index += direction;

@@ -50,9 +50,10 @@ static void budget_from_bytes(struct ui_state *s, double bytes)
 	}
 	if (bytes > (double)s->budget_max) {
 		s->budget = s->budget_max;
-		ui_set_message(s, 0, "budget %s is above the all-%d-bit size %s: every layer high",
-			       want, levels[n_levels - 1],
-			       format_size((double)s->budget_max, limit, sizeof limit));
+		/* the same cap and note as lwq plan --budget, short enough for 80 columns */
+		ui_set_message(s, 0, "budget %s: fits at all-high, %s (every layer %d-bit); capped",
+			       want, format_size((double)s->budget_max, limit, sizeof limit),
+			       levels[n_levels - 1]);
 	} else {
 		s->budget = (int64_t)floor(bytes);
 		ui_set_message(s, 0, "budget %s", want);

@@ -107,8 +107,10 @@ static void draw_cell_value(const struct ui_state *s, int y)
 	enum heat_column c = (enum heat_column)s->sel_col;
 	double v = heat_value(d, c, layer, s->bits);
 	if (isnan(v)) {
-		draw_textf(y, 0, w, role_attr(ROLE_DIM), "L%03d %s: no data (run lwq score)", layer,
-			   heat_column_title(c));
+		/* LIM needs activations first: score alone cannot fill it */
+		int need_capture = c == COL_LIM && !d->cos;
+		draw_textf(y, 0, w, role_attr(ROLE_DIM), "L%03d %s: no data (run lwq %s)", layer,
+			   heat_column_title(c), need_capture ? "capture, then lwq score" : "score");
 		return;
 	}
 	int order_rank = 0, column_rank = 1;

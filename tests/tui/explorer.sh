@@ -228,6 +228,11 @@ need_shared
 D="$SHARED_DATA/models/lwq-demo-16L"
 M="$WORK/demo.h5"
 ok "import the demo model" "$LWQ" --quiet import "$D" -o "$M"
+start 80 24 "$LWQ demo.h5"
+check "no activations: LIM asks for capture before score" \
+	wait_for "L000 LIM: no data (run lwq capture, then lwq score)"
+keys q
+check "quits" wait_for "EXIT=0"
 ok "capture" "$LWQ" --quiet capture "$M" --ids "$D/heldout.ids.i32" --windows 2 --seq-len 128
 ok "score" "$LWQ" --quiet score "$M"
 ok "sweep lim" "$LWQ" --quiet sweep "$M" --ids "$D/heldout.ids.i32" --offset 8192 \

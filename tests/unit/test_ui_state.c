@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "heat_columns.h"
+#include "units.h"
 #include "tap.h"
 #include "ui_state.h"
 
@@ -133,6 +134,11 @@ static void test_typed_budget(const struct explorer_data *d)
 	t = ui_reduce(&s, (struct ui_action){ .kind = ACT_BUDGET_SET, .text = "10GiB" });
 	ok(!t.message_is_error && t.n_high == 16 && t.budget == t.budget_max,
 	   "10GiB clamps to all high");
+	char cap_note[96], max_text[32];
+	snprintf(cap_note, sizeof cap_note, "fits at all-high, %s",
+		 format_size((double)t.budget_max, max_text, sizeof max_text));
+	ok(strstr(t.message, cap_note) && strstr(t.message, "capped") && strlen(t.message) <= 80,
+	   "capped budget names the all-high size in 80 columns: %s", t.message);
 	double mib = (double)(s.budget_min + 5 * step) / 1048576.0;
 	snprintf(text, sizeof text, "%.6fMiB", mib + 1e-6);
 	t = ui_reduce(&s, (struct ui_action){ .kind = ACT_BUDGET_SET, .text = text });
@@ -520,8 +526,8 @@ static void test_missing_scores(void)
 	ui_state_init(&s, d, 24, 80, NULL);
 	ok(s.order == ORDER_ZD, "no LIM: starts on the ZD order");
 	s = act(&s, ACT_ORDER_SET, ORDER_LIM, 0);
-	ok(s.order == ORDER_ZD && s.message_is_error && strstr(s.message, "lwq score"),
-	   "asking for LIM says which verb makes it: %s", s.message);
+	ok(s.order == ORDER_ZD && s.message_is_error && strstr(s.message, "run lwq capture, then lwq score"),
+	   "asking for LIM without activations says capture comes first: %s", s.message);
 	ok(isnan(heat_value(d, COL_LIM, 0, NULL)) && !isnan(heat_value(d, COL_ZD, 0, NULL)),
 	   "missing column is NaN, others present");
 	ok(ui_column_count(&s) == HEAT_COLS, "no activations: no token columns");
