@@ -35,6 +35,7 @@ const struct key_binding key_bindings[] = {
 	{ 'O', A(ACT_ORDER_NEXT, -1), NULL, NULL },
 	{ 'r', A(ACT_RESEED, 0), "r", "new seed for the random order" },
 	{ 'p', A(ACT_PAIR_NEXT, 0), "p", "bit widths: 4/2, 8/4, 8/4/2" },
+	{ 'm', A(ACT_METHOD_NEXT, 0), "m", "method whose sweeps predict ppl: rtn, gptq, ... (those stored)" },
 	{ 's', A(ACT_SORT_TOGGLE, 0), "s", "sort rows by the selected column / by layer" },
 	{ 'c', A(ACT_HEAT_SCALE_TOGGLE, 0), "c t", "colours: heatmap by rank / value; tokens per layer / all" },
 	{ 't', A(ACT_TOKEN_SCALE_TOGGLE, 0), NULL, NULL },

@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "rank_corr.h"
 
@@ -190,4 +191,26 @@ int ui_step_at(const struct explorer_data *d, const struct plan_request *req, in
 			hi = m - 1;
 	}
 	return lo;
+}
+
+const char *ui_curve_method(const struct sweep_curve *c)
+{
+	return c->method[0] ? c->method : "rtn";
+}
+
+int ui_sweep_methods(const struct explorer_data *d, const char *names[], int max)
+{
+	int n = 0;
+	for (int pass = 0; pass < 2; pass++) /* RTN first, then the others */
+		for (int i = 0; i < d->n_sweeps && n < max; i++) {
+			const char *m = ui_curve_method(&d->sweeps[i]);
+			if ((strcmp(m, "rtn") == 0) != (pass == 0))
+				continue;
+			int seen = 0;
+			for (int k = 0; k < n; k++)
+				seen |= strcmp(names[k], m) == 0;
+			if (!seen)
+				names[n++] = m;
+		}
+	return n;
 }

@@ -51,4 +51,11 @@ int64_t ui_step_budget(const struct explorer_data *d, const struct plan_request 
 /* The largest step whose budget is <= budget. */
 int ui_step_at(const struct explorer_data *d, const struct plan_request *req, int64_t budget);
 
+/* The quantizers that have stored sweeps, RTN first when it has any, then in file
+   order; a curve with no method is RTN. Fills up to max names; returns the count. */
+#define UI_MAX_METHODS 8
+int ui_sweep_methods(const struct explorer_data *d, const char *names[], int max);
+/* A curve's quantizer: its method, "rtn" when none is recorded. */
+const char *ui_curve_method(const struct sweep_curve *c);
+
 #endif

@@ -34,6 +34,17 @@ const char *ui_order_label(const struct ui_state *s, char *buf, size_t len)
 	return buf;
 }
 
+const char *ui_curve_name(const struct ui_state *s, char *buf, size_t len)
+{
+	char order[64];
+	ui_order_label(s, order, sizeof order);
+	if (s->method[0] == '\0' || strcmp(s->method, "rtn") == 0)
+		snprintf(buf, len, "%s", order);
+	else
+		snprintf(buf, len, "%s@%s", order, s->method);
+	return buf;
+}
+
 int ui_selected_layer(const struct ui_state *s)
 {
 	int n = s->data->n_layers;
@@ -53,8 +64,8 @@ static double predict_ppl(const struct ui_state *s)
 	int levels[3];
 	if (bit_pair_levels(s->pair, levels) != 2)
 		return 0;
-	char order[64];
-	const struct sweep_curve *c = ui_sweep_for(s->data, ui_order_label(s, order, sizeof order),
+	char name[96];
+	const struct sweep_curve *c = ui_sweep_for(s->data, ui_curve_name(s, name, sizeof name),
 						   levels);
 	if (!c)
 		return 0;
@@ -316,6 +327,25 @@ static void set_order(struct ui_state *s, int index, int direction)
 	}
 }
 
+/* The next quantizer with stored sweeps drives the predicted perplexity. */
+static void next_method(struct ui_state *s)
+{
+	const char *names[UI_MAX_METHODS];
+	int n = ui_sweep_methods(s->data, names, UI_MAX_METHODS), at = -1;
+	for (int i = 0; i < n; i++)
+		if (strcmp(names[i], s->method) == 0)
+			at = i;
+	if (n == 0 || (n == 1 && at == 0)) {
+		ui_set_message(s, 0, "method: only %s sweeps stored (lwq sweep --method gptq adds "
+			       "another)", n ? names[0] : "no");
+		return;
+	}
+	snprintf(s->method, sizeof s->method, "%s", names[(at + 1) % n]);
+	s->predicted_ppl = predict_ppl(s);
+	ui_set_message(s, 0, "method %s: predicted perplexity from %s sweeps", s->method,
+		       s->method);
+}
+
 static void pin_selected(struct ui_state *s, enum ui_pin pin)
 {
 	int layer = ui_selected_layer(s);
@@ -370,6 +400,7 @@ int ui_state_init(struct ui_state *s, const struct explorer_data *data, int rows
 				   data->path, data->n_layers, UI_MAX_LAYERS);
 	s->data = data;
 	s->seed = 1;
+	snprintf(s->method, sizeof s->method, "rtn");
 	s->heat_scale = SCALE_RANK;
 	s->token_scale_per_layer = 1;
 	s->order = data->lim ? ORDER_LIM : data->zd ? ORDER_ZD : ORDER_RANDOM;
@@ -416,6 +447,9 @@ static void dispatch_plan(struct ui_state *s, struct ui_action a)
 		break;
 	case ACT_PAIR_NEXT:
 		set_pair(s, (enum bit_pair)((s->pair + 1) % PAIR_COUNT));
+		break;
+	case ACT_METHOD_NEXT:
+		next_method(s);
 		break;
 	case ACT_PIN:
 		pin_selected(s, (enum ui_pin)clamp_int(a.a, PIN_NONE, PIN_LOW));
@@ -539,12 +573,13 @@ unsigned ui_changed_views(const struct ui_state *a, const struct ui_state *b)
 		v |= VIEW_TOKENS;
 	if (a->budget != b->budget || a->order != b->order || a->pair != b->pair ||
 	    plan_moved || a->predicted_ppl != b->predicted_ppl ||
+	    strcmp(a->method, b->method) != 0 ||
 	    memcmp(&a->prompt, &b->prompt, sizeof a->prompt) != 0 ||
 	    strcmp(a->message, b->message) != 0 || a->message_is_error != b->message_is_error)
 		v |= VIEW_SLIDER;
 	/* The prompt and long messages cover the curve's bottom line. */
 	if (a->avg_bits != b->avg_bits || a->order != b->order || a->pair != b->pair ||
-	    a->prompt.kind != b->prompt.kind || strcmp(a->message, b->message) != 0)
+	    strcmp(a->method, b->method) != 0 || a->prompt.kind != b->prompt.kind || strcmp(a->message, b->message) != 0)
 		v |= VIEW_CURVE;
 	if (a->plan_bytes != b->plan_bytes || a->scroll != b->scroll)
 		v |= VIEW_STATUS;

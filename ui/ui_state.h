@@ -45,6 +45,7 @@ enum ui_action_kind {
 	ACT_ORDER_SET,             /* a = enum order_kind */
 	ACT_RESEED,                /* new seed for the random order */
 	ACT_PAIR_NEXT,
+	ACT_METHOD_NEXT,           /* next quantizer with stored sweeps (rtn, gptq, ...) */
 	ACT_SORT_TOGGLE,
 	ACT_TOKEN_SCALE_TOGGLE,    /* per-token map: one colour scale, or one per layer */
 	ACT_HEAT_SCALE_TOGGLE,     /* heat columns coloured by rank or by value */
@@ -102,6 +103,7 @@ struct ui_state {
 	int64_t plan_bytes;
 	double avg_bits;
 	double predicted_ppl;                /* 0 when no sweep covers this point */
+	char method[16];                     /* quantizer whose sweeps predict: "rtn", "gptq" */
 
 	/* the table */
 	enum ui_sort sort;
@@ -157,6 +159,10 @@ void ui_default_export_name(const struct ui_state *s, enum ui_prompt_kind kind, 
 /* The stored sweep for an order and a (low, high) pair; NULL when none. */
 const struct sweep_curve *ui_sweep_for(const struct explorer_data *d, const char *order,
 				       const int levels[2]);
+
+/* The sweep curve name of the current order and method, as /sweeps names it: "lim"
+   for RTN, "lim@gptq" for another quantizer. */
+const char *ui_curve_name(const struct ui_state *s, char *buf, size_t len);
 
 /* Selectable columns: the heat columns, then one per token bucket on screen. */
 int ui_column_count(const struct ui_state *s);

@@ -207,8 +207,8 @@ static void draw_axes(const struct ui_state *s, const struct plot *p)
 static void draw_legend(const struct ui_state *s, int y, int x, int w)
 {
 	int levels[3], n_levels = bit_pair_levels(s->pair, levels);
-	char current[64];
-	ui_order_label(s, current, sizeof current);
+	char current[96];
+	ui_curve_name(s, current, sizeof current);
 	int full = 4;
 	for (int i = 0; i < s->data->n_sweeps; i++)
 		if (matches_pair(&s->data->sweeps[i], levels, n_levels))
@@ -265,8 +265,8 @@ void view_curve_draw(const struct ui_state *s)
 		const struct sweep_curve *c = &s->data->sweeps[i];
 		if (!matches_pair(c, levels, n_levels))
 			continue;
-		char order[64];
-		if (strcmp(c->order, ui_order_label(s, order, sizeof order)) == 0)
+		char name[96];
+		if (strcmp(c->order, ui_curve_name(s, name, sizeof name)) == 0)
 			current = i;
 		else
 			plot_curve(&p, c, curve_attr(i, 0));

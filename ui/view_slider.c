@@ -79,13 +79,16 @@ static void draw_prediction(const struct ui_state *s, int y)
 	char order_buf[64];
 	const char *order = ui_order_label(s, order_buf, sizeof order_buf);
 	if (s->predicted_ppl > 0) {
-		draw_textf(y, 0, w, A_NORMAL, "order %s %s  ppl ~ %.2f (sweep)%s", order,
-			   bit_pair_name(s->pair), s->predicted_ppl, pins);
+		draw_textf(y, 0, w, A_NORMAL, "order %s %s  ppl ~ %.2f (sweep, %s)%s", order,
+			   bit_pair_name(s->pair), s->predicted_ppl, s->method, pins);
 		return;
 	}
-	const char *why = s->data->n_sweeps ? "no sweep for this order/pair" : "no sweeps: lwq sweep";
 	int x = draw_textf(y, 0, w, A_NORMAL, "order %s %s  ", order, bit_pair_name(s->pair));
-	draw_textf(y, x, w - x, role_attr(ROLE_DIM), "%s%s", why, pins);
+	if (s->data->n_sweeps)
+		draw_textf(y, x, w - x, role_attr(ROLE_DIM), "no %s sweep for this order/pair%s",
+			   s->method, pins);
+	else
+		draw_textf(y, x, w - x, role_attr(ROLE_DIM), "no sweeps: lwq sweep%s", pins);
 }
 
 /* The exact value under the cursor, and what it means. */

@@ -247,7 +247,9 @@ ok "sweep lim" "$LWQ" --quiet sweep "$M" --ids "$D/heldout.ids.i32" --offset 819
 
 start 80 24 "$LWQ demo.h5"
 check "opens the model" wait_for "lwq-demo-16L | 16 layers"
-check "predicted perplexity from the sweep" wait_for "ppl ~ [0-9]"
+check "predicted perplexity from the rtn sweep" wait_for "ppl ~ [0-9.]* (sweep, rtn)"
+keys m
+check "m with only rtn sweeps: says so" wait_for "method: only rtn sweeps stored"
 keys Right Right Right
 check "slider: 11 high" wait_for " 11/16 high"
 "$LWQ" plan "$M" --high-layers 11 --json >"$WORK/p11.json"

@@ -406,6 +406,68 @@ static void test_views_and_mouse(const struct explorer_data *d)
 	   "predicted ppl read off the lim sweep (%.3f)", s.predicted_ppl);
 }
 
+/* Copies curve src of d as the same order under another quantizer, ppl scaled. */
+static void add_method_sweep(struct explorer_data *d, int src, const char *method, double f)
+{
+	char name[128];
+	snprintf(name, sizeof name, "%s@%s", d->sweeps[src].order, method);
+	int n = d->sweeps[src].n_points;
+	struct sweep_curve *c = explorer_data_add_sweep(d, name, n);
+	const struct sweep_curve *o = &d->sweeps[src]; /* after the realloc */
+	snprintf(c->method, sizeof c->method, "%s", method);
+	c->high_bits = o->high_bits;
+	c->low_bits = o->low_bits;
+	c->group_size = o->group_size;
+	for (int k = 0; k < n; k++) {
+		c->n_low[k] = o->n_low[k];
+		c->avg_bits[k] = o->avg_bits[k];
+		c->bytes[k] = o->bytes[k];
+		c->ppl[k] = (float)(o->ppl[k] * f);
+	}
+}
+
+static void test_method(void)
+{
+	struct explorer_data *d = explorer_data_synthetic(16, 512, 7);
+	struct ui_state s;
+	ui_state_init(&s, d, 24, 80, NULL);
+	char name[96];
+	ok(strcmp(s.method, "rtn") == 0 && strcmp(ui_curve_name(&s, name, sizeof name), "lim") == 0,
+	   "starts on rtn: the lim curve");
+	struct ui_state t = act(&s, ACT_METHOD_NEXT, 0, 0);
+	ok(strcmp(t.method, "rtn") == 0 && t.predicted_ppl == s.predicted_ppl &&
+	   strstr(t.message, "only rtn sweeps") != NULL,
+	   "only rtn sweeps: m changes nothing and says why (%s)", t.message);
+	ok(ui_changed_views(&s, &t) == VIEW_SLIDER + VIEW_CURVE, "only the message is redrawn");
+
+	double lim_ppl = s.predicted_ppl;
+	add_method_sweep(d, 0, "gptq", 0.5); /* lim@gptq */
+	add_method_sweep(d, 1, "awq", 0.25); /* zd@awq: a third method without a lim curve */
+	ui_state_init(&s, d, 24, 80, NULL);
+	ok(close_rel(s.predicted_ppl, lim_ppl, 1e-9), "rtn prediction unchanged by other methods");
+	t = act(&s, ACT_METHOD_NEXT, 0, 0);
+	ok(strcmp(t.method, "gptq") == 0 &&
+	   strcmp(ui_curve_name(&t, name, sizeof name), "lim@gptq") == 0,
+	   "m: gptq, curve lim@gptq");
+	ok(close_rel(t.predicted_ppl, lim_ppl * 0.5, 1e-6),
+	   "predicted ppl read off the gptq curve (%.3f vs rtn %.3f)", t.predicted_ppl, lim_ppl);
+	unsigned v = ui_changed_views(&s, &t);
+	ok((v & VIEW_SLIDER) && (v & VIEW_CURVE), "method change redraws slider and curve");
+	struct ui_state u = act(&t, ACT_BUDGET_STEP, -1, 0);
+	ok(strcmp(u.method, "gptq") == 0 && u.predicted_ppl > t.predicted_ppl,
+	   "budget step keeps the method; ppl follows the gptq curve");
+	u = act(&t, ACT_METHOD_NEXT, 0, 0);
+	ok(strcmp(u.method, "awq") == 0 && u.predicted_ppl == 0,
+	   "m again: awq, no lim@awq curve so no prediction");
+	u = act(&u, ACT_ORDER_SET, ORDER_ZD, 0);
+	ok(u.predicted_ppl > 0 && strcmp(ui_curve_name(&u, name, sizeof name), "zd@awq") == 0,
+	   "order zd under awq predicts from zd@awq");
+	u = act(&u, ACT_METHOD_NEXT, 0, 0);
+	ok(strcmp(u.method, "rtn") == 0, "m cycles back to rtn");
+	ok(act(&s, ACT_METHOD_NEXT, 0, 0).predicted_ppl == t.predicted_ppl, "the reducer is pure");
+	explorer_data_free(d);
+}
+
 /* The curve block at every terminal size: its borders on screen, the plot area inside
    them, and every point the views can ask for (ends, outside, NaN, inf) in the plot or
    refused. */
@@ -486,6 +548,7 @@ int main(void)
 	test_views_and_mouse(d);
 	test_curve_layout();
 	test_missing_scores();
+	test_method();
 	explorer_data_free(d);
 	explorer_data_free(big);
 	return tap_done();
