@@ -12,8 +12,10 @@ static const char *const legend_lines[] = {
 	"R2 R4 RTN error at 2/4 bits  curves: L lim Z zd I zd-inverse R reverse-lim",
 	"  ? random P prune M measured O optimal (lower case: another quantizer)",
 };
-static const char mouse_line[] =
-	"mouse: click a cell or the slider, drag the slider, wheel scrolls the layers";
+/* On the box's borders, so the keys and legend keep every row of an 80x24 screen. */
+static const char mouse_note[] =
+	" mouse: click a cell or the slider, drag the slider, wheel scrolls ";
+static const char closes_note[] = " any key closes ";
 #define N_LEGEND (int)(sizeof legend_lines / sizeof legend_lines[0])
 
 static int key_line_count(void)
@@ -43,22 +45,28 @@ static void draw_box(int y, int x, int h, int w)
 	draw_text(y, x + 2, text_columns(title), attr, title);
 }
 
+/* note at the right end of border row y, when it fits beside the title */
+static void border_note(int y, int x, int w, int room, const char *note)
+{
+	int n = text_columns(note);
+	if (n <= room)
+		draw_text(y, x + w - 2 - n, n, role_attr(ROLE_HEADER), note);
+}
+
 void view_help_draw(const struct ui_state *s)
 {
 	const struct ui_layout *l = &s->layout;
 	int w = l->cols < 84 ? l->cols : 84;
-	/* blank lines between keys, legend and mouse only where the rows allow (not 80x24) */
-	int lines = key_line_count() + N_LEGEND + 1;
-	int gap = lines + 2 + 2 <= l->rows;
-	int h = lines + 2 * gap + 2;
+	/* a blank line between keys and legend only where the rows allow (not 80x24) */
+	int lines = key_line_count() + N_LEGEND;
+	int gap = lines + 2 + 1 <= l->rows;
+	int h = lines + gap + 2;
 	if (h > l->rows)
 		h = l->rows;
 	int y = (l->rows - h) / 2, x = (l->cols - w) / 2;
 	draw_box(y, x, h, w);
-	static const char closes[] = " any key closes ";
-	if (w > text_columns(closes) + 4)
-		draw_text(y + h - 1, x + w - 2 - text_columns(closes), text_columns(closes),
-			  role_attr(ROLE_HEADER), closes);
+	border_note(y, x, w, w - 4 - 20, closes_note); /* 20: the title and its margin */
+	border_note(y + h - 1, x, w, w - 4, mouse_note);
 	int r = y + 1, key_w = 15, last = y + h - 1;
 	for (const struct key_binding *b = key_bindings; b->key && r < last; b++) {
 		if (!b->key_name)
@@ -70,7 +78,4 @@ void view_help_draw(const struct ui_state *s)
 	r += gap;
 	for (int i = 0; i < N_LEGEND && r < last; i++)
 		draw_text(r++, x + 2, w - 4, A_NORMAL, legend_lines[i]);
-	r += gap;
-	if (r < last)
-		draw_text(r, x + 2, w - 4, role_attr(ROLE_DIM), mouse_line);
 }

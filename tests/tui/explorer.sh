@@ -101,9 +101,11 @@ check "help legend: score columns" wait_for "LIM -cos(in, out)  ZD share |z|>1  
 check "help legend: RTN columns and curve letters" \
 	wait_for "R2 R4 RTN error at 2/4 bits  curves: L lim Z zd I zd-inverse R reverse-lim"
 check "help legend: the other curve letters" wait_for "O optimal (lower case: another quantizer)"
-check "help at 80x24: keys, legend and mouse line all shown" wait_for "wheel scrolls the layers"
-check "help at 80x24: title and closing note both on screen" \
-	sh -c "grep -q 'lwq explorer keys' '$WORK/screen' && grep -q 'any key closes' '$WORK/screen'"
+check "help at 80x24: mouse note on the bottom border" wait_for "mouse: click a cell .* wheel scrolls"
+check "help at 80x24: title, first key, legend, closing note all on screen" \
+	sh -c "grep -q 'lwq explorer keys.*any key closes' '$WORK/screen' &&
+	       grep -q 'budget up / down by one layer' '$WORK/screen' &&
+	       grep -q 'another quantizer' '$WORK/screen'"
 keys Space
 check "any key closes the help" wait_gone "lwq explorer keys"
 T resize-window -t tui -x 160 -y 48
