@@ -296,4 +296,18 @@ keys q
 check "quit after exports" wait_for "EXIT=0"
 check "terminal restored" restored
 check "no sanitizer reports" clean_stderr
+
+# ---- two quantizers' sweeps: m moves the prediction to the gptq curve -------------------
+ok "sweep lim --method gptq" "$LWQ" --quiet sweep "$M" --ids "$D/heldout.ids.i32" --offset 8192 \
+	--windows 1 --seq-len 128 --orders lim --step 8 --method gptq
+start 80 24 "$LWQ demo.h5"
+check "two methods: starts on rtn" wait_for "ppl ~ [0-9.]* (sweep, rtn)"
+keys m
+check "m: predicted perplexity from the gptq sweep" wait_for "ppl ~ [0-9.]* (sweep, gptq)"
+check "m: the message names the method" wait_for "method gptq: predicted perplexity"
+keys m
+check "m again: back to rtn" wait_for "ppl ~ [0-9.]* (sweep, rtn)"
+keys q
+check "quit after switching methods" wait_for "EXIT=0"
+check "no sanitizer reports after switching methods" clean_stderr
 done_testing
