@@ -106,6 +106,9 @@ check "help at 80x24: title, first key, legend, closing note all on screen" \
 	sh -c "grep -q 'lwq explorer keys.*any key closes' '$WORK/screen' &&
 	       grep -q 'budget up / down by one layer' '$WORK/screen' &&
 	       grep -q 'another quantizer' '$WORK/screen'"
+# No help line runs into the right border: the column before it is blank on every row.
+check "help at 80x24: no line is cut at the right edge" \
+	sh -c "! grep '^│' '$WORK/screen' | grep -v ' │\$'"
 keys Space
 check "any key closes the help" wait_gone "lwq explorer keys"
 T resize-window -t tui -x 160 -y 48
