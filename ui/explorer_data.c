@@ -52,8 +52,8 @@ struct sweep_curve *explorer_data_add_sweep(struct explorer_data *d, const char 
 void explorer_data_note_missing(struct explorer_data *d, const char *what, const char *verb)
 {
 	size_t used = strlen(d->missing);
-	snprintf(d->missing + used, sizeof d->missing - used, "%s%s: run lwq %s",
-		 used ? "; " : "", what, verb);
+	snprintf(d->missing + used, sizeof d->missing - used, "%s%s (lwq %s)",
+		 used ? ", " : "", what, verb);
 }
 
 /* ---- synthetic model ---------------------------------------------------------- */

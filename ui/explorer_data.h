@@ -77,7 +77,7 @@ struct sweep_curve *explorer_data_add_sweep(struct explorer_data *d, const char 
    seed: for tests, benchmarks and developing the views without a model file. */
 struct explorer_data *explorer_data_synthetic(int n_layers, int64_t n_tokens, unsigned seed);
 
-/* Appends "what: run VERB" to d->missing. */
+/* Appends "what (lwq VERB)" to d->missing, the list the explorer shows of what to run. */
 void explorer_data_note_missing(struct explorer_data *d, const char *what, const char *verb);
 
 #endif

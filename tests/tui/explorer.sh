@@ -243,6 +243,8 @@ ok "import the demo model" "$LWQ" --quiet import "$D" -o "$M"
 start 80 24 "$LWQ demo.h5"
 check "no activations: LIM asks for capture before score" \
 	wait_for "L000 LIM: no data (run lwq capture, then lwq score)"
+check "no activations: the list of what to run fits 80 columns" \
+	wait_for "^missing .*activations (lwq capture).*sweeps (lwq sweep) *\$"
 keys q
 check "quits" wait_for "EXIT=0"
 ok "capture" "$LWQ" --quiet capture "$M" --ids "$D/heldout.ids.i32" --windows 2 --seq-len 128
