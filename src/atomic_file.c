@@ -46,31 +46,56 @@ int atomic_begin(struct atomic_target *t, const char *final_path, int overwrite,
 	return 0;
 }
 
-/* The temp file to remove when interrupted (a copy: handlers may only touch statics). */
+/* The temp file to remove when interrupted (a copy: handlers may only touch statics),
+   and the line that says what an interruption keeps. */
 static char signal_temp[4096 + 64];
+static char signal_verb[32];
+static char signal_note[4096 + 128];
+static size_t signal_note_len;
 
 static void remove_temp_and_reraise(int sig)
 {
 	if (signal_temp[0])
 		unlink(signal_temp);
+	if (signal_note_len)
+		(void)!write(STDERR_FILENO, signal_note, signal_note_len);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
 /* Signals the shell told us to ignore (as for background jobs) stay ignored. */
-void atomic_remove_on_signal(const struct atomic_target *t)
+static void arm_signals(int armed)
 {
 	static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
-	snprintf(signal_temp, sizeof signal_temp, "%s", t ? t->temp_path : "");
 	for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
 		struct sigaction old, act;
 		if (sigaction(signals[i], NULL, &old) != 0 || old.sa_handler == SIG_IGN)
 			continue;
 		memset(&act, 0, sizeof act);
-		act.sa_handler = t ? remove_temp_and_reraise : SIG_DFL;
+		act.sa_handler = armed ? remove_temp_and_reraise : SIG_DFL;
 		sigemptyset(&act.sa_mask);
 		sigaction(signals[i], &act, NULL);
 	}
+}
+
+static void set_note(const char *what)
+{
+	int n = snprintf(signal_note, sizeof signal_note, "lwq: %s: interrupted; %s\n",
+			 signal_verb, what);
+	signal_note_len = n > 0 && (size_t)n < sizeof signal_note ? (size_t)n : 0;
+}
+
+void atomic_remove_on_signal(const struct atomic_target *t)
+{
+	snprintf(signal_temp, sizeof signal_temp, "%s", t ? t->temp_path : "");
+	arm_signals(t || signal_note_len);
+}
+
+void atomic_note_interrupts(const char *verb)
+{
+	snprintf(signal_verb, sizeof signal_verb, "%s", verb);
+	set_note("nothing was written");
+	arm_signals(1);
 }
 
 /* Makes a rename durable: the directory entry lives in the directory's own blocks. */
@@ -103,6 +128,11 @@ int atomic_commit(struct atomic_target *t, struct lwq_err *err)
 	}
 	t->temp_path[0] = '\0';
 	sync_directory(t->final_path);
+	if (signal_note_len) {
+		char kept[4096 + 32];
+		snprintf(kept, sizeof kept, "%s was written and is complete", t->final_path);
+		set_note(kept);
+	}
 	return 0;
 }
 

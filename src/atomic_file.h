@@ -26,6 +26,11 @@ void atomic_abort(struct atomic_target *t);
    (NULL disarms). One target at a time; signals the shell ignores stay ignored. */
 void atomic_remove_on_signal(const struct atomic_target *t);
 
+/* From now on, SIGINT, SIGTERM or SIGHUP print one line saying what the interrupted VERB
+   kept ("lwq: capture: interrupted; nothing was written", or after a commit "...; PATH
+   was written and is complete") before the process ends as the signal says. */
+void atomic_note_interrupts(const char *verb);
+
 /* Fails with "PATH: needs 2.9 MiB, only 1.0 MiB can be written there (disk full or file
    size limit)" when the free space of path's directory or the process's file size limit
    (RLIMIT_FSIZE) is below `bytes`. Lets big writers refuse before writing anything. */

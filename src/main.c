@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "blas_kernels.h"
+#include "atomic_file.h"
 #include "cli.h"
 #include "commands.h"
 #include "model_h5.h"
@@ -69,8 +70,11 @@ static int run_verb(int argc, char **argv)
 	if (argc == 0)
 		return cmd_explore(1, (char *[]){ "explore", NULL });
 	const struct verb *v = verb_find(argv[0]);
-	if (v)
+	if (v) {
+		if (v->run != cmd_explore)   /* the explorer restores the terminal itself */
+			atomic_note_interrupts(v->name);
 		return v->run(argc, argv);
+	}
 	/* `lwq MODEL.h5` opens the explorer on that file. */
 	if (path_exists(argv[0]) || strstr(argv[0], ".h5")) {
 		argv[-1] = "explore";

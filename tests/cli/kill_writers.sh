@@ -56,6 +56,20 @@ for delay in copy 0.3 1.0 3.0; do
 	killed_at $delay "sweep" "h5ls '$MODEL/sweeps/zd' >/dev/null" \
 		sweep "$MODEL" --ids "$IDS" --windows 1 --seq-len 128 --orders zd,random:1
 done
+# SIGTERM (or Ctrl-C's SIGINT, which a background job of sh ignores) before the result is
+# stored: one line says nothing was written, the model is unchanged, the status is the
+# signal's.
+SUM=$(cksum <"$MODEL")
+"$LWQ" sweep "$MODEL" --ids "$IDS" --windows 2 --seq-len 256 --orders zd,random:1 \
+	>/dev/null 2>"$WORK/err" &
+pid=$!
+sleep 0.5
+kill -TERM $pid
+wait $pid
+status=$?
+check "sweep interrupted: one line says nothing was written (status $status)" \
+	sh -c "[ $status = 143 ] && grep -qx 'lwq: sweep: interrupted; nothing was written' '$WORK/err'"
+check "... the model is unchanged" [ "$(cksum <"$MODEL")" = "$SUM" ]
 ok "a full run afterwards" "$LWQ" score "$MODEL" --force
 check "no working copy of a killed run is left" \
 	[ "$(ls -A "$WORK" | grep -v -x -e out -e err)" = demo.h5 ]
