@@ -175,3 +175,15 @@ int test_model_write(const struct test_model *m, const char *path, struct lwq_er
 	model_file_close(mf);
 	return rc;
 }
+
+int tiny_model_create(const char *path, const char *source)
+{
+	struct model_config cfg = {
+		.architecture = "LlamaForCausalLM", .n_layers = 1, .hidden = 8, .intermediate = 8,
+		.n_heads = 2, .n_kv_heads = 1, .head_dim = 4, .vocab = 16, .rope_theta = 10000,
+		.norm_eps = 1e-5, .tied_embeddings = 1, .bos_id = -1, .eos_id = -1,
+	};
+	struct lwq_err err = { "" };
+	struct model_file *mf = model_file_create(path, &cfg, "test", source, &err);
+	return mf && model_file_close(mf) == 0 ? 0 : -1;
+}

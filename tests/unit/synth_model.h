@@ -25,6 +25,9 @@ void test_model_free(struct test_model *m);
 void test_model_link_ref(struct test_model *m);
 /* Writes the model as an lwq model file (f32 weights, no tokenizer) at path. */
 int test_model_write(const struct test_model *m, const char *path, struct lwq_err *err);
+/* An lwq model file with a one-layer config and no weights (tests of the file itself:
+   locking, updates, crashed writers); source names the importer it records. */
+int tiny_model_create(const char *path, const char *source);
 /* n ids in [0, vocab) from a seed. */
 void synth_ids(int32_t *ids, int64_t n, int vocab, uint64_t seed);
 

@@ -8,20 +8,8 @@
 
 #include "model_h5.h"
 #include "scratch_dir.h"
+#include "synth_model.h"
 #include "tap.h"
-
-static int make_model(const char *path)
-{
-	struct model_config cfg = {
-		.architecture = "LlamaForCausalLM", .n_layers = 1, .hidden = 8, .intermediate = 8,
-		.n_heads = 2, .n_kv_heads = 1, .head_dim = 4, .vocab = 16, .rope_theta = 10000,
-		.norm_eps = 1e-5, .tied_embeddings = 1, .bos_id = -1, .eos_id = -1,
-	};
-	struct lwq_err err = { "" };
-	struct model_file *mf = model_file_create(path, &cfg, "test", "crash", &err);
-	model_file_close(mf);
-	return mf ? 0 : -1;
-}
 
 /* A child opens the file and ends without closing it, as a killed process would. */
 static int open_and_die(const char *path, int writable)
@@ -53,7 +41,7 @@ int main(void)
 	scratch_dir("crash");
 	const char *path = scratch_path("model.h5");
 	struct lwq_err err = { "" };
-	if (make_model(path) < 0)
+	if (tiny_model_create(path, "crash") < 0)
 		tap_skip_all("cannot create a model file");
 
 	ok(open_and_die(path, 0) == 0, "a reader that dies without closing...");

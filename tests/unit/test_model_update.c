@@ -12,37 +12,15 @@
 #include <unistd.h>
 
 #include "model_update.h"
+#include "read_file.h"
 #include "scratch_dir.h"
+#include "synth_model.h"
 #include "tap.h"
-
-static int make_model(const char *path)
-{
-	struct model_config cfg = {
-		.architecture = "LlamaForCausalLM", .n_layers = 1, .hidden = 8, .intermediate = 8,
-		.n_heads = 2, .n_kv_heads = 1, .head_dim = 4, .vocab = 16, .rope_theta = 10000,
-		.norm_eps = 1e-5, .tied_embeddings = 1, .bos_id = -1, .eos_id = -1,
-	};
-	struct lwq_err err = { "" };
-	struct model_file *mf = model_file_create(path, &cfg, "test", "update", &err);
-	return mf && model_file_close(mf) == 0 ? 0 : -1;
-}
-
-/* The whole file, for byte-for-byte comparison (malloc'd; *n its size). */
-static char *slurp(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	char *buf = malloc(1 << 22);
-	*n = buf ? fread(buf, 1, 1 << 22, f) : 0;
-	fclose(f);
-	return buf;
-}
 
 static int same_as(const char *path, const char *bytes, size_t n)
 {
 	size_t m;
-	char *now = slurp(path, &m);
+	char *now = read_file(path, &m);
 	int same = now && m == n && memcmp(now, bytes, n) == 0;
 	free(now);
 	return same;
@@ -108,10 +86,10 @@ int main(void)
 	model_file_no_exit_cleanup();
 	scratch_dir("update");
 	const char *path = scratch_path("model.h5");
-	if (make_model(path) < 0)
+	if (tiny_model_create(path, "update") < 0)
 		tap_skip_all("cannot create a model file");
 	size_t n;
-	char *before = slurp(path, &n);
+	char *before = read_file(path, &n);
 	struct lwq_err err = { "" };
 
 	put_size = 1000;
