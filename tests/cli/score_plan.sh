@@ -35,6 +35,10 @@ ok "bf16 and the same weights as f32 score alike (ZD, per tensor, RTN errors)" s
 	 "$LWQ" -q score -g 16 --force --json "$2" >"$3/f32.json" &&
 	 grep -q "\"zd_tensor\"" "$3/f32.json" && cmp "$3/bf16.json" "$3/f32.json"' \
 	_ "$M" "$WORK/demo-f32.h5" "$WORK"
+ok "scores on one thread are the scores of two" sh -c \
+	'OPENBLAS_NUM_THREADS=1 "$LWQ" -q score -g 16 --force --json "$1" >"$2/one.json" &&
+	 OPENBLAS_NUM_THREADS=2 "$LWQ" -q score -g 16 --force --json "$1" >"$2/two.json" &&
+	 cmp "$2/one.json" "$2/two.json"' _ "$M" "$WORK"
 fails_with "score --json --csv" 2 "exclusive" "$LWQ" score --json --csv "$M"
 fails_with "score on a missing file" 1 "lwq: score: " "$LWQ" score "$WORK/none.h5"
 
