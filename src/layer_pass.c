@@ -310,9 +310,11 @@ int run_layers_cached(struct model_file *mf, const struct run_quant *rq, const i
 	}
 	int n_passes = (windows + pass - 1) / pass;
 	r.steps = (int64_t)n_passes * (r.cfg->n_layers + !!nll);
-	progress_start(&r.progress, verb, "step", r.steps);
-	r.progress.work_unit = "tok/s";
-	r.progress.enabled &= outer == NULL;
+	/* inside a caller's line (a sweep's) this run draws no line of its own */
+	if (!outer) {
+		progress_start(&r.progress, verb, "step", r.steps);
+		r.progress.work_unit = "tok/s";
+	}
 	rc = 0;
 	for (int w0 = 0; w0 < windows && rc == 0; w0 += pass) {
 		int n = windows - w0 < pass ? windows - w0 : pass;

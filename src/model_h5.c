@@ -108,6 +108,10 @@ static int read_config_attrs(hid_t root, struct model_config *cfg, const char *p
 			if (rc != 0)
 				snprintf(p, f->size, "none");
 		}
+		/* an optional field's fallback is for files without it, not for a damaged one */
+		if (rc != 0 && H5Aexists(root, f->attr) > 0)
+			return lwq_err_set(err, "%s: root attribute '%s' is damaged or of the wrong "
+					   "type", path, f->attr);
 		if (rc != 0 && f->required)
 			return lwq_err_set(err, "%s: missing root attribute '%s'", path, f->attr);
 	}

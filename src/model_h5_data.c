@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #define CHUNK_BYTES (1 << 20)
 
@@ -166,6 +167,27 @@ static hid_t attr_open_sized(hid_t obj, const char *name, hssize_t n)
 /* No string attribute lwq writes comes near this; a damaged size must not allocate. */
 #define ATTR_STR_MAX ((size_t)1 << 20)
 
+/* Text lwq could have written: valid UTF-8 without control characters but tab and
+   newline. A damaged string fails here rather than in whoever prints or compares it.
+   A character cut by a full buffer (of len bytes) is dropped. */
+static int is_text(char *s, size_t len)
+{
+	size_t used = strlen(s);
+	utf8proc_uint8_t *p = (utf8proc_uint8_t *)s;
+	while (*p) {
+		utf8proc_int32_t c;
+		utf8proc_ssize_t n = utf8proc_iterate(p, -1, &c);
+		if (n <= 0 && used + 1 == len && (size_t)(p - (utf8proc_uint8_t *)s) + 4 > used) {
+			*p = '\0';
+			return 1;
+		}
+		if (n <= 0 || (c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
 int h5_attr_get_str(hid_t obj, const char *name, char *buf, size_t len)
 {
 	hid_t attr = attr_open_sized(obj, name, 1);
@@ -178,13 +200,8 @@ int h5_attr_get_str(hid_t obj, const char *name, char *buf, size_t len)
 		/* HDF5 converts no character sets, so read in the one the file used. */
 		H5Tset_cset(mem, H5Tget_cset(type));
 		if (H5Tis_variable_str(type) > 0) {
-			char *s = NULL;
 			H5Tset_size(mem, H5T_VARIABLE);
-			if (H5Aread(attr, mem, &s) >= 0 && s) {
-				snprintf(buf, len, "%s", s);
-				H5free_memory(s);
-				rc = 0;
-			}
+			rc = h5_attr_read_vlen_str(attr, mem, buf, len);
 		} else if (H5Tget_size(type) <= ATTR_STR_MAX) {
 			size_t size = H5Tget_size(type) + 1;
 			char *s = calloc(size, 1);
@@ -199,7 +216,11 @@ int h5_attr_get_str(hid_t obj, const char *name, char *buf, size_t len)
 	}
 	H5Tclose(type);
 	H5Aclose(attr);
-	return rc;
+	if (rc == 0 && is_text(buf, len))
+		return 0;
+	if (len > 0)
+		buf[0] = '\0';      /* callers that fall back to a default print no garbage */
+	return -1;
 }
 
 /* Reads n numeric values, converted by HDF5 to mem_type. */

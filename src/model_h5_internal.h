@@ -35,10 +35,16 @@ int h5_attr_put_str(hid_t obj, const char *name, const char *value);
 int h5_attr_put_i64(hid_t obj, const char *name, int64_t value);
 int h5_attr_put_f64(hid_t obj, const char *name, double value);
 int h5_attr_put_int_array(hid_t obj, const char *name, const int *values, int n);
-/* -1 when absent or of the wrong kind. Strings may be fixed or variable length. */
+/* -1 when absent or of the wrong kind. Strings may be fixed or variable length; one
+   that is not UTF-8 text (control bytes other than tab and newline) is -1 too. On -1,
+   buf holds "". */
 int h5_attr_get_str(hid_t obj, const char *name, char *buf, size_t len);
 int h5_attr_get_i64(hid_t obj, const char *name, int64_t *value);
 int h5_attr_get_f64(hid_t obj, const char *name, double *value);
+/* A scalar variable-length string attribute, read as mem (a C string type of variable
+   size) in a child process so a damaged heap cannot crash the caller; -1 when the read
+   failed or died. */
+int h5_attr_read_vlen_str(hid_t attr, hid_t mem, char *buf, size_t len);
 /* Reads exactly n ints; -1 when absent or of another length. */
 int h5_attr_get_int_array(hid_t obj, const char *name, int *values, int n);
 

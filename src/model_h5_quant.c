@@ -169,6 +169,19 @@ static herr_t copy_one_attr(hid_t obj, const char *name, const H5A_info_t *ainfo
 		return 0;
 	hid_t attr = H5Aopen(obj, name, H5P_DEFAULT);
 	hid_t ftype = H5Aget_type(attr), space = H5Aget_space(attr);
+	if (H5Tis_variable_str(ftype) > 0) {
+		/* an older file's string: read without trusting its heap, stored fixed-length */
+		H5Tclose(ftype);
+		H5Sclose(space);
+		H5Aclose(attr);
+		enum { VALUE_MAX = 65536 };
+		char *value = malloc(VALUE_MAX);
+		if (!value || h5_attr_get_str(obj, name, value, VALUE_MAX) != 0 ||
+		    h5_attr_put_str(c->dst, name, value) != 0)
+			c->failed = 1;
+		free(value);
+		return c->failed ? -1 : 0;
+	}
 	hid_t mtype = H5Tget_native_type(ftype, H5T_DIR_ASCEND);
 	hssize_t n = H5Sget_simple_extent_npoints(space);
 	size_t size = H5Tget_size(mtype);

@@ -7,6 +7,8 @@
 
 #include "cli.h"
 
+static void draw(struct progress *p, const char *label);
+
 double monotonic_seconds(void)
 {
 	struct timespec ts;
@@ -27,6 +29,7 @@ void progress_start(struct progress *p, const char *verb, const char *unit, int6
 	p->enabled = !cli_quiet && isatty(STDERR_FILENO);
 	p->item[0] = p->inner[0] = '\0';
 	p->inner_fraction = 0;
+	draw(p, NULL);                 /* the line shows at once, not after the first item */
 }
 
 /* "42s", "5m 10s", "2h 05m": a long run's ETA in units a reader takes in at a glance. */
@@ -42,11 +45,12 @@ static const char *format_eta(double seconds, char *buf, size_t len)
 	return buf;
 }
 
-/* Redraws the line at most ten times a second (and always on the last item). */
+/* Redraws the line at most ten times a second (and always on the first and last
+   item). */
 static void draw(struct progress *p, const char *label)
 {
 	double now = monotonic_seconds();
-	if (!p->enabled || (now - p->last_draw < 0.1 && p->done < p->total))
+	if (!p->enabled || (now - p->last_draw < 0.1 && p->done < p->total && p->last_draw > 0))
 		return;
 	p->last_draw = now;
 	double elapsed = now - p->start;
@@ -62,9 +66,13 @@ static void draw(struct progress *p, const char *label)
 		fprintf(stderr, ", %s", p->inner);
 	else if (!p->item[0] && label)
 		fprintf(stderr, " %s", label);
-	if (p->work_unit && elapsed > 0)
+	/* before any work is done there is no rate or ETA yet, only the size of the job */
+	if (p->work_unit && elapsed > 0 && p->work_done > 0)
 		fprintf(stderr, ", %.0f %s", p->work_done / elapsed, p->work_unit);
-	fprintf(stderr, ", ETA %s", eta);
+	if (done > 0)
+		fprintf(stderr, ", ETA %s", eta);
+	else
+		fputs(", starting", stderr);
 	fflush(stderr);
 }
 

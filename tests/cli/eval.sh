@@ -97,4 +97,16 @@ check "... no warning" test ! -s "$WORK/err"
 head -c 40000 "$D/heldout.txt" >"$WORK/other.txt"
 ok "eval of another file" "$LWQ" eval "$CAL" --text "$WORK/other.txt" $SMALL
 check "... starts at 0" grep -q "from offset 0)" "$WORK/out"
+# ---- progress on a terminal ------------------------------------------------------
+# The line shows as soon as the work starts ("step 0/N"), not after the first window.
+if command -v script >/dev/null 2>&1; then
+	ok "eval on a terminal" script -qec "'$LWQ' eval '$MODEL' --ids '$IDS' $SMALL" /dev/null
+	check "... shows its progress line before the first step is done" \
+		grep -q "eval: step 0/[0-9]*, starting" "$WORK/out"
+	cp "$CAL" "$WORK/measure.h5"
+	ok "score --measure on a terminal" \
+		script -qec "'$LWQ' score '$WORK/measure.h5' --measure --widths 2 --windows 1" /dev/null
+	check "... shows its progress line before the first step is done" \
+		grep -q "score: layer step 0/[0-9]*, starting" "$WORK/out"
+fi
 done_testing
