@@ -113,21 +113,22 @@ static void draw_cell_value(const struct ui_state *s, int y)
 			   heat_column_title(c), need_capture ? "capture, then lwq score" : "score");
 		return;
 	}
-	int order_rank = 0, column_rank = 1;
-	while (order_rank < d->n_layers && s->ranking[order_rank] != layer)
-		order_rank++;
-	for (int i = 0; i < d->n_layers; i++) /* 1 = largest in the column */
-		column_rank += heat_value(d, c, i, s->bits) > v;
-	char value[32];
+	int rank = 1;
+	while (rank <= d->n_layers && s->ranking[rank - 1] != layer)
+		rank++;
+	char value[32], where[96];
 	snprintf(value, sizeof value, c == COL_PLAN ? "%.0f" : "%.6g", v);
-	if (c == COL_PLAN)
-		draw_textf(y, 0, w, A_NORMAL, "L%03d %s = %s  (#%d/%d by %s)", layer,
-			   heat_column_title(c), value, order_rank + 1, d->n_layers,
-			   ui_order_name(s->order));
-	else
-		draw_textf(y, 0, w, A_NORMAL, "L%03d %s = %s  (#%d/%d here, #%d by %s)", layer,
-			   heat_column_title(c), value, column_rank, d->n_layers, order_rank + 1,
-			   ui_order_name(s->order));
+	/* the colour already tells how the value compares; this says where the order puts
+	   the layer, with the ends named when there is room */
+	int n = snprintf(where, sizeof where, "%s rank %d of %d", ui_order_name(s->order), rank,
+			 d->n_layers);
+	int x = draw_textf(y, 0, w, A_NORMAL, "L%03d %s = %s  ", layer, heat_column_title(c),
+			   value);
+	const char *end = rank == 1 ? " (most important)" : rank == d->n_layers
+			  ? " (least important)" : "";
+	if (x + n + (int)strlen(end) <= w)
+		snprintf(where + n, sizeof where - (size_t)n, "%s", end);
+	draw_text(y, x, w - x, A_NORMAL, where);
 }
 
 void view_slider_draw(const struct ui_state *s)
