@@ -56,14 +56,34 @@ static void draw_range(const struct ui_state *s, int y)
 	draw_text(y, l->track_x + l->track_w - w, w, role_attr(ROLE_DIM), hi);
 }
 
+/* The first of the texts that fits w columns (the last one when none does). */
+static const char *first_fitting(const char *const *texts, int n, int w)
+{
+	for (int i = 0; i < n - 1; i++)
+		if (text_columns(texts[i]) <= w)
+			return texts[i];
+	return texts[n - 1];
+}
+
+/* Budget, bits, counts and the plan's size; with big sizes or many layers the high
+   width (also on the next line's pair) gives way, then the word "plan". */
 static void draw_numbers(const struct ui_state *s, int y)
 {
-	char budget[32], counts[64], size[32];
+	char budget[32], counts[64], size[32], full[160], shorter[160], shortest[160];
 	format_size((double)s->budget, budget, sizeof budget);
 	format_size((double)s->plan_bytes, size, sizeof size);
 	plan_counts(s, counts, sizeof counts);
-	draw_textf(y, 0, s->layout.slider_w, A_BOLD, "%s  %.2f bits  %s  plan %s", budget,
-		   s->avg_bits, counts, size);
+	snprintf(full, sizeof full, "%s  %.2f bits  %s  plan %s", budget, s->avg_bits, counts,
+		 size);
+	char *width = strstr(counts, " (");
+	if (width)
+		*width = '\0';
+	snprintf(shorter, sizeof shorter, "%s  %.2f bits  %s  plan %s", budget, s->avg_bits,
+		 counts, size);
+	snprintf(shortest, sizeof shortest, "%s  %.2f bits  %s  = %s", budget, s->avg_bits,
+		 counts, size);
+	const char *texts[] = { full, shorter, shortest };
+	draw_text(y, 0, s->layout.slider_w, A_BOLD, first_fitting(texts, 3, s->layout.slider_w));
 }
 
 static void draw_prediction(const struct ui_state *s, int y)
@@ -73,22 +93,37 @@ static void draw_prediction(const struct ui_state *s, int y)
 		pins_high += s->pins[i] == PIN_HIGH;
 		pins_low += s->pins[i] == PIN_LOW;
 	}
-	char pins[48] = "";
-	if (pins_high || pins_low)
-		snprintf(pins, sizeof pins, "  pins %d high %d low", pins_high, pins_low);
-	char order_buf[64];
+	char order_buf[64], head[160], tail[96];
 	const char *order = ui_order_label(s, order_buf, sizeof order_buf);
-	if (s->predicted_ppl > 0) {
-		draw_textf(y, 0, w, A_NORMAL, "order %s %s  ppl ~ %.2f (sweep, %s)%s", order,
-			   bit_pair_name(s->pair), s->predicted_ppl, s->method, pins);
-		return;
-	}
-	int x = draw_textf(y, 0, w, A_NORMAL, "order %s %s  ", order, bit_pair_name(s->pair));
-	if (s->data->n_sweeps)
-		draw_textf(y, x, w - x, role_attr(ROLE_DIM), "no %s sweep for this order/pair%s",
-			   s->method, pins);
+	if (s->predicted_ppl > 0)
+		snprintf(head, sizeof head, "order %s %s  ppl ~ %.2f (sweep, %s)", order,
+			 bit_pair_name(s->pair), s->predicted_ppl, s->method);
 	else
-		draw_textf(y, x, w - x, role_attr(ROLE_DIM), "no sweeps: lwq sweep%s", pins);
+		snprintf(head, sizeof head, "order %s %s  ", order, bit_pair_name(s->pair));
+	if (s->predicted_ppl > 0)
+		tail[0] = '\0';
+	else if (s->data->n_sweeps)
+		snprintf(tail, sizeof tail, "no %s sweep", s->method);
+	else
+		snprintf(tail, sizeof tail, "no sweeps: lwq sweep");
+	/* the pins' summary shortens to fit (the heatmap marks each pinned layer too) */
+	char full[48] = "", count[32] = "";
+	if (pins_high || pins_low) {
+		snprintf(full, sizeof full, "  pins %d high %d low", pins_high, pins_low);
+		snprintf(count, sizeof count, "  %d pinned", pins_high + pins_low);
+	}
+	int room = w - text_columns(head) - text_columns(tail);
+	if (count[0] && text_columns(count) > room && s->predicted_ppl > 0) {
+		/* a long order name: the quantizer alone says where the prediction is from */
+		snprintf(head, sizeof head, "order %s %s  ppl ~ %.2f (%s)", order,
+			 bit_pair_name(s->pair), s->predicted_ppl, s->method);
+		room = w - text_columns(head);
+	}
+	const char *texts[] = { full, count, "" };
+	const char *pins = first_fitting(texts, 3, room);
+	int x = draw_text(y, 0, w, A_NORMAL, head);
+	x += draw_text(y, x, w - x, role_attr(ROLE_DIM), tail);
+	draw_text(y, x, w - x, A_NORMAL, pins);
 }
 
 /* The exact value under the cursor, and what it means. */
@@ -141,7 +176,14 @@ void view_slider_draw(const struct ui_state *s)
 	draw_numbers(s, y + 2);
 	draw_prediction(s, y + 3);
 	draw_cell_value(s, y + 4);
-	if (l->bottom_h >= 7 && s->data->missing[0])
-		draw_textf(y + 5, 0, l->slider_w, role_attr(ROLE_DIM), "missing %s",
-			   s->data->missing);
+	int next = y + 5;
+	if (l->bottom_h >= 7 && s->data->missing[0]) {
+		char missing[sizeof s->data->missing + 16];
+		snprintf(missing, sizeof missing, "missing %s", s->data->missing);
+		next += draw_wrapped(next, 0, l->slider_w, y + l->bottom_h - 1 - next,
+				     role_attr(ROLE_DIM), missing);
+	}
+	/* tall terminals: the selected layer in detail, a blank row above it and the
+	   message line below it kept free */
+	view_layer_draw(s, next + 1, y + l->bottom_h - 1 - (next + 1));
 }
