@@ -196,10 +196,6 @@ static void pack_2bit(const uint8_t *L, uint8_t *qs)
 						   (L[128 * h + l + 64] & 3) << 4 | (L[128 * h + l + 96] & 3) << 6);
 }
 
-static int get_2bit(const uint8_t *qs, int e)
-{
-	return (qs[32 * (e / 128) + e % 32] >> (2 * ((e % 128) / 32))) & 3;
-}
 
 /* 6-bit scale and min of sub-block j (0..7) in the 12 bytes of Q4_K/Q5_K: j < 4 in the
    low 6 bits of bytes j and j + 4; j >= 4 as nibbles of byte j + 4 with the top two bits
@@ -214,16 +210,6 @@ static void pack_scale_min_k4(const int *sc, const int *mq, uint8_t *s)
 	}
 }
 
-static void get_scale_min_k4(const uint8_t *s, int j, int *sc, int *m)
-{
-	if (j < 4) {
-		*sc = s[j] & 63;
-		*m = s[j + 4] & 63;
-	} else {
-		*sc = (s[j + 4] & 0x0f) | (s[j - 4] >> 6) << 4;
-		*m = (s[j + 4] >> 4) | (s[j] >> 6) << 4;
-	}
-}
 
 /* ---- Q2_K: scales[16] (low nibble scale, high nibble min), qs[64], d, dmin ----
    y = d * sc * q - dmin * m, q in [0, 3] */
@@ -276,8 +262,7 @@ void dequantize_q3_k(const uint8_t *b, float *y)
 	const uint8_t *s = b + 96;
 	float d = get_f16(b + 108);
 	for (int e = 0; e < GGUF_QK_K; e++) {
-		int j = e / 16;
-		int l = ((s[j % 8] >> (j < 8 ? 0 : 4)) & 0x0f) | ((s[8 + j % 4] >> (2 * (j / 4))) & 3) << 4;
+		int l = q3_k_scale(s, e / 16);
 		int q = get_2bit(b + 32, e) + 4 * ((b[e % 32] >> (e / 32)) & 1);
 		y[e] = d * (float)(l - 32) * (float)(q - 4);
 	}
@@ -304,11 +289,6 @@ void quantize_q4_k(const float *x, const float *w, uint8_t *b)
 	for (int c = 0; c < 4; c++)
 		for (int l = 0; l < 32; l++)
 			b[16 + 32 * c + l] = (uint8_t)(L[64 * c + l] | L[64 * c + 32 + l] << 4);
-}
-
-static int get_nibble_k(const uint8_t *qs, int e)
-{
-	return (qs[32 * (e / 64) + e % 32] >> (e % 64 < 32 ? 0 : 4)) & 0x0f;
 }
 
 void dequantize_q4_k(const uint8_t *b, float *y)

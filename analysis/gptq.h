@@ -75,4 +75,16 @@ int gptq_quantize_rtn(float *w, int64_t rows, int64_t cols, int bits, int g,
 		      uint8_t *codes, float *scales, float *zeros, struct gptq_stats *stats,
 		      struct lwq_err *err);
 
+/* GPTQ onto the grid of GGUF block type `type` (gguf_grid.h: Q4_0, Q5_0, Q8_0, Q2_K..Q6_K):
+   when a block's first column comes up (with act_order: all blocks first, from the
+   original weights), every row's block is fitted from the weights as updated so far by
+   gguf_quantize_row_weighted with importance[cols] (NULL: unweighted), exactly as the
+   GGUF export fits it; its scales, mins and super-block scales then stay fixed and GPTQ
+   writes each element's code on that grid. out receives rows * gguf_row_bytes(type, cols)
+   bytes and w is replaced by their decoding (gguf_dequantize_row), bit for bit. */
+int gptq_quantize_gguf(float *w, int64_t rows, int64_t cols, int type,
+		       const float *importance, const struct gptq_hessian *hs,
+		       const struct gptq_options *opt, uint8_t *out, struct gptq_stats *stats,
+		       struct lwq_err *err);
+
 #endif

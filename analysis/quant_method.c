@@ -11,6 +11,7 @@ static const char *const method_names[] = {
 	[QUANT_RTN] = "rtn",
 	[QUANT_GGUF] = "gguf",
 	[QUANT_GPTQ] = "gptq",
+	[QUANT_GGUF_GPTQ] = "gguf-gptq",
 };
 
 const char *quant_method_name(enum quant_method m)
@@ -30,6 +31,11 @@ int quant_method_parse(const char *name, enum quant_method *m)
 	return -1;
 }
 
+int quant_method_is_gguf(enum quant_method m)
+{
+	return m == QUANT_GGUF || m == QUANT_GGUF_GPTQ;
+}
+
 int quant_method_weight_only(enum quant_method m)
 {
 	return m == QUANT_RTN || m == QUANT_GGUF;
@@ -39,9 +45,10 @@ int quant_method_check_bits(enum quant_method m, int bits, struct lwq_err *err)
 {
 	if (bits == 0 || bits >= 16)
 		return 0;
-	if (m == QUANT_GGUF) {
+	if (quant_method_is_gguf(m)) {
 		if (gguf_type_ideal_for_bits(bits) < 0)
-			return lwq_err_set(err, "gguf stores 2, 3, 4, 5, 6 or 8 bits, not %d", bits);
+			return lwq_err_set(err, "%s stores 2, 3, 4, 5, 6 or 8 bits, not %d",
+					   quant_method_name(m), bits);
 		return 0;
 	}
 	if (bits != 2 && bits != 3 && bits != 4 && bits != 8)

@@ -9,17 +9,22 @@
 /* RTN: lwq's group-wise round-to-nearest (docs/method.md section 4), what `--format lwq`
    stores. GGUF: exactly the block types and codes `export --format gguf` writes for
    the plan (short-row fallbacks included). GPTQ: error-compensated rounding onto the
-   RTN grid from calibration activations. */
+   RTN grid from calibration activations. GGUF_GPTQ: the same onto the GGUF block types,
+   each block's scales fitted first, what `export --format gguf --method gptq` writes. */
 enum quant_method {
 	QUANT_RTN = 0,
 	QUANT_GGUF,
 	QUANT_GPTQ,
+	QUANT_GGUF_GPTQ,
 };
 
-/* "rtn", "gguf", "gptq". */
+/* "rtn", "gguf", "gptq", "gguf-gptq". */
 const char *quant_method_name(enum quant_method m);
 /* Parses a name; returns 0 and sets *m, or -1 for an unknown name. */
 int quant_method_parse(const char *name, enum quant_method *m);
+
+/* 1 for the methods whose grids are GGUF's block types (GGUF, GGUF_GPTQ). */
+int quant_method_is_gguf(enum quant_method m);
 
 /* 1 when the method rounds each linear from its own weights alone (RTN, GGUF), so
    fake_quant_linear can apply it; 0 when it needs more (GPTQ: calibration inputs), in
@@ -27,8 +32,8 @@ int quant_method_parse(const char *name, enum quant_method *m);
 int quant_method_weight_only(enum quant_method m);
 
 /* Widths the method can store, and the message for one it cannot:
-   "gguf stores 2, 3, 4, 5, 6 or 8 bits, not 7". bits 0 (pruned) and >= 16 (as stored)
-   are always accepted. */
+   "gguf stores 2, 3, 4, 5, 6 or 8 bits, not 7" (the same for gguf-gptq). bits 0
+   (pruned) and >= 16 (as stored) are always accepted. */
 int quant_method_check_bits(enum quant_method m, int bits, struct lwq_err *err);
 
 /* Quantizes then dequantizes a row-major [rows, cols] linear in place at `bits`:

@@ -47,7 +47,7 @@ static const struct opt eval_opts[] = {
 static const struct verb_options eval_cli = { "eval",
 	"Usage: lwq eval MODEL.h5 [--plan PLAN.json [--kld]] (--text FILE | --ids FILE.i32)\n"
 	"                [--offset N] [--windows W] [--seq-len L] [--score-from K]\n"
-	"                [--json] [--threads N] [--method rtn|gguf|gptq] [--damp F]\n"
+	"                [--json] [--threads N] [--method rtn|gguf|gptq|gguf-gptq] [--damp F]\n"
 	"                [--act-order] [--calib-text FILE | --calib-ids FILE.i32]\n"
 	"\n"
 	"Perplexity of the model on non-overlapping windows of tokens, over every\n"

@@ -53,7 +53,7 @@ static const struct opt export_opts[] = {
 
 static const struct verb_options export_cli = { "export",
 	"Usage: lwq export MODEL.h5 --plan PLAN.json [--format lwq|gguf] -o OUT [--force]\n"
-	"                  [--method rtn|gptq] [--damp F] [--act-order]\n"
+	"                  [--method rtn|gptq] [--damp F] [--act-order] [--no-importance]\n"
 	"                  [--calib-text FILE | --calib-ids FILE.i32]\n"
 	"       lwq export MODEL.h5 --format gguf --f16 -o OUT.gguf\n"
 	"       lwq export MODEL.h5 --imatrix-out FILE [--force]\n"
@@ -84,8 +84,14 @@ static int check_options(struct export_options *o)
 	if (o->method.method == QUANT_GGUF)
 		return cli_usage_error("export", "--method gguf: use --format gguf (the GGUF block "
 				       "types are what it writes)");
+	if (o->method.method == QUANT_GGUF_GPTQ && o->format != EXPORT_GGUF)
+		return cli_usage_error("export", "--method gguf-gptq is for --format gguf");
+	/* the format gives the grid: GPTQ onto GGUF's block types */
 	if (o->method.method == QUANT_GPTQ && o->format == EXPORT_GGUF)
-		return cli_usage_error("export", "--method gptq is for --format lwq");
+		o->method.method = QUANT_GGUF_GPTQ;
+	if (o->method.method == QUANT_GGUF_GPTQ && o->f16)
+		return cli_usage_error("export", "--f16 stores every linear unquantized; drop "
+				       "--method gptq");
 	if (o->method.no_importance && o->format != EXPORT_GGUF)
 		return cli_usage_error("export", "--no-importance is for --format gguf");
 	return method_options_check("export", &o->method);

@@ -56,7 +56,7 @@ static const struct opt score_opts[] = {
 
 static const struct verb_options score_cli = { "score",
 	"Usage: lwq score MODEL.h5 [--json|--csv] [--group-size G] [--force]\n"
-	"       lwq score MODEL.h5 --measure [--widths LIST] [--method rtn|gguf|gptq]\n"
+	"       lwq score MODEL.h5 --measure [--widths LIST] [--method M]\n"
 	"                 [--windows W] [--score-from K] [--group-size G] [--json]\n"
 	"\n"
 	"Compute per-layer importance and quantization error and cache them in the model\n"

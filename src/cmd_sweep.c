@@ -74,7 +74,7 @@ static const struct verb_options sweep_cli = { "sweep",
 	"                 [--seq-len L] [--orders LIST] [--step K] [--high BITS] [--low BITS]\n"
 	"                 [--group-size G] [--kld] [--score-from K] [--cache-mib MIB]\n"
 	"                 [--json|--csv]\n"
-	"                 [--method rtn|gguf|gptq] [--damp F] [--act-order]\n"
+	"                 [--method rtn|gguf|gptq|gguf-gptq] [--damp F] [--act-order]\n"
 	"                 [--calib-text FILE | --calib-ids FILE]\n"
 	"\n"
 	"For each order, move the n least important layers to the low width for\n"

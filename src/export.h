@@ -25,7 +25,8 @@ struct export_job {
 	int f16;                       /* GGUF: every linear F16 (input for llama-quantize) */
 	int embed_f32;                 /* GGUF: token_embd/output as F32 instead of F16 */
 	struct progress *progress;     /* one step per layer, plus one for the rest */
-	struct gptq_runner *gptq;      /* lwq: store the codes GPTQ computes instead of RTN's */
+	struct gptq_runner *gptq;      /* store what GPTQ computes instead of rounding: lwq
+					  codes, or GGUF blocks (a runner with rc.gguf) */
 	int importance;                /* gguf: fit block scales weighted by capture's
 					  per-column mean x^2 (activation-aware) */
 };

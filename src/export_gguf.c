@@ -146,16 +146,18 @@ static int build_items(struct item_list *l, const struct export_job *job,
 }
 
 /* Hugging Face keeps the two halves of each head apart (rotate_half); llama.cpp's llama
-   architecture rotates adjacent pairs. Row (h, j * hd/2 + i) moves to (h, 2i + j). */
-static void permute_rope_rows(const float *src, float *dst, int64_t rows, int64_t cols,
+   architecture rotates adjacent pairs. Row (h, j * hd/2 + i) moves to (h, 2i + j); rows
+   of row_size bytes each. */
+static void permute_rope_rows(const void *src, void *dst, int64_t rows, size_t row_size,
 			      int heads)
 {
 	int64_t hd = rows / heads, half = hd / 2;
 	for (int64_t h = 0; h < heads; h++)
 		for (int64_t i = 0; i < half; i++)
 			for (int64_t j = 0; j < 2; j++)
-				memcpy(dst + (h * hd + 2 * i + j) * cols,
-				       src + (h * hd + j * half + i) * cols, (size_t)cols * sizeof *dst);
+				memcpy((char *)dst + (size_t)(h * hd + 2 * i + j) * row_size,
+				       (const char *)src + (size_t)(h * hd + j * half + i) * row_size,
+				       row_size);
 }
 
 /* Llama 3.1's per-frequency RoPE divisors (rope_scaling type "llama3"). */
@@ -220,12 +222,52 @@ static int write_rows(struct gguf_writer *w, const struct export_job *job,
 	return rc;
 }
 
+/* GPTQ: a layer is quantized when its first linear (q) comes up; each linear then
+   writes the rows the runner encoded. GPTQ rounds every row on its own (one Hessian for
+   all), so reordering the encoded q and k rows for RoPE equals quantizing them
+   reordered. */
+static int write_gptq_linear(struct gguf_writer *w, const struct export_job *job,
+			     const struct gguf_item *it, struct layer_weights *lw,
+			     struct export_stats *stats, struct lwq_err *err)
+{
+	if (it->linear == LIN_Q) {
+		if (layer_weights_load(job->src, it->layer, lw, err) < 0)
+			return -1;
+		if (gptq_runner_layer(job->gptq, it->layer, lw, err) < 0) {
+			char where[32];
+			snprintf(where, sizeof where, "layer %d", it->layer);
+			lwq_err_prefix(err, where);
+			return lwq_err_prefix(err, model_file_path(job->src));
+		}
+	}
+	int type;
+	const uint8_t *rows = gptq_runner_gguf_rows(job->gptq, it->linear, &type);
+	size_t bytes = gguf_row_bytes(it->type, it->cols) * (size_t)it->rows;
+	if (type != it->type)
+		return lwq_err_set(err, "%s: GPTQ wrote %s, the file declares %s", it->name,
+				   gguf_type_name(type), gguf_type_name(it->type));
+	uint8_t *permuted = NULL;
+	if (it->permute_heads) {
+		if (!(permuted = malloc(bytes)))
+			return lwq_err_set(err, "out of memory permuting %s", it->source);
+		permute_rope_rows(rows, permuted, it->rows, gguf_row_bytes(it->type, it->cols),
+				  it->permute_heads);
+	}
+	int rc = gguf_write_data(w, permuted ? permuted : rows, bytes, err);
+	stats->tensor_bytes += (int64_t)bytes;
+	free(permuted);
+	return rc;
+}
+
 static int write_item(struct gguf_writer *w, const struct export_job *job,
-		      const struct gguf_item *it, struct export_stats *stats, struct lwq_err *err)
+		      const struct gguf_item *it, struct layer_weights *lw,
+		      struct export_stats *stats, struct lwq_err *err)
 {
 	int64_t rows = it->rows ? it->rows : 1, n = rows * it->cols;
 	if (it->kind == ITEM_ROWS)
 		return write_rows(w, job, it, stats, err);
+	if (it->kind == ITEM_LINEAR && job->gptq)
+		return write_gptq_linear(w, job, it, lw, stats, err);
 	float *v = it->kind == ITEM_ROPE_FREQS ? malloc((size_t)n * sizeof *v)
 					       : weight_read_alloc(job->src, it->source, n, err);
 	if (!v)
@@ -238,7 +280,7 @@ static int write_item(struct gguf_writer *w, const struct export_job *job,
 			free(v);
 			return lwq_err_set(err, "out of memory permuting %s", it->source);
 		}
-		permute_rope_rows(v, p, it->rows, it->cols, it->permute_heads);
+		permute_rope_rows(v, p, it->rows, (size_t)it->cols * sizeof *v, it->permute_heads);
 		free(v);
 		v = p;
 	}
@@ -319,10 +361,13 @@ int export_gguf(const struct export_job *job, struct export_stats *stats, struct
 		rc = declare_items(w, &l, err);
 	if (rc == 0)
 		rc = atomic_check_space(job->out, gguf_file_bytes(w), err);
+	struct layer_weights *lw = NULL;
+	if (rc == 0 && job->gptq && !(lw = layer_weights_new(cfg, err)))
+		rc = -1;
 	if (rc == 0)
 		rc = gguf_write_begin(w, job->path, err);
 	for (int i = 0, block = 0; rc == 0 && i < l.n; i++) {
-		rc = write_item(w, job, &l.items[i], stats, err);
+		rc = write_item(w, job, &l.items[i], lw, stats, err);
 		if (l.items[i].last_of_layer) {
 			char label[32];
 			snprintf(label, sizeof label, "block %d", block++);
@@ -332,6 +377,7 @@ int export_gguf(const struct export_job *job, struct export_stats *stats, struct
 	if (rc == 0)
 		rc = gguf_write_end(w, err);
 	progress_step(job->progress, "embeddings", 0);
+	layer_weights_free(lw);
 	gguf_writer_free(w);
 	free(l.items);
 	return rc;

@@ -19,9 +19,12 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "gguf_grid.h"
+#include "gguf_quants.h"
 #include "layer_io.h"
 #include "layer_pass.h"
 #include "progress.h"
+#include "quant_method.h"
 
 struct gptq_runner {
 	struct model_file *mf;
@@ -34,6 +37,9 @@ struct gptq_runner {
 	int next_layer;                /* the layer x enters; -1: not embedded yet */
 	int group;                     /* group size */
 	struct gptq_linear_codes codes[LIN_COUNT];
+	uint8_t *gguf_rows[LIN_COUNT];         /* rc.gguf: each linear's GGUF rows */
+	size_t gguf_bytes[LIN_COUNT];          /* their allocated size */
+	int gguf_type[LIN_COUNT];
 	struct gptq_layer_report report;
 	struct gptq_layer_report *reports;     /* [n_layers] */
 };
@@ -156,6 +162,7 @@ void gptq_runner_free(struct gptq_runner *gr)
 		free(gr->codes[k].codes);
 		free(gr->codes[k].scales);
 		free(gr->codes[k].zeros);
+		free(gr->gguf_rows[k]);
 	}
 	free(gr);
 }
@@ -164,12 +171,8 @@ void gptq_runner_free(struct gptq_runner *gr)
 
 static int embed(struct gptq_runner *gr, struct lwq_err *err)
 {
-	int64_t count = (int64_t)gr->cfg->vocab * gr->cfg->hidden;
-	float *table = weight_read_alloc(gr->mf, "embed", count, err);
-	if (!table)
+	if (embed_read_tokens(gr->mf, gr->rc.ids, gr->n_tokens, gr->x, err) < 0)
 		return -1;
-	embed_tokens(gr->cfg, table, gr->rc.ids, gr->n_tokens, gr->x);
-	free(table);
 	gr->next_layer = 0;
 	return 0;
 }
@@ -211,6 +214,48 @@ static void watch_site(void *user, enum input_site site, const float *x, int64_t
 
 /* ---- one layer -------------------------------------------------------------------- */
 
+/* The linear's GGUF type at `bits`; GPTQ onto its grid, or, for the F16 of rows no
+   block type divides, just F16. The importance weights of the block fits are the mean
+   x^2 of each input over the calibration rows: the diagonal of H / 2. */
+static int quantize_linear_gguf(struct gptq_runner *gr, int k, int bits, float *w,
+				const struct gptq_hessian *hs, struct gptq_stats *st,
+				struct lwq_err *err)
+{
+	int64_t rows, cols;
+	linear_shape(gr->cfg, (enum linear_kind)k, &rows, &cols);
+	int type = gguf_type_for_bits(bits, cols);
+	if (type < 0)
+		return quant_method_check_bits(QUANT_GGUF_GPTQ, bits, err);
+	size_t row_bytes = gguf_row_bytes(type, cols), need = row_bytes * (size_t)rows;
+	if (need > gr->gguf_bytes[k]) {
+		uint8_t *grown = realloc(gr->gguf_rows[k], need);
+		if (!grown)
+			return lwq_err_set(err, "out of memory for %s's GGUF rows", linear_names[k]);
+		gr->gguf_rows[k] = grown;
+		gr->gguf_bytes[k] = need;
+	}
+	gr->gguf_type[k] = type;
+	memset(st, 0, sizeof *st);
+	if (!gguf_type_has_grid(type)) {
+		for (int64_t r = 0; r < rows; r++) {
+			gguf_quantize_row(type, w + r * cols, cols, gr->gguf_rows[k] + r * row_bytes);
+			gguf_dequantize_row(type, gr->gguf_rows[k] + r * row_bytes, cols, w + r * cols);
+		}
+		return 0;
+	}
+	float *imp = NULL;
+	if (!gr->rc.no_importance && hs->n_rows > 0) {
+		if (!(imp = malloc((size_t)cols * sizeof *imp)))
+			return lwq_err_set(err, "out of memory");
+		for (int64_t j = 0; j < cols; j++)
+			imp[j] = (float)(hs->sum[j * cols + j] / (double)hs->n_rows);
+	}
+	int rc = gptq_quantize_gguf(w, rows, cols, type, imp, hs, &gr->rc.opt, gr->gguf_rows[k],
+				    st, err);
+	free(imp);
+	return rc;
+}
+
 static int quantize_linear(struct gptq_runner *gr, int layer, int k, int bits,
 			   struct layer_weights *lw, const struct gptq_hessian *hs,
 			   struct lwq_err *err)
@@ -219,8 +264,11 @@ static int quantize_linear(struct gptq_runner *gr, int layer, int k, int bits,
 	linear_shape(gr->cfg, (enum linear_kind)k, &rows, &cols);
 	struct gptq_linear_codes *c = &gr->codes[k];
 	struct gptq_stats st;
-	if (gptq_quantize_rtn(lw->lin[k], rows, cols, bits, gr->group, hs,
-			      &gr->rc.opt, c->codes, c->scales, c->zeros, &st, err) < 0)
+	int rc = gr->rc.gguf ? quantize_linear_gguf(gr, k, bits, lw->lin[k], hs, &st, err)
+			     : gptq_quantize_rtn(lw->lin[k], rows, cols, bits, gr->group, hs,
+						 &gr->rc.opt, c->codes, c->scales, c->zeros, &st,
+						 err);
+	if (rc < 0)
 		return lwq_err_prefix(err, linear_names[k]);
 	if (st.damp_raises > 0 && !gr->rc.quiet)
 		fprintf(stderr, "lwq: %s: warning: layer %d %s: the Hessian is not positive "
@@ -341,6 +389,12 @@ int gptq_runner_layer(struct gptq_runner *gr, int layer, struct layer_weights *l
 const struct gptq_linear_codes *gptq_runner_codes(const struct gptq_runner *gr, int k)
 {
 	return &gr->codes[k];
+}
+
+const uint8_t *gptq_runner_gguf_rows(const struct gptq_runner *gr, int k, int *type)
+{
+	*type = gr->gguf_type[k];
+	return gr->gguf_rows[k];
 }
 
 const struct gptq_layer_report *gptq_runner_report(const struct gptq_runner *gr)

@@ -21,6 +21,12 @@ struct gptq_run_config {
 	const int32_t *ids;            /* calibration: windows * seq_len ids */
 	int windows, seq_len;
 	struct gptq_options opt;
+	/* Round onto the GGUF block type export --format gguf gives each linear
+	   (gguf_type_for_bits), its block scales fitted with the mean x^2 of the linear's
+	   calibration inputs as importance weights (unweighted with no_importance), instead
+	   of lwq's RTN grid. */
+	int gguf;
+	int no_importance;
 	const char *verb;              /* for warnings: "lwq: VERB: warning: ..." */
 	int quiet;                     /* no warnings, no per-layer lines */
 };
@@ -62,6 +68,9 @@ int gptq_runner_layer(struct gptq_runner *gr, int layer, struct layer_weights *l
 
 /* The codes of linear k of the layer last quantized. */
 const struct gptq_linear_codes *gptq_runner_codes(const struct gptq_runner *gr, int k);
+/* With rc.gguf: the GGUF rows (rows * gguf_row_bytes) of linear k of the layer last
+   quantized, and their type in *type. */
+const uint8_t *gptq_runner_gguf_rows(const struct gptq_runner *gr, int k, int *type);
 /* The report of the layer last quantized. */
 const struct gptq_layer_report *gptq_runner_report(const struct gptq_runner *gr);
 /* The report of layer `layer` from the last time it was quantized (bits 0 when it was

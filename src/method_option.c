@@ -1,7 +1,7 @@
 /* method_option.c: names for --method and --score-from. */
 #include "method_option.h"
 
-const char *const method_option_names[] = { "rtn", "gguf", "gptq", NULL };
+const char *const method_option_names[] = { "rtn", "gguf", "gptq", "gguf-gptq", NULL };
 
 const char *score_from_convention(int score_from, int seq_len, char *buf, size_t len)
 {

@@ -15,8 +15,8 @@ extern const char *const method_option_names[];
 	OPT_CHOICE("method", 0, "METHOD", type, field, method_option_names, \
 		   "how the plan's bits become weights: rtn (lwq's round-to-nearest with the " \
 		   "plan's group size, as the lwq format stores them; default), gguf (the " \
-		   "block types and codes of the GGUF export) or gptq (error-compensated, " \
-		   "from the captured windows)")
+		   "block types and codes of the GGUF export), gptq (error-compensated, " \
+		   "from the captured windows) or gguf-gptq (gptq onto the GGUF block types)")
 
 /* --score-from into an int field. */
 #define SCORE_FROM_OPT(type, field) \

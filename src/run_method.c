@@ -19,6 +19,11 @@ void method_options_init(struct method_options *mo)
 }
 
 
+static int method_is_gptq(enum quant_method m)
+{
+	return m == QUANT_GPTQ || m == QUANT_GGUF_GPTQ;
+}
+
 int method_options_check(const char *verb, struct method_options *mo)
 {
 	int damp_given = !isnan(mo->damp);
@@ -29,12 +34,12 @@ int method_options_check(const char *verb, struct method_options *mo)
 		mo->damp = GPTQ_DAMP_DEFAULT;
 	if (mo->calib_text && mo->calib_ids)
 		return cli_usage_error(verb, "give --calib-text or --calib-ids, not both");
-	if (mo->no_importance && mo->method != QUANT_GGUF && strcmp(verb, "export") != 0)
-		return cli_usage_error(verb, "--no-importance is for --method gguf");
-	if (mo->method != QUANT_GPTQ && (damp_given || mo->act_order || mo->calib_text ||
-					 mo->calib_ids))
+	if (mo->no_importance && !quant_method_is_gguf(mo->method) && strcmp(verb, "export") != 0)
+		return cli_usage_error(verb, "--no-importance is for --method gguf or gguf-gptq");
+	if (!method_is_gptq(mo->method) && (damp_given || mo->act_order || mo->calib_text ||
+					    mo->calib_ids))
 		return cli_usage_error(verb, "--damp, --act-order, --calib-text and --calib-ids "
-				       "are for --method gptq");
+				       "are for --method gptq or gguf-gptq");
 	return 0;
 }
 
@@ -124,9 +129,11 @@ int method_run_start(struct method_run *run, struct model_file *mf,
 		run->rq.user = run;
 		return 0;
 	}
-	if (mo->method != QUANT_GPTQ || !plan)
+	if (!method_is_gptq(mo->method) || !plan)
 		return 0;
-	struct gptq_run_config rc = { .plan = plan, .verb = verb, .quiet = quiet };
+	struct gptq_run_config rc = { .plan = plan, .verb = verb, .quiet = quiet,
+				      .gguf = mo->method == QUANT_GGUF_GPTQ,
+				      .no_importance = mo->no_importance };
 	rc.opt = gptq_options_default();
 	rc.opt.damp = mo->damp;
 	rc.opt.act_order = mo->act_order;

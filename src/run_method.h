@@ -53,15 +53,16 @@ int method_run_start(struct method_run *run, struct model_file *mf,
 		     const char *verb, int quiet, struct lwq_err *err);
 void method_run_end(struct method_run *run);
 
-static const char *const method_names[] = { "rtn", "gguf", "gptq", NULL };
+static const char *const method_names[] = { "rtn", "gguf", "gptq", "gguf-gptq", NULL };
 
 /* The method options as option-table entries (options.h) for a verb whose options
    struct holds a struct method_options named `member`. */
 #define METHOD_OPTS(type, member) \
 	OPT_CHOICE("method", 0, "M", type, member.method, method_names, \
 		   "how the plan's bits become weights: rtn (default, round to nearest), " \
-		   "gguf (the GGUF block types export writes) or gptq (error-compensated, " \
-		   "from calibration tokens)"), \
+		   "gguf (the GGUF block types export writes), gptq (error-compensated, " \
+		   "from calibration tokens) or gguf-gptq (gptq onto the GGUF block types, " \
+		   "what a GGUF export with --method gptq writes)"), \
 	OPT_NUM("damp", 0, "F", type, member.damp, \
 		"gptq: damping, a fraction of the mean Hessian diagonal (default 0.01)"), \
 	OPT_FLAG("act-order", 0, type, member.act_order, \
@@ -71,7 +72,7 @@ static const char *const method_names[] = { "rtn", "gguf", "gptq", NULL };
 	OPT_STR("calib-ids", 0, "FILE.i32", type, member.calib_ids, \
 		"gptq: calibrate on these token ids"), \
 	OPT_FLAG("no-importance", 0, type, member.no_importance, \
-		 "gguf: fit block scales without capture's activation statistics")
+		 "gguf: fit block scales without activation statistics")
 
 /* After options_parse: --damp in [0, 1] (default when not given), the GPTQ options only
    with --method gptq, --calib-text and --calib-ids not both. 0, or EXIT_USAGE after a

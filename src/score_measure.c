@@ -202,7 +202,7 @@ static int measure(const struct measure_options *o, struct model_file *mf,
 	const struct model_config *cfg = model_file_config(mf);
 	int windows = o->windows, seq_len = 0;
 	int group = o->group_size ? o->group_size : group_size_default(cfg);
-	if (o->method != QUANT_GGUF && group_size_check(cfg, group, err) < 0)
+	if (!quant_method_is_gguf(o->method) && group_size_check(cfg, group, err) < 0)
 		return lwq_err_prefix(err, o->model);
 	if (o->score_from > 0 && o->score_from >= 1 << 20)
 		return lwq_err_set(err, "bad --score-from");
@@ -221,8 +221,9 @@ static int measure(const struct measure_options *o, struct model_file *mf,
 	/* GPTQ: each trial quantizes its one layer from the streams the stored layers
 	   before it produce, on the same windows */
 	struct gptq_runner *gptq = NULL;
-	if (o->method == QUANT_GPTQ) {
+	if (o->method == QUANT_GPTQ || o->method == QUANT_GGUF_GPTQ) {
 		struct gptq_run_config grc = { .independent = 1, .group_size = group, .ids = ids,
+					       .gguf = o->method == QUANT_GGUF_GPTQ,
 					       .windows = windows, .seq_len = seq_len,
 					       .verb = "score", .quiet = o->json };
 		grc.opt = gptq_options_default();
@@ -246,7 +247,7 @@ static int measure(const struct measure_options *o, struct model_file *mf,
 		return -1;
 	memcpy(t->widths, o->widths, sizeof t->widths);
 	snprintf(t->method, sizeof t->method, "%s", quant_method_name(o->method));
-	t->group_size = o->method != QUANT_GGUF ? group : 0;
+	t->group_size = !quant_method_is_gguf(o->method) ? group : 0;
 	t->windows = windows, t->seq_len = seq_len, t->score_from = o->score_from;
 	snprintf(t->source, sizeof t->source, "%s", "activations/tokens");
 	correlations(mf, t, r);

@@ -21,7 +21,7 @@ check "... leaves nothing in the output directory" sh -c "[ -z \"\$(ls -A '$WORK
 check "model file unchanged" unchanged
 
 # ---- options ------------------------------------------------------------------------
-fails_with "--method other" 2 "--method must be rtn, gguf or gptq, not 'other'" \
+fails_with "--method other" 2 "--method must be rtn, gguf, gptq or gguf-gptq, not 'other'" \
 	"$LWQ" eval "$MODEL" --plan "$ALL2" --method other $EVAL
 fails_with "--damp 1.5" 2 "--damp must be a fraction in \[0, 1\], not 1.5" \
 	"$LWQ" eval "$MODEL" --plan "$ALL2" --method gptq --damp 1.5 $EVAL
@@ -30,8 +30,8 @@ fails_with "--damp without --method gptq" 2 "are for --method gptq" \
 fails_with "--calib-text and --calib-ids together" 2 "not both" \
 	"$LWQ" eval "$MODEL" --plan "$ALL2" --method gptq --calib-ids "$IDS" \
 	--calib-text "$D/heldout.txt" $EVAL
-fails_with "export --format gguf --method gptq" 2 "is for --format lwq" \
-	"$LWQ" export "$MODEL" --plan "$ALL2" --method gptq -o "$WORK/x.gguf"
+fails_with "export --format lwq --method gguf-gptq" 2 "is for --format gguf" \
+	"$LWQ" export "$MODEL" --plan "$ALL2" --method gguf-gptq -o "$WORK/x.h5"
 
 # ---- too few calibration tokens: a warning with the count --------------------------
 ok "capture 1 window of 64 tokens" "$LWQ" --quiet capture "$MODEL" --ids "$IDS" --windows 1 \
