@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "numeric.h"
 #include "quant_rtn.h"
 
 const int score_rtn_bits[SCORE_RTN_LEVELS] = { 2, 3, 4, 8 };
@@ -66,6 +67,44 @@ int64_t count_above_one_sigma(const float *w, int64_t n, double mean, double std
 	for (int64_t i = 0; i < n; i++)
 		count += (double)w[i] - mean > std;
 	return count;
+}
+
+void word_values(int bf16, float *value)
+{
+	for (int p = 0; p < WORD_PATTERNS; p++)
+		value[p] = bf16 ? bf16_to_f32((uint16_t)p) : f16_to_f32((uint16_t)p);
+}
+
+void moments_of_words(const int64_t *count, const float *value, struct moments *out)
+{
+	int64_t n = 0;
+	double sum = 0.0, m2 = 0.0;
+	for (int p = 0; p < WORD_PATTERNS; p++)
+		if (count[p]) {
+			n += count[p];
+			sum += (double)count[p] * value[p];
+		}
+	double mean = n > 0 ? sum / (double)n : 0.0;
+	for (int p = 0; p < WORD_PATTERNS; p++)
+		if (count[p]) {
+			double d = value[p] - mean;
+			m2 += (double)count[p] * d * d;
+		}
+	out->n = n;
+	out->mean = mean;
+	out->m2 = m2;
+}
+
+int64_t count_above_one_sigma_words(const int64_t *count, const float *value, double mean,
+				    double std)
+{
+	if (!(std > 0.0))
+		return 0;
+	int64_t above = 0;
+	for (int p = 0; p < WORD_PATTERNS; p++)
+		if (count[p] && (double)value[p] - mean > std)
+			above += count[p];
+	return above;
 }
 
 double zd_fraction(const float *w, int64_t n)
