@@ -531,6 +531,28 @@ void head_logits(struct forward_state *fs, const float *final_norm, const float 
 	linear(logits, c->vocab, fs->xn, c->hidden, head, n_rows, c->hidden, c->vocab, 0.0f);
 }
 
+void band_logits(const float *xn, int64_t rows, int hidden, const float *band, int n,
+		 float *logits)
+{
+	linear(logits, n, xn, hidden, band, rows, hidden, n, 0.0f);
+}
+
+void forward_norm_rows(struct forward_state *fs, float *out, const float *x, const float *w,
+		       int64_t rows)
+{
+	rmsnorm_threads(fs, out, x, w, rows);
+}
+
+int forward_n_threads(const struct forward_state *fs)
+{
+	return fs->n_threads;
+}
+
+int forward_seq_len(const struct forward_state *fs)
+{
+	return fs->seq_len;
+}
+
 /* -log softmax(logits)[target], stable: log(sum exp(l - max)) + max - l[target]. The
    exponentials are computed in place (the row is not needed afterwards) and summed in
    double. */

@@ -72,6 +72,17 @@ void layer_forward(struct forward_state *fs, const struct layer_weights *lw, flo
 void head_logits(struct forward_state *fs, const float *final_norm, const float *head,
 		 const float *x, int64_t n_rows, float *logits);
 
+/* The LM head in bands of vocabulary rows (vocab_online.h keeps the softmax statistics):
+   logits[rows, n] = xn[rows, hidden] band[n, hidden]^T, xn already through the final
+   norm. One band of the whole vocabulary gives head_logits' values. */
+void band_logits(const float *xn, int64_t rows, int hidden, const float *band, int n,
+		 float *logits);
+/* out = RMSNorm(x) * w for rows of hidden values on the pass's threads (out may be x). */
+void forward_norm_rows(struct forward_state *fs, float *out, const float *x, const float *w,
+		       int64_t rows);
+int forward_n_threads(const struct forward_state *fs);
+int forward_seq_len(const struct forward_state *fs);
+
 /* Sum over n_seqs windows of -log p(ids[t+1] | ids[..t]) for t = 0..seq_len-2, with x the
    stream after the last layer and ids the windows' tokens. Adds the number of
    predictions to *n_predictions. Log-softmax subtracts the row max; sums in double. */

@@ -32,6 +32,25 @@ static int push_value(struct kld_accum *a, double v, struct lwq_err *err)
 	return 0;
 }
 
+/* One prediction's figures into the sums. */
+static int accum_add(struct kld_accum *a, double kld, double nll, double nll_base,
+		     int same_top, struct lwq_err *err)
+{
+	double dp = exp(-nll) - exp(-nll_base);
+	if (push_value(a, kld, err) < 0)
+		return -1;
+	a->count++;
+	a->same_top += same_top;
+	a->sum_kld += kld, a->sum_kld2 += kld * kld;
+	a->sum_nll += nll, a->sum_nll2 += nll * nll;
+	a->sum_nll_base += nll_base, a->sum_nll_base2 += nll_base * nll_base;
+	a->sum_nll_cross += nll * nll_base;
+	a->sum_dp += dp, a->sum_dp2 += dp * dp;
+	if (fabs(dp) > a->max_abs_dp)
+		a->max_abs_dp = fabs(dp);
+	return 0;
+}
+
 int kld_accum_row(struct kld_accum *a, const float *base, const float *quant, int vocab,
 		  int target, struct lwq_err *err)
 {
@@ -43,20 +62,14 @@ int kld_accum_row(struct kld_accum *a, const float *base, const float *quant, in
 		double lp = (double)base[j] - lse_base, lq = (double)quant[j] - lse_quant;
 		kld += exp(lp) * (lp - lq);
 	}
-	double nll_base = lse_base - base[target], nll = lse_quant - quant[target];
-	double dp = exp(-nll) - exp(-nll_base);
-	if (push_value(a, kld, err) < 0)
-		return -1;
-	a->count++;
-	a->same_top += top_base == top_quant;
-	a->sum_kld += kld, a->sum_kld2 += kld * kld;
-	a->sum_nll += nll, a->sum_nll2 += nll * nll;
-	a->sum_nll_base += nll_base, a->sum_nll_base2 += nll_base * nll_base;
-	a->sum_nll_cross += nll * nll_base;
-	a->sum_dp += dp, a->sum_dp2 += dp * dp;
-	if (fabs(dp) > a->max_abs_dp)
-		a->max_abs_dp = fabs(dp);
-	return 0;
+	return accum_add(a, kld, lse_quant - quant[target], lse_base - base[target],
+			 top_base == top_quant, err);
+}
+
+int kld_accum_online(struct kld_accum *a, const struct kld_online *s, struct lwq_err *err)
+{
+	return accum_add(a, kld_online_kld(s), kld_online_nll(s), kld_online_nll_base(s),
+			 s->top_b == s->top_q, err);
 }
 
 void kld_accum_free(struct kld_accum *a)

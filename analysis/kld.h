@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "status.h"
+#include "vocab_online.h"
 
 /* Running sums over predictions. Memory: one double per prediction (for the median and
    percentiles), never anything per vocabulary entry. Zero-initialize, free with
@@ -30,6 +31,10 @@ struct kld_accum {
    Fails only when out of memory. */
 int kld_accum_row(struct kld_accum *a, const float *base, const float *quant, int vocab,
 		  int target, struct lwq_err *err);
+/* Adds one prediction whose logits were seen band by band (vocab_online.h): the same
+   figures as kld_accum_row up to rounding in double (the KLD as cross / sum_b - lse_b +
+   lse_q instead of a second pass over P). */
+int kld_accum_online(struct kld_accum *a, const struct kld_online *s, struct lwq_err *err);
 void kld_accum_free(struct kld_accum *a);
 
 /* Mean and standard error are llama-perplexity's: mean = sum / n and

@@ -171,12 +171,8 @@ void gptq_runner_free(struct gptq_runner *gr)
 
 static int embed(struct gptq_runner *gr, struct lwq_err *err)
 {
-	int64_t count = (int64_t)gr->cfg->vocab * gr->cfg->hidden;
-	float *table = weight_read_alloc(gr->mf, "embed", count, err);
-	if (!table)
+	if (embed_read_tokens(gr->mf, gr->rc.ids, gr->n_tokens, gr->x, err) < 0)
 		return -1;
-	embed_tokens(gr->cfg, table, gr->rc.ids, gr->n_tokens, gr->x);
-	free(table);
 	gr->next_layer = 0;
 	return 0;
 }

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 
 static int read_tensor(struct model_file *mf, int layer, const char *tensor, float *dst,
@@ -88,9 +89,41 @@ float *weight_read_alloc(struct model_file *mf, const char *name, int64_t count,
 	return v;
 }
 
-float *head_read_alloc(struct model_file *mf, struct lwq_err *err)
+/* The embedding is read in bands of rows of about this size, each token's row copied
+   out of the band that holds it: a 128k x 4096 table is 2 GiB as f32. */
+#define EMBED_BAND_BYTES ((int64_t)32 << 20)
+
+int embed_read_tokens(struct model_file *mf, const int32_t *ids, int64_t tokens, float *x,
+		      struct lwq_err *err)
 {
 	const struct model_config *cfg = model_file_config(mf);
-	int64_t count = (int64_t)cfg->vocab * cfg->hidden;
-	return weight_read_alloc(mf, cfg->tied_embeddings ? "embed" : "lm_head", count, err);
+	int64_t hidden = cfg->hidden, vocab = cfg->vocab;
+	int64_t band = EMBED_BAND_BYTES / (hidden * (int64_t)sizeof(float));
+	band = band < 1 ? 1 : band > vocab ? vocab : band;
+	struct tensor_info info;
+	if (model_file_weight_info(mf, "embed", &info, err) < 0)
+		return -1;
+	if (info.count != vocab * hidden)
+		return lwq_err_set(err, "%s: /weights/embed holds %lld values, expected %lld",
+				   model_file_path(mf), (long long)info.count,
+				   (long long)(vocab * hidden));
+	float *buf = malloc((size_t)(band * hidden) * sizeof *buf);
+	if (!buf)
+		return lwq_err_set(err, "%s: out of memory for the embedding",
+				   model_file_path(mf));
+	int rc = 0;
+	for (int64_t v0 = 0; v0 < vocab && rc == 0; v0 += band) {
+		int64_t nb = vocab - v0 < band ? vocab - v0 : band;
+		rc = model_file_get_f32_rows(mf, "/weights/embed", v0, nb, buf, err);
+		for (int64_t i = 0; rc == 0 && i < nb * hidden; i++)
+			if (!isfinite(buf[i]))
+				rc = lwq_err_set(err, "%s: NaN or infinity in weight embed",
+						 model_file_path(mf));
+		for (int64_t t = 0; t < tokens && rc == 0; t++)
+			if (ids[t] >= v0 && ids[t] < v0 + nb)
+				memcpy(x + t * hidden, buf + (ids[t] - v0) * hidden,
+				       (size_t)hidden * sizeof *x);
+	}
+	free(buf);
+	return rc;
 }

@@ -31,7 +31,9 @@ int layer_weights_load(struct model_file *mf, int layer, struct layer_weights *l
 float *weight_read_alloc(struct model_file *mf, const char *name, int64_t count,
 			 struct lwq_err *err);
 
-/* The LM head: /weights/lm_head, or the embedding when the model ties them. */
-float *head_read_alloc(struct model_file *mf, struct lwq_err *err);
+/* x[t] = embed[ids[t]] for `tokens` ids in [0, vocab), the embedding read in bands of
+   rows (never whole), each band checked finite. */
+int embed_read_tokens(struct model_file *mf, const int32_t *ids, int64_t tokens, float *x,
+		      struct lwq_err *err);
 
 #endif

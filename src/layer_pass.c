@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "layer_io.h"
+#include "lm_head.h"
 #include "progress.h"
 #include "stream_cache.h"
 
@@ -165,113 +166,48 @@ static int run_layer(struct run *r, int layer, float *x, float *xb, int n, doubl
 	return 0;
 }
 
-/* The embedding is read in bands of rows of about this size, each token's row copied
-   out of the band that holds it: a 128k x 4096 table is 2 GiB as f32. */
-#define EMBED_BAND_BYTES ((int64_t)32 << 20)
-
-static int embed_pass(struct run *r, const int32_t *ids, float *x, int n, struct lwq_err *err)
+/* Scores positions score_from .. T-2 of n windows: the plan's stream x and, when
+   comparing, the unquantized xb (may be x). Both go through the final norm in place:
+   the streams are not needed after the head. */
+static int score_pass(struct run *r, const int32_t *ids, float *x, float *xb, int n,
+		      struct pass_nll *nll, struct lwq_err *err)
 {
-	int64_t hidden = r->cfg->hidden, vocab = r->cfg->vocab, tokens = (int64_t)n * r->seq_len;
-	int64_t band = EMBED_BAND_BYTES / (hidden * (int64_t)sizeof(float));
-	band = band < 1 ? 1 : band > vocab ? vocab : band;
-	struct tensor_info info;
-	if (model_file_weight_info(r->mf, "embed", &info, err) < 0)
+	int T = r->seq_len, scored = T - 1 - nll->score_from;
+	int64_t rows = (int64_t)n * scored, tokens = (int64_t)n * T;
+	struct lm_head *h = lm_head_open(r->mf, T, err);
+	if (!h)
 		return -1;
-	if (info.count != vocab * hidden)
-		return lwq_err_set(err, "%s: /weights/embed holds %lld values, expected %lld",
-				   model_file_path(r->mf), (long long)info.count,
-				   (long long)(vocab * hidden));
-	float *buf = malloc((size_t)(band * hidden) * sizeof *buf);
-	if (!buf)
-		return lwq_err_set(err, "%s: out of memory for the embedding",
-				   model_file_path(r->mf));
-	int rc = 0;
-	for (int64_t v0 = 0; v0 < vocab && rc == 0; v0 += band) {
-		int64_t nb = vocab - v0 < band ? vocab - v0 : band;
-		rc = model_file_get_f32_rows(r->mf, "/weights/embed", v0, nb, buf, err);
-		if (rc == 0 && nonfinite_kind(buf, nb * hidden))
-			rc = lwq_err_set(err, "%s: NaN or infinity in weight embed",
-					 model_file_path(r->mf));
-		for (int64_t t = 0; t < tokens && rc == 0; t++)
-			if (ids[t] >= v0 && ids[t] < v0 + nb)
-				memcpy(x + t * hidden, buf + (ids[t] - v0) * hidden,
-				       (size_t)hidden * sizeof *x);
-	}
-	free(buf);
-	return rc;
-}
-
-/* Rows of logits per LM head block: about 16 MiB of them, at most one window. */
-static int head_chunk_rows(const struct model_config *cfg, int seq_len)
-{
-	int64_t rows = ((int64_t)16 << 20) / ((int64_t)cfg->vocab * (int64_t)sizeof(float));
-	return clamp_windows(rows, seq_len);
-}
-
-struct head {
-	const float *norm, *weight;
-	float *lq, *lb;                /* [rows, vocab] logits: plan's and unquantized */
-	double *nll;                   /* [rows] */
-	int rows;
-};
-
-/* Scores positions score_from .. T-2 of one window. */
-static int score_window(struct run *r, const struct head *h, const int32_t *ids,
-			const float *xq, const float *xb, struct pass_nll *nll,
-			struct lwq_err *err)
-{
-	int T = r->seq_len, vocab = r->cfg->vocab, hidden = r->cfg->hidden;
-	for (int r0 = nll->score_from; r0 < T - 1; r0 += h->rows) {
-		int nb = T - 1 - r0 < h->rows ? T - 1 - r0 : h->rows;
-		head_logits(r->fs, h->norm, h->weight, xq + (int64_t)r0 * hidden, nb, h->lq);
-		if (nll->kld) {
-			head_logits(r->fs, h->norm, h->weight, xb + (int64_t)r0 * hidden, nb,
-				    h->lb);
-			for (int i = 0; i < nb; i++)
-				if (kld_accum_row(nll->kld, h->lb + (int64_t)i * vocab,
-						  h->lq + (int64_t)i * vocab, vocab,
-						  ids[r0 + i + 1], err) < 0)
-					return -1;
-		}
-		rows_nll(r->fs, h->lq, nb, ids + r0 + 1, h->nll);
-		for (int i = 0; i < nb; i++)   /* in row order, on any thread count */
-			nll->nll_sum += h->nll[i];
-		nll->n_predictions += nb;
-	}
-	return 0;
-}
-
-static int score_pass(struct run *r, const int32_t *ids, const float *x, const float *xb,
-		      int n, struct pass_nll *nll, struct lwq_err *err)
-{
-	struct head h = { .rows = head_chunk_rows(r->cfg, r->seq_len) };
-	float *norm = weight_read_alloc(r->mf, "final_norm", r->cfg->hidden, err);
-	float *head = norm ? head_read_alloc(r->mf, err) : NULL;
-	size_t block = (size_t)h.rows * (size_t)r->cfg->vocab * sizeof(float);
-	h.norm = norm, h.weight = head;
-	h.lq = head ? malloc(block) : NULL;
-	h.lb = h.lq && nll->kld ? malloc(block) : NULL;
-	h.nll = malloc((size_t)h.rows * sizeof *h.nll);
+	lm_head_norm(h, r->fs, x, tokens);
+	if (nll->kld && xb != x)
+		lm_head_norm(h, r->fs, xb, tokens);
+	const float *quant[1] = { x };
+	struct head_streams s = { .windows = n, .score_from = nll->score_from, .ids = ids,
+				  .base = nll->kld ? xb : NULL, .quant = quant, .n_quant = 1 };
+	s.nll = malloc((size_t)rows * sizeof *s.nll);
+	s.kld = nll->kld ? malloc((size_t)rows * sizeof *s.kld) : NULL;
 	int rc = -1;
-	if (head && (!h.lq || !h.nll || (nll->kld && !h.lb)))
-		lwq_err_set(err, "%s: out of memory for logits", model_file_path(r->mf));
-	else if (head) {
-		double before = nll->nll_sum;
-		int64_t stride = (int64_t)r->seq_len * r->cfg->hidden;
-		rc = 0;
-		for (int s = 0; s < n && rc == 0; s++)
-			rc = score_window(r, &h, ids + (int64_t)s * r->seq_len, x + s * stride,
-					  xb + s * stride, nll, err);
-		if (rc == 0 && !isfinite(nll->nll_sum - before))
-			rc = lwq_err_set(err, "%s: final norm and LM head: NaN or infinity in "
-					 "logits", model_file_path(r->mf));
-		report_step(r, r->cfg->n_layers, (double)n * r->seq_len);
+	if (!s.nll || (nll->kld && !s.kld))
+		lwq_err_set(err, "%s: out of memory for %lld predictions", model_file_path(r->mf),
+			    (long long)rows);
+	else
+		rc = lm_head_score(h, r->fs, &s, err);
+	double sum = nll->nll_sum;
+	for (int64_t i = 0; rc == 0 && i < rows; i++) {  /* in row order, on any thread count */
+		sum += nll_online_value(&s.nll[i]);
+		if (s.kld)
+			rc = kld_accum_online(nll->kld, &s.kld[i], err);
 	}
-	free(h.lq);
-	free(h.lb);
-	free(h.nll);
-	free(norm);
-	free(head);
+	if (rc == 0 && !isfinite(sum - nll->nll_sum))
+		rc = lwq_err_set(err, "%s: final norm and LM head: NaN or infinity in logits",
+				 model_file_path(r->mf));
+	if (rc == 0) {
+		nll->nll_sum = sum;
+		nll->n_predictions += rows;
+		report_step(r, r->cfg->n_layers, (double)tokens);
+	}
+	free(s.nll);
+	free(s.kld);
+	lm_head_free(h);
 	return rc;
 }
 
@@ -286,7 +222,7 @@ static int run_pass(struct run *r, const int32_t *ids, float *x, int64_t w0, int
 	float *xb = NULL;
 	int first = r->cache ? stream_cache_resume(r->cache, r->bits, x) : 0;
 	r->steps_done += first;
-	if (first == 0 && embed_pass(r, ids, x, n, err) < 0)
+	if (first == 0 && embed_read_tokens(r->mf, ids, (int64_t)n * r->seq_len, x, err) < 0)
 		return -1;
 	for (int layer = first; layer < L; layer++) {
 		if (r->cache && layer > first)

@@ -9,6 +9,7 @@
 
 #include "kld.h"
 #include "layer_io.h"
+#include "lm_head.h"
 #include "progress.h"
 
 struct measure {
@@ -21,8 +22,8 @@ struct measure {
 	float *x;                      /* the unquantized stream entering the current layer */
 	float *base;                   /* the unquantized stream after the last layer */
 	float *trial[MEASURE_MAX_WIDTHS];
-	float *norm, *head, *lb, *lq;  /* final norm, LM head, two blocks of logits */
-	int head_rows;
+	struct lm_head *head;
+	struct kld_online *rows;       /* [n_widths][windows of a pass * scored positions] */
 	struct kld_accum *acc;         /* [n_layers * n_widths] */
 	struct progress progress;
 };
@@ -63,30 +64,28 @@ static void step(struct measure *m, int layer, int n)
 	progress_step(&m->progress, label, (double)n * m->seq_len);
 }
 
-/* Compares each width's final stream with the unquantized one, window by window. */
+/* Compares each width's final stream with the unquantized one (base already through the
+   final norm; the trials go through it in place, they are rebuilt for the next layer). */
 static int compare_trials(struct measure *m, int layer, const int32_t *ids, int n,
 			  struct lwq_err *err)
 {
-	int T = m->seq_len, V = m->cfg->vocab, H = m->cfg->hidden, W = m->req->n_widths;
-	for (int s = 0; s < n; s++) {
-		const int32_t *win = ids + (int64_t)s * T;
-		int64_t off = (int64_t)s * T * H;
-		for (int r0 = m->req->score_from; r0 < T - 1; r0 += m->head_rows) {
-			int nb = T - 1 - r0 < m->head_rows ? T - 1 - r0 : m->head_rows;
-			head_logits(m->fs, m->norm, m->head, m->base + off + (int64_t)r0 * H, nb,
-				    m->lb);
-			for (int w = 0; w < W; w++) {
-				head_logits(m->fs, m->norm, m->head,
-					    m->trial[w] + off + (int64_t)r0 * H, nb, m->lq);
-				for (int i = 0; i < nb; i++)
-					if (kld_accum_row(&m->acc[layer * W + w],
-							  m->lb + (int64_t)i * V,
-							  m->lq + (int64_t)i * V, V,
-							  win[r0 + i + 1], err) < 0)
-						return -1;
-			}
-		}
+	int T = m->seq_len, W = m->req->n_widths;
+	int64_t rows = (int64_t)n * (T - 1 - m->req->score_from);
+	const float *quant[MEASURE_MAX_WIDTHS];
+	for (int w = 0; w < W; w++) {
+		lm_head_norm(m->head, m->fs, m->trial[w], (int64_t)n * T);
+		quant[w] = m->trial[w];
 	}
+	struct head_streams s = { .windows = n, .score_from = m->req->score_from, .ids = ids,
+				  .base = m->base, .quant = quant, .n_quant = W,
+				  .kld = m->rows };
+	if (lm_head_score(m->head, m->fs, &s, err) < 0)
+		return -1;
+	for (int w = 0; w < W; w++)
+		for (int64_t i = 0; i < rows; i++)  /* in row order, as a run scores them */
+			if (kld_accum_online(&m->acc[layer * W + w], &m->rows[w * rows + i],
+					     err) < 0)
+				return -1;
 	return 0;
 }
 
@@ -120,12 +119,8 @@ static int run_pass(struct measure *m, const int32_t *ids, int n, struct lwq_err
 {
 	int L = m->cfg->n_layers;
 	size_t bytes = (size_t)n * m->seq_len * m->cfg->hidden * sizeof(float);
-	float *embed = weight_read_alloc(m->mf, "embed", (int64_t)m->cfg->vocab * m->cfg->hidden,
-					 err);
-	if (!embed)
+	if (embed_read_tokens(m->mf, ids, (int64_t)n * m->seq_len, m->x, err) < 0)
 		return -1;
-	embed_tokens(m->cfg, embed, ids, (int64_t)n * m->seq_len, m->x);
-	free(embed);
 	memcpy(m->base, m->x, bytes);
 	for (int j = 0; j < L; j++) {
 		if (layer_weights_load(m->mf, j, m->lw, err) < 0 ||
@@ -133,6 +128,8 @@ static int run_pass(struct measure *m, const int32_t *ids, int n, struct lwq_err
 			return -1;
 		step(m, j, n);
 	}
+	/* the base stream is only ever compared with from here on */
+	lm_head_norm(m->head, m->fs, m->base, (int64_t)n * m->seq_len);
 	for (int i = 0; i < L; i++) {
 		if (run_trials(m, i, ids, n, err) < 0)
 			return -1;
@@ -173,12 +170,7 @@ static int setup(struct measure *m, struct lwq_err *err)
 	int64_t stride = (int64_t)m->seq_len * cfg->hidden;
 	size_t stream = (size_t)(m->pass * stride) * sizeof(float);
 	int L = cfg->n_layers, W = m->req->n_widths;
-	m->head_rows = (int)(((int64_t)16 << 20) / ((int64_t)cfg->vocab * 4));
-	if (m->head_rows < 1)
-		m->head_rows = 1;
-	if (m->head_rows > m->seq_len)
-		m->head_rows = m->seq_len;
-	size_t logits = (size_t)m->head_rows * cfg->vocab * sizeof(float);
+	int64_t rows = (int64_t)m->pass * (m->seq_len - 1 - m->req->score_from);
 	m->fs = forward_new(cfg, m->seq_len, m->call, err);
 	m->lw = m->fs ? layer_weights_new(cfg, err) : NULL;
 	if (!m->lw)
@@ -188,20 +180,19 @@ static int setup(struct measure *m, struct lwq_err *err)
 	int ok = m->x && m->base;
 	for (int w = 0; w < W; w++)
 		ok &= (m->trial[w] = malloc(stream)) != NULL;
-	m->lb = malloc(logits);
-	m->lq = malloc(logits);
+	m->rows = malloc((size_t)(W * rows) * sizeof *m->rows);
 	m->acc = calloc((size_t)L * W, sizeof *m->acc);
-	if (!ok || !m->lb || !m->lq || !m->acc)
+	if (!ok || !m->rows || !m->acc)
 		return lwq_err_set(err, "out of memory for %d windows of %d streams", m->pass,
 				   W + 2);
-	m->norm = weight_read_alloc(m->mf, "final_norm", cfg->hidden, err);
-	m->head = m->norm ? head_read_alloc(m->mf, err) : NULL;
+	m->head = lm_head_open(m->mf, m->seq_len, err);
 	return m->head ? 0 : -1;
 }
 
 static void teardown(struct measure *m)
 {
-	free(m->x), free(m->base), free(m->lb), free(m->lq), free(m->norm), free(m->head);
+	free(m->x), free(m->base), free(m->rows);
+	lm_head_free(m->head);
 	for (int w = 0; w < MEASURE_MAX_WIDTHS; w++)
 		free(m->trial[w]);
 	if (m->acc)

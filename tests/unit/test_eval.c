@@ -6,8 +6,10 @@
 #include "eval_run.h"
 #include "forward_ref.h"
 #include "layer_pass.h"
+#include "lm_head.h"
 #include "quant_rtn.h"
 #include "real_model.h"
+#include "scratch_dir.h"
 #include "synth_model.h"
 #include "tap.h"
 
@@ -76,6 +78,31 @@ static void check_unquantized(const char *path, struct test_model *m, const int3
 	layer_pass_set_budget(0, 0);
 	ok(rc == 0 && fabs(split.nll_sum - r.nll_sum) < 1e-6 * want,
 	   "one window per pass gives the same NLL (%.6f)", split.nll_sum);
+}
+
+/* The LM head in bands of vocabulary rows (some not dividing the vocabulary of 300) gives
+   the whole head's NLL up to f32 rounding (the exponentials, see test_vocab_online.c,
+   and sgemm's order of summation, which may differ for a narrow band): 2e-6 per
+   prediction. */
+static void check_bands(const char *what, const char *path, const int32_t *ids)
+{
+	struct lwq_err err = { "" };
+	struct eval_result whole, r;
+	int rc = eval_file(path, NULL, ids, &whole, &err);
+	static const int64_t bands[] = { 1, 7, 128, 299, 300, 1000 };
+	double worst = 0;
+	for (size_t b = 0; rc == 0 && b < sizeof bands / sizeof *bands; b++) {
+		lm_head_set_band_rows(bands[b]);
+		rc = eval_file(path, NULL, ids, &r, &err);
+		double d = fabs(r.nll_sum - whole.nll_sum);
+		worst = d > worst || isnan(d) ? d : worst;
+		if (bands[b] >= 300)   /* one band: the whole head's products and sums */
+			rc |= r.nll_sum != whole.nll_sum;
+	}
+	lm_head_set_band_rows(0);
+	ok(rc == 0 && worst <= 2e-6 * WINDOWS * (T - 1),
+	   "%s: LM head in bands of 1, 7, 128, 299 rows: NLL within %.2g of the whole head "
+	   "(%.6f), one band the same bits", what, worst, whole.nll_sum);
 }
 
 /* A plan prunes layer 1 (bits 0) and quantizes the others at different widths: eval
@@ -172,8 +199,18 @@ int main(void)
 	if (!ok(test_model_write(m, path, &err) == 0, "synthetic model written"))
 		return tap_done();
 	check_unquantized(path, m, ids);
+	check_bands("untied head", path, ids);
 	check_plans(path, m, ids);
 	check_errors(m, ids);
+	test_model_free(m);
+
+	cfg = synth_config(3, 0, 1);
+	m = synth_model_new(&cfg, 43);
+	snprintf(path, sizeof path, "%s", scratch_path("tied.h5"));
+	if (ok(test_model_write(m, path, &err) == 0, "synthetic model with tied embeddings")) {
+		check_unquantized(path, m, ids);
+		check_bands("tied embeddings", path, ids);
+	}
 	test_model_free(m);
 	return tap_done();
 }
