@@ -13,7 +13,10 @@ struct bit_plan *bit_plan_new(int n_layers)
 	if (!plan)
 		return NULL;
 	plan->bits = calloc((size_t)n_layers, sizeof *plan->bits);
-	if (!plan->bits) {
+	plan->pinned = calloc((size_t)n_layers, sizeof *plan->pinned);
+	if (!plan->bits || !plan->pinned) {
+		free(plan->bits);
+		free(plan->pinned);
 		free(plan);
 		return NULL;
 	}
@@ -30,6 +33,7 @@ void bit_plan_free(struct bit_plan *plan)
 	if (!plan)
 		return;
 	free(plan->bits);
+	free(plan->pinned);
 	free(plan);
 }
 

@@ -13,6 +13,9 @@
 struct bit_plan {
 	int n_layers;
 	int *bits;                 /* [n_layers] */
+	unsigned char *pinned;     /* [n_layers] 1 where a pin forced the width (lwq plan --pin,
+				      the explorer's H/L): the plan file lists them; NULL in
+				      a plan that keeps no pins */
 	int group_size;            /* RTN group size G */
 	int high_bits, low_bits;   /* the pair the plan was made from */
 	int mid_bits;              /* three-level plans; 0 otherwise */

@@ -142,8 +142,11 @@ static int solve(const struct model_config *cfg, const struct optimize_request *
 			lo = req->widths[w] < lo ? req->widths[w] : lo;
 			hi = req->widths[w] > hi ? req->widths[w] : hi;
 		}
-		for (int i = 0; i < cfg->n_layers; i++)
+		for (int i = 0; i < cfg->n_layers; i++) {
 			plan->bits[i] = pr.bits[(int64_t)i * pr.p.n_choices + choice[i]];
+			if (plan->pinned)
+				plan->pinned[i] = (unsigned char)pinned(req, i);
+		}
 		plan->group_size = req->group_size;
 		plan->high_bits = hi, plan->low_bits = lo, plan->mid_bits = 0;
 		for (int w = 0; req->n_widths == 3 && w < 3; w++)

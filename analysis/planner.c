@@ -107,6 +107,8 @@ static void assign_levels(const struct model_config *cfg, const int *ranking,
 	int free_seen = 0;
 	for (int r = 0; r < cfg->n_layers; r++) {
 		int layer = ranking[r];
+		if (plan->pinned)          /* views built on the stack keep none */
+			plan->pinned[layer] = (unsigned char)is_pinned(req, layer);
 		if (is_pinned(req, layer)) {
 			plan->bits[layer] = req->pins[layer];
 			continue;

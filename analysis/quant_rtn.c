@@ -89,22 +89,9 @@ int rtn_group_params(const float *w, int g, int bits, float *scale, float *zero)
 	*scale = f16_round(fminf(step, F16_LARGEST));
 	if (*scale == 0.0f)
 		*scale = F16_SMALLEST;
-	float z = roundf(-lo / *scale) + 0.0f; /* + 0 turns -0 into +0 */
+	float z = round_half_away(-lo / *scale) + 0.0f; /* + 0 turns -0 into +0 */
 	*zero = fminf(fmaxf(z, -RTN_ZERO_LIMIT), RTN_ZERO_LIMIT);
 	return 0;
-}
-
-uint8_t rtn_code(float w, float scale, float zero, int bits)
-{
-	if (scale == 0.0f)
-		return 0;
-	float q = roundf(w / scale) + zero;
-	float top = (float)rtn_levels(bits);
-	if (q < 0.0f)
-		q = 0.0f;
-	if (q > top)
-		q = top;
-	return (uint8_t)q;
 }
 
 static int rtn_bad_value(int64_t r, int64_t c0, struct lwq_err *err)

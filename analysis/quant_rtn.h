@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "numeric.h"
+
 #include "status.h"
 
 /* Quantizes then dequantizes a row-major [rows, cols] matrix in place at `bits`
@@ -26,7 +28,19 @@ void rtn_dequantize(const uint8_t *codes, const float *scales, const float *zero
    an infinity. rtn_code rounds one weight onto that grid; (code - zero) * scale is its
    value. */
 int rtn_group_params(const float *w, int g, int bits, float *scale, float *zero);
-uint8_t rtn_code(float w, float scale, float zero, int bits);
+static inline uint8_t rtn_code(float w, float scale, float zero, int bits)
+{
+	/* inline: it runs once per weight per width, and the call cost as much as the work */
+	if (scale == 0.0f)
+		return 0;
+	float q = round_half_away(w / scale) + zero;
+	float top = (float)((1 << bits) - 1);
+	if (q < 0.0f)
+		q = 0.0f;
+	if (q > top)
+		q = top;
+	return (uint8_t)q;
+}
 
 /* Packs n codes of `bits` bits little-endian into ceil(n*bits/8) bytes, and back. */
 size_t pack_codes(const uint8_t *codes, size_t n, int bits, uint8_t *out);

@@ -77,7 +77,8 @@ double zd_fraction(const float *w, int64_t n)
 	return (double)count_above_one_sigma(w, n, m.mean, moments_std(&m)) / (double)n;
 }
 
-/* One group at a time through the real quantizer, so the error is the exporter's error. */
+/* One group at a time through the real quantizer's steps (rtn_group_params, rtn_code and
+   the dequantization of rtn_fake_quant), so the error is the exporter's error. */
 int rtn_error(const float *w, int64_t rows, int64_t cols, int bits, int g,
 	      const float *col_weight, struct rtn_error_sums *out, struct lwq_err *err)
 {
@@ -87,20 +88,16 @@ int rtn_error(const float *w, int64_t rows, int64_t cols, int bits, int g,
 	if (g <= 0 || cols % g != 0)
 		return lwq_err_set(err, "group size %d does not divide the row length %lld", g,
 				   (long long)cols);
-	float *group = malloc((size_t)g * sizeof *group);
-	if (!group)
-		return lwq_err_set(err, "out of memory");
 	for (int64_t r = 0; r < rows; r++) {
 		for (int64_t c0 = 0; c0 < cols; c0 += g) {
 			const float *src = w + r * cols + c0;
-			memcpy(group, src, (size_t)g * sizeof *group);
-			struct lwq_err why = { "" };
-			if (rtn_fake_quant(group, 1, g, bits, g, &why) < 0) {
-				free(group);
-				return lwq_err_set(err, "row %lld: %s", (long long)r, why.msg);
-			}
+			float scale, zero;
+			if (rtn_group_params(src, g, bits, &scale, &zero) < 0)
+				return lwq_err_set(err, "RTN: non-finite weight in row %lld, "
+						   "columns %lld..", (long long)r, (long long)c0);
 			for (int i = 0; i < g; i++) {
-				double d = (double)src[i] - group[i], x = src[i];
+				float back = ((float)rtn_code(src[i], scale, zero, bits) - zero) * scale;
+				double d = (double)src[i] - back, x = src[i];
 				double s = col_weight ? col_weight[c0 + i] : 1.0;
 				out->err_sq += d * d;
 				out->w_sq += x * x;
@@ -109,7 +106,6 @@ int rtn_error(const float *w, int64_t rows, int64_t cols, int bits, int g,
 			}
 		}
 	}
-	free(group);
 	return 0;
 }
 

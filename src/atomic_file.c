@@ -63,6 +63,19 @@ static void remove_temp_and_reraise(int sig)
 	raise(sig);
 }
 
+/* A verb that keeps finished work asks for the first signal to be noted, not obeyed;
+   a second one ends the process at once. */
+static int deferring;
+static volatile sig_atomic_t deferred_signal;
+
+static void note_or_reraise(int sig)
+{
+	if (deferred_signal)
+		remove_temp_and_reraise(sig);
+	else
+		deferred_signal = sig;
+}
+
 /* Signals the shell told us to ignore (as for background jobs) stay ignored. */
 static void arm_signals(int armed)
 {
@@ -72,7 +85,8 @@ static void arm_signals(int armed)
 		if (sigaction(signals[i], NULL, &old) != 0 || old.sa_handler == SIG_IGN)
 			continue;
 		memset(&act, 0, sizeof act);
-		act.sa_handler = armed ? remove_temp_and_reraise : SIG_DFL;
+		act.sa_handler = !armed ? SIG_DFL : deferring ? note_or_reraise
+			       : remove_temp_and_reraise;
 		sigemptyset(&act.sa_mask);
 		sigaction(signals[i], &act, NULL);
 	}
@@ -96,6 +110,29 @@ void atomic_note_interrupts(const char *verb)
 	snprintf(signal_verb, sizeof signal_verb, "%s", verb);
 	set_note("nothing was written");
 	arm_signals(1);
+}
+
+void atomic_defer_interrupts(void)
+{
+	deferring = 1;
+	arm_signals(1);
+}
+
+int atomic_interrupt_pending(void)
+{
+	return deferred_signal;
+}
+
+void atomic_end_interrupted(const char *kept)
+{
+	int sig = deferred_signal;
+	fflush(NULL);                 /* what the verb printed goes out before the process ends */
+	set_note(kept);
+	if (signal_note_len)
+		(void)!write(STDERR_FILENO, signal_note, signal_note_len);
+	signal(sig, SIG_DFL);
+	raise(sig);
+	_exit(128 + sig);             /* a signal the process blocks */
 }
 
 /* Makes a rename durable: the directory entry lives in the directory's own blocks. */

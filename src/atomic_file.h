@@ -31,6 +31,15 @@ void atomic_remove_on_signal(const struct atomic_target *t);
    was written and is complete") before the process ends as the signal says. */
 void atomic_note_interrupts(const char *verb);
 
+/* For verbs that keep finished work: from now on the first of those signals is only
+   noted (atomic_interrupt_pending returns it; long loops check it and stop), a second
+   one ends the process as before. The verb then stores what is whole and calls
+   atomic_end_interrupted with what it kept ("the curves of lim, zd were stored in
+   M.h5"), which prints the one line and ends the process as the signal says. */
+void atomic_defer_interrupts(void);
+int atomic_interrupt_pending(void);
+void atomic_end_interrupted(const char *kept) __attribute__((noreturn));
+
 /* Fails with "PATH: needs 2.9 MiB, only 1.0 MiB can be written there (disk full or file
    size limit)" when the free space of path's directory or the process's file size limit
    (RLIMIT_FSIZE) is below `bytes`. Lets big writers refuse before writing anything. */

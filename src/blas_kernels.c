@@ -140,6 +140,12 @@ void blas_pick_kernels(char **argv)
 	}
 }
 
+int blas_thread_count(void)
+{
+	int n = openblas_get_num_threads();
+	return n < 1 ? 1 : n;
+}
+
 void blas_describe(FILE *out)
 {
 	/* openblas_get_config(): "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH ..." */

@@ -11,6 +11,9 @@
    Never touches a value the user set. Call first in main, before any thread starts. */
 void blas_pick_kernels(char **argv);
 
+/* Threads the BLAS runs on (at least 1): lwq's own parallel loops use as many. */
+int blas_thread_count(void);
+
 /* One line: "BLAS: OpenBLAS 0.3.21, core SkylakeX, 2 threads (...)". */
 void blas_describe(FILE *out);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "cli.h"
 #include "commands.h"
 #include "eval_run.h"
@@ -38,6 +39,7 @@ struct sweep_options {
 struct sweep_run {
 	struct sweep_curve curves[MAX_ORDERS];
 	int n_curves;
+	int n_complete;            /* the first n_complete curves were measured to the end */
 	double baseline_ppl;
 	char source[600];
 	char model_name[256];
@@ -325,6 +327,7 @@ static int run_sweep(struct sweep_env *env, const struct sweep_options *o, struc
 		if (sweep_order(env, o, rankings[k], &specs[k], all_high_ppl, &run->curves[k], err) < 0)
 			goto finish;
 		run->curves[k].baseline_ppl = run->baseline_ppl;
+		run->n_complete = k + 1;
 	}
 	rc = 0;
 finish:
@@ -468,6 +471,34 @@ static int store_curves(const struct sweep_options *o, const struct sweep_run *r
 	return model_file_update(o->model, 0, store_curves_in, &cs, err);
 }
 
+/* Ctrl-C (or SIGTERM, SIGHUP) during the measurements: the curves of the orders that
+   were finished are stored (one copy of the model, as at the end of a whole run) and
+   printed, the one line says which, and the process ends as the signal says. */
+static void end_interrupted(const struct sweep_options *o, struct sweep_run *run)
+{
+	char kept[2048] = "nothing was written", names[1024] = "", rest[1024] = "";
+	for (int k = 0; k < run->n_curves; k++) {
+		char *list = k < run->n_complete ? names : rest;
+		size_t n = strlen(list);
+		snprintf(list + n, sizeof names - n, "%s%s", n ? ", " : "", run->curves[k].order);
+	}
+	struct lwq_err err = { "" };
+	int n_complete = run->n_complete, n_curves = run->n_curves;
+	run->n_curves = n_complete;
+	if (n_complete && !run->writable)
+		snprintf(kept, sizeof kept, "nothing was written (%s is read-only)", o->model);
+	else if (n_complete && store_curves(o, run, &err) < 0)
+		snprintf(kept, sizeof kept, "nothing was written (%s)", err.msg);
+	else if (n_complete)
+		snprintf(kept, sizeof kept, "kept the finished curve%s of %s in %s%s%s%s",
+			 n_complete > 1 ? "s" : "", names, o->model,
+			 rest[0] ? " (not measured: " : "", rest, rest[0] ? ")" : "");
+	if (n_complete)
+		print_results(o, run);
+	run->n_curves = n_curves;
+	atomic_end_interrupted(kept);
+}
+
 int cmd_sweep(int argc, char **argv)
 {
 	struct sweep_options o;
@@ -478,7 +509,10 @@ int cmd_sweep(int argc, char **argv)
 	struct sweep_run *run = calloc(1, sizeof *run);
 	if (!run)
 		return cli_error("sweep", "out of memory");
+	atomic_defer_interrupts();
 	if (sweep_model(&o, run, &err) < 0) {
+		if (atomic_interrupt_pending())
+			end_interrupted(&o, run);
 		rc = cli_report("sweep", &err);
 	} else {
 		/* stored first, but printed either way: the measurements took long */
@@ -486,6 +520,9 @@ int cmd_sweep(int argc, char **argv)
 		print_results(&o, run);
 		if (rc < 0)
 			rc = cli_report("sweep", &err);
+		else if (atomic_interrupt_pending())  /* while storing: the curves are in */
+			atomic_end_interrupted(run->writable ? "every curve was stored"
+							     : "nothing was written");
 	}
 	for (int k = 0; k < run->n_curves; k++)
 		sweep_curve_free(&run->curves[k]);

@@ -7,10 +7,12 @@
 #include <string.h>
 
 #include "atomic_file.h"
+#include "blas_kernels.h"
 #include "export_gguf.h"
 #include "gguf_names.h"
 #include "imatrix_file.h"
 #include "layer_io.h"
+#include "parallel.h"
 
 #define ROW_CHUNK_VALUES (4 << 20)     /* embedding rows converted per step */
 
@@ -181,8 +183,24 @@ static void llama3_rope_factors(const struct model_config *cfg, float *f)
 	}
 }
 
+struct row_job {
+	const struct gguf_item *it;
+	const float *v, *imp;
+	uint8_t *out;
+	size_t row_bytes;
+};
+
+static void quantize_rows(void *ctx, int64_t r0, int64_t r1)
+{
+	const struct row_job *j = ctx;
+	for (int64_t r = r0; r < r1; r++)
+		gguf_quantize_row_weighted(j->it->type, j->v + r * j->it->cols, j->imp, j->it->cols,
+					   j->out + (size_t)r * j->row_bytes);
+}
+
 /* Converts rows x cols floats to the item's type and appends them to the file; with
-   importance weights imp[cols], each block's scales are fitted to them. */
+   importance weights imp[cols], each block's scales are fitted to them. Rows are
+   independent, so they are quantized on all threads with the same bytes as on one. */
 static int write_values(struct gguf_writer *w, const struct gguf_item *it, const float *v,
 			int64_t rows, const float *imp, struct export_stats *stats,
 			struct lwq_err *err)
@@ -191,9 +209,8 @@ static int write_values(struct gguf_writer *w, const struct gguf_item *it, const
 	uint8_t *out = malloc(row_bytes * (size_t)rows);
 	if (!out)
 		return lwq_err_set(err, "out of memory converting %s", it->name);
-	for (int64_t r = 0; r < rows; r++)
-		gguf_quantize_row_weighted(it->type, v + r * it->cols, imp, it->cols,
-					   out + (size_t)r * row_bytes);
+	struct row_job job = { it, v, imp, out, row_bytes };
+	parallel_rows(blas_thread_count(), rows, quantize_rows, &job);
 	int rc = gguf_write_data(w, out, row_bytes * (size_t)rows, err);
 	stats->tensor_bytes += (int64_t)(row_bytes * (size_t)rows);
 	free(out);

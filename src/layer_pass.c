@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atomic_file.h"
 #include "layer_io.h"
 #include "lm_head.h"
 #include "progress.h"
@@ -231,6 +232,8 @@ static int run_pass(struct run *r, const int32_t *ids, float *x, int64_t w0, int
 			memcpy(r->xb, x, (size_t)n * r->seq_len * r->cfg->hidden * sizeof *x);
 			xb = r->xb;
 		}
+		if (atomic_interrupt_pending())     /* a verb that keeps finished work stops */
+			return lwq_err_set(err, "interrupted");
 		if (announce(r, layer, x, w0, n, err) < 0 ||
 		    run_layer(r, layer, x, xb, n, tokens_per_layer, err) < 0)
 			return -1;

@@ -71,6 +71,13 @@ char *plan_to_json(const struct bit_plan *plan, const struct model_config *cfg)
 		json_object_set_new(root, "mid_bits", json_integer(plan->mid_bits));
 	json_object_set_new(root, "low_bits", json_integer(plan->low_bits));
 	json_object_set_new(root, "group_size", json_integer(plan->group_size));
+	json_t *pins = json_array();
+	for (int i = 0; plan->pinned && i < plan->n_layers; i++)
+		if (plan->pinned[i])
+			json_array_append_new(pins, json_integer(i));
+	if (json_array_size(pins))     /* only plans made with pins say so */
+		json_object_set(root, "pins", pins);
+	json_decref(pins);
 	json_object_set_new(root, "layers", json_string("@LAYERS@"));
 	if (cfg)
 		json_object_set_new(totals, "bytes", json_integer(plan_bytes(cfg, plan)));
@@ -220,6 +227,26 @@ static int read_layers(json_t *root, struct bit_plan *plan, struct lwq_err *err)
 	return 0;
 }
 
+/* The optional list of layers whose widths a pin forced. */
+static int read_pins(json_t *root, struct bit_plan *plan, struct lwq_err *err)
+{
+	json_t *pins = json_object_get(root, "pins");
+	if (!pins)
+		return 0;
+	if (!json_is_array(pins))
+		return lwq_err_set(err, "\"pins\" is not an array of layer indices");
+	size_t k;
+	json_t *entry;
+	json_array_foreach(pins, k, entry) {
+		json_int_t layer = json_is_integer(entry) ? json_integer_value(entry) : -1;
+		if (layer < 0 || layer >= plan->n_layers)
+			return lwq_err_set(err, "pins[%zu] is not a layer of the model (0..%d)", k,
+					   plan->n_layers - 1);
+		plan->pinned[layer] = 1;
+	}
+	return 0;
+}
+
 struct bit_plan *plan_from_json(const char *text, const struct model_config *cfg,
 				struct lwq_err *err)
 {
@@ -237,7 +264,8 @@ struct bit_plan *plan_from_json(const char *text, const struct model_config *cfg
 			lwq_err_set(err, "out of memory");
 	}
 	if (plan && (read_model(root, cfg, &n_layers, plan, err) < 0 ||
-		     read_settings(root, cfg, plan, err) < 0 || read_layers(root, plan, err) < 0)) {
+		     read_settings(root, cfg, plan, err) < 0 || read_layers(root, plan, err) < 0 ||
+		     read_pins(root, plan, err) < 0)) {
 		bit_plan_free(plan);
 		plan = NULL;
 	}

@@ -70,14 +70,22 @@ static void start_curses(void)
 	mouseinterval(0);
 }
 
+/* Word-wrapped, so a narrow terminal still shows the whole notice. */
+static void draw_too_small(void)
+{
+	char msg[96];
+	snprintf(msg, sizeof msg, "terminal too small (%dx%d): lwq needs %dx%d", COLS, LINES,
+		 UI_MIN_COLS, UI_MIN_ROWS);
+	erase();
+	draw_wrapped(0, 0, COLS, LINES, A_BOLD, msg);
+	refresh();
+}
+
 static void draw(const struct ui_state *s, unsigned views)
 {
 	const struct ui_layout *l = &s->layout;
 	if (!l->usable) {
-		erase();
-		draw_textf(0, 0, COLS, A_BOLD, "terminal too small (%dx%d): lwq needs %dx%d",
-			   COLS, LINES, UI_MIN_COLS, UI_MIN_ROWS);
-		refresh();
+		draw_too_small();
 		return;
 	}
 	if (views == VIEW_ALL)

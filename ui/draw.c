@@ -61,6 +61,29 @@ int draw_text(int y, int x, int w, attr_t attr, const char *text)
 	return cols;
 }
 
+int draw_wrapped(int y, int x, int w, int max_rows, attr_t attr, const char *text)
+{
+	int rows = 0;
+	while (*text && rows < max_rows && w > 0) {
+		size_t take = strlen(text);
+		if ((int)text_columns(text) > w) {
+			take = prefix_bytes(text, w);
+			size_t space = take;
+			while (space > 0 && text[space] != ' ')
+				space--;
+			if (space > 0)
+				take = space;
+		}
+		char line[512];
+		snprintf(line, sizeof line, "%.*s", (int)take, text);
+		draw_text(y + rows++, x, w, attr, line);
+		text += take;
+		while (*text == ' ')
+			text++;
+	}
+	return rows;
+}
+
 int draw_textf(int y, int x, int w, attr_t attr, const char *fmt, ...)
 {
 	char buf[1024];

@@ -319,8 +319,10 @@ static void set_order(struct ui_state *s, int index, int direction)
 		}
 		/* LIM comes from activations: without them score alone cannot make it */
 		int need_capture = (o == ORDER_LIM || o == ORDER_REVERSE_LIM) && !s->data->cos;
+		int need_measure = o == ORDER_MEASURED || o == ORDER_OPTIMAL;
 		ui_set_message(s, 1, "order %s needs scores: run lwq %s", ui_order_name(o),
-			       need_capture ? "capture, then lwq score" : "score");
+			       need_capture ? "capture, then lwq score"
+			       : need_measure ? "score --measure" : "score");
 		if (!direction)
 			return;
 		index += direction;
@@ -597,13 +599,10 @@ void ui_fill_plan(const struct ui_state *s, struct bit_plan *plan)
 	plan->low_bits = levels[0];
 	plan->high_bits = levels[n_levels - 1];
 	plan->mid_bits = n_levels == 3 ? levels[1] : 0;
-	int pinned = 0;
-	for (int i = 0; i < d->n_layers; i++)
-		pinned |= s->pins[i] != PIN_NONE;
-	if (pinned)
-		snprintf(plan->order, sizeof plan->order, "manual");
-	else
-		ui_order_label(s, plan->order, sizeof plan->order);
+	/* as lwq plan --pin writes it: the order's name, and the pinned layers listed */
+	for (int i = 0; plan->pinned && i < d->n_layers && i < plan->n_layers; i++)
+		plan->pinned[i] = s->pins[i] != PIN_NONE;
+	ui_order_label(s, plan->order, sizeof plan->order);
 	snprintf(plan->model_name, sizeof plan->model_name, "%s", d->model_name);
 	plan->model_params = d->total_params;
 }

@@ -179,7 +179,7 @@ static void draw_axes(const struct ui_state *s, const struct plot *p)
 			  ppl_label(exp(p->log_hi - (p->log_hi - p->log_lo) * ((l->plot_h - 1) / 2) /
 					(l->plot_h - 1)), label));
 	int y = l->plot_y + l->plot_h;
-	draw_textf(y, l->plot_x, l->plot_w, dim, "%g", p->bits_lo);
+	int lo_w = draw_textf(y, l->plot_x, l->plot_w, dim, "%g", p->bits_lo);
 	char hi[32];
 	snprintf(hi, sizeof hi, "%g bits", p->bits_hi);
 	int w = (int)strlen(hi) < l->plot_w ? (int)strlen(hi) : l->plot_w;
@@ -198,7 +198,9 @@ static void draw_axes(const struct ui_state *s, const struct plot *p)
 	if (ui_layout_plot_cell(l, f, 0, &row, &col) == 0) {
 		for (int r = 0; r < l->plot_h; r++)
 			draw_text(l->plot_y + r, col, 1, dim, colors_glyphs()->plan_mark);
-		draw_text(y, col, 1, role_attr(ROLE_CURVE_CURRENT), "^");
+		/* on an end label ("4 bits") the dotted line alone marks the plan */
+		if (col >= l->plot_x + lo_w && col < l->plot_x + l->plot_w - w)
+			draw_text(y, col, 1, role_attr(ROLE_CURVE_CURRENT), "^");
 	}
 }
 

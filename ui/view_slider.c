@@ -56,14 +56,34 @@ static void draw_range(const struct ui_state *s, int y)
 	draw_text(y, l->track_x + l->track_w - w, w, role_attr(ROLE_DIM), hi);
 }
 
+/* The first of the texts that fits w columns (the last one when none does). */
+static const char *first_fitting(const char *const *texts, int n, int w)
+{
+	for (int i = 0; i < n - 1; i++)
+		if (text_columns(texts[i]) <= w)
+			return texts[i];
+	return texts[n - 1];
+}
+
+/* Budget, bits, counts and the plan's size; with big sizes or many layers the high
+   width (also on the next line's pair) gives way, then the word "plan". */
 static void draw_numbers(const struct ui_state *s, int y)
 {
-	char budget[32], counts[64], size[32];
+	char budget[32], counts[64], size[32], full[160], shorter[160], shortest[160];
 	format_size((double)s->budget, budget, sizeof budget);
 	format_size((double)s->plan_bytes, size, sizeof size);
 	plan_counts(s, counts, sizeof counts);
-	draw_textf(y, 0, s->layout.slider_w, A_BOLD, "%s  %.2f bits  %s  plan %s", budget,
-		   s->avg_bits, counts, size);
+	snprintf(full, sizeof full, "%s  %.2f bits  %s  plan %s", budget, s->avg_bits, counts,
+		 size);
+	char *width = strstr(counts, " (");
+	if (width)
+		*width = '\0';
+	snprintf(shorter, sizeof shorter, "%s  %.2f bits  %s  plan %s", budget, s->avg_bits,
+		 counts, size);
+	snprintf(shortest, sizeof shortest, "%s  %.2f bits  %s  = %s", budget, s->avg_bits,
+		 counts, size);
+	const char *texts[] = { full, shorter, shortest };
+	draw_text(y, 0, s->layout.slider_w, A_BOLD, first_fitting(texts, 3, s->layout.slider_w));
 }
 
 static void draw_prediction(const struct ui_state *s, int y)
@@ -73,22 +93,37 @@ static void draw_prediction(const struct ui_state *s, int y)
 		pins_high += s->pins[i] == PIN_HIGH;
 		pins_low += s->pins[i] == PIN_LOW;
 	}
-	char pins[48] = "";
-	if (pins_high || pins_low)
-		snprintf(pins, sizeof pins, "  pins %d high %d low", pins_high, pins_low);
-	char order_buf[64];
+	char order_buf[64], head[160], tail[96];
 	const char *order = ui_order_label(s, order_buf, sizeof order_buf);
-	if (s->predicted_ppl > 0) {
-		draw_textf(y, 0, w, A_NORMAL, "order %s %s  ppl ~ %.2f (sweep, %s)%s", order,
-			   bit_pair_name(s->pair), s->predicted_ppl, s->method, pins);
-		return;
-	}
-	int x = draw_textf(y, 0, w, A_NORMAL, "order %s %s  ", order, bit_pair_name(s->pair));
-	if (s->data->n_sweeps)
-		draw_textf(y, x, w - x, role_attr(ROLE_DIM), "no %s sweep for this order/pair%s",
-			   s->method, pins);
+	if (s->predicted_ppl > 0)
+		snprintf(head, sizeof head, "order %s %s  ppl ~ %.2f (sweep, %s)", order,
+			 bit_pair_name(s->pair), s->predicted_ppl, s->method);
 	else
-		draw_textf(y, x, w - x, role_attr(ROLE_DIM), "no sweeps: lwq sweep%s", pins);
+		snprintf(head, sizeof head, "order %s %s  ", order, bit_pair_name(s->pair));
+	if (s->predicted_ppl > 0)
+		tail[0] = '\0';
+	else if (s->data->n_sweeps)
+		snprintf(tail, sizeof tail, "no %s sweep", s->method);
+	else
+		snprintf(tail, sizeof tail, "no sweeps: lwq sweep");
+	/* the pins' summary shortens to fit (the heatmap marks each pinned layer too) */
+	char full[48] = "", count[32] = "";
+	if (pins_high || pins_low) {
+		snprintf(full, sizeof full, "  pins %d high %d low", pins_high, pins_low);
+		snprintf(count, sizeof count, "  %d pinned", pins_high + pins_low);
+	}
+	int room = w - text_columns(head) - text_columns(tail);
+	if (count[0] && text_columns(count) > room && s->predicted_ppl > 0) {
+		/* a long order name: the quantizer alone says where the prediction is from */
+		snprintf(head, sizeof head, "order %s %s  ppl ~ %.2f (%s)", order,
+			 bit_pair_name(s->pair), s->predicted_ppl, s->method);
+		room = w - text_columns(head);
+	}
+	const char *texts[] = { full, count, "" };
+	const char *pins = first_fitting(texts, 3, room);
+	int x = draw_text(y, 0, w, A_NORMAL, head);
+	x += draw_text(y, x, w - x, role_attr(ROLE_DIM), tail);
+	draw_text(y, x, w - x, A_NORMAL, pins);
 }
 
 /* The exact value under the cursor, and what it means. */
@@ -113,21 +148,22 @@ static void draw_cell_value(const struct ui_state *s, int y)
 			   heat_column_title(c), need_capture ? "capture, then lwq score" : "score");
 		return;
 	}
-	int order_rank = 0, column_rank = 1;
-	while (order_rank < d->n_layers && s->ranking[order_rank] != layer)
-		order_rank++;
-	for (int i = 0; i < d->n_layers; i++) /* 1 = largest in the column */
-		column_rank += heat_value(d, c, i, s->bits) > v;
-	char value[32];
+	int rank = 1;
+	while (rank <= d->n_layers && s->ranking[rank - 1] != layer)
+		rank++;
+	char value[32], where[96];
 	snprintf(value, sizeof value, c == COL_PLAN ? "%.0f" : "%.6g", v);
-	if (c == COL_PLAN)
-		draw_textf(y, 0, w, A_NORMAL, "L%03d %s = %s  (#%d/%d by %s)", layer,
-			   heat_column_title(c), value, order_rank + 1, d->n_layers,
-			   ui_order_name(s->order));
-	else
-		draw_textf(y, 0, w, A_NORMAL, "L%03d %s = %s  (#%d/%d here, #%d by %s)", layer,
-			   heat_column_title(c), value, column_rank, d->n_layers, order_rank + 1,
-			   ui_order_name(s->order));
+	/* the colour already tells how the value compares; this says where the order puts
+	   the layer, with the ends named when there is room */
+	int n = snprintf(where, sizeof where, "%s rank %d of %d", ui_order_name(s->order), rank,
+			 d->n_layers);
+	int x = draw_textf(y, 0, w, A_NORMAL, "L%03d %s = %s  ", layer, heat_column_title(c),
+			   value);
+	const char *end = rank == 1 ? " (most important)" : rank == d->n_layers
+			  ? " (least important)" : "";
+	if (x + n + (int)strlen(end) <= w)
+		snprintf(where + n, sizeof where - (size_t)n, "%s", end);
+	draw_text(y, x, w - x, A_NORMAL, where);
 }
 
 void view_slider_draw(const struct ui_state *s)
@@ -140,7 +176,14 @@ void view_slider_draw(const struct ui_state *s)
 	draw_numbers(s, y + 2);
 	draw_prediction(s, y + 3);
 	draw_cell_value(s, y + 4);
-	if (l->bottom_h >= 7 && s->data->missing[0])
-		draw_textf(y + 5, 0, l->slider_w, role_attr(ROLE_DIM), "missing %s",
-			   s->data->missing);
+	int next = y + 5;
+	if (l->bottom_h >= 7 && s->data->missing[0]) {
+		char missing[sizeof s->data->missing + 16];
+		snprintf(missing, sizeof missing, "missing %s", s->data->missing);
+		next += draw_wrapped(next, 0, l->slider_w, y + l->bottom_h - 1 - next,
+				     role_attr(ROLE_DIM), missing);
+	}
+	/* tall terminals: the selected layer in detail, a blank row above it and the
+	   message line below it kept free */
+	view_layer_draw(s, next + 1, y + l->bottom_h - 1 - (next + 1));
 }

@@ -44,12 +44,28 @@ void view_status_draw(const struct ui_state *s)
 	int last = s->scroll + l->body_h < d->n_layers ? s->scroll + l->body_h : d->n_layers;
 	if (d->n_layers > l->body_h)
 		snprintf(rows, sizeof rows, " | rows %d-%d", s->scroll + 1, last);
-	snprintf(right, sizeof right, " | %d layers | %s params | %s %s%s ", d->n_layers,
-		 params, d->target == SIZE_GGUF ? "GGUF size" : "plan total", size, rows);
+	const char *hints = " ?:help q:quit ";
+	int hint_w = (int)strlen(hints);
+	/* Long names, big sizes and a row range: "plan total" shortens to "plan", then the
+	   parameter count and the layer count go, before the name or the hints have to. */
+	int name_full = 1 + (int)strlen(d->model_name);
+	for (int form = 0; form < 4; form++) {
+		const char *what = d->target == SIZE_GGUF ? (form ? "GGUF" : "GGUF size")
+			: form ? "plan" : "plan total";
+		if (form < 2)
+			snprintf(right, sizeof right, " | %d layers | %s params | %s %s%s ",
+				 d->n_layers, params, what, size, rows);
+		else if (form == 2)
+			snprintf(right, sizeof right, " | %d layers | %s %s%s ", d->n_layers, what,
+				 size, rows);
+		else
+			snprintf(right, sizeof right, " | %s %s%s ", what, size, rows);
+		if (name_full + (int)strlen(right) + hint_w <= l->cols)
+			break;
+	}
 	char colour[32];
 	snprintf(colour, sizeof colour, "| colour=%s ", heat_scale_name(s->heat_scale));
-	const char *hints = " ?:help q:quit ";
-	int hint_w = (int)strlen(hints), right_w = (int)strlen(right);
+	int right_w = (int)strlen(right);
 	int colour_w = (int)strlen(colour) + RAMP_STEPS + 1;
 	/* The colour legend gives way first, then the model name, then the hints. */
 	int name_w = l->cols - right_w - colour_w - hint_w - 1;

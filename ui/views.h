@@ -7,6 +7,9 @@
 void view_heatmap_draw(const struct ui_state *s);
 void view_tokens_draw(const struct ui_state *s);
 void view_slider_draw(const struct ui_state *s);
+/* The selected layer's numbers from row y, in at most rows rows of the slider block's
+   width (nothing under 4); returns the rows used. */
+int view_layer_draw(const struct ui_state *s, int y, int rows);
 void view_curve_draw(const struct ui_state *s);
 void view_status_draw(const struct ui_state *s);
 void view_help_draw(const struct ui_state *s);

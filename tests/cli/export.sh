@@ -50,6 +50,10 @@ ok "export --format gguf warns about the 32-value fallback" sh -c \
 	sh "$M" "$P" "$WORK/q.gguf" "$WORK/g.json" "$WORK/g.err"
 check "the GGUF file starts with GGUF, 16 layers" [ "$(head -c 4 "$WORK/q.gguf")" = GGUF -a \
 	"$(json_field layers "$WORK/g.json")" = 16 ]
+# rows are quantized on all of the BLAS's threads: one thread must write the same bytes
+ok "GGUF export on one thread" env OPENBLAS_NUM_THREADS=1 "$LWQ" -q export "$M" --plan "$P" \
+	-o "$WORK/q1.gguf"
+check "... is byte for byte the file of two threads" cmp "$WORK/q.gguf" "$WORK/q1.gguf"
 ok "--f16 GGUF for llama-quantize" "$LWQ" export "$M" --format gguf --f16 -o "$WORK/f16.gguf"
 check "the F16 file is larger than the quantized one" \
 	[ "$(stat -c %s "$WORK/f16.gguf")" -gt "$(stat -c %s "$WORK/q.gguf")" ]

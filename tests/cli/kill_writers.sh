@@ -70,6 +70,33 @@ status=$?
 check "sweep interrupted: one line says nothing was written (status $status)" \
 	sh -c "[ $status = 143 ] && grep -qx 'lwq: sweep: interrupted; nothing was written' '$WORK/err'"
 check "... the model is unchanged" [ "$(cksum <"$MODEL")" = "$SUM" ]
+# Interrupted after its first order: that curve is stored (and printed), the rest named.
+# On a terminal (script) the progress line says when the second order starts.
+if command -v script >/dev/null 2>&1; then
+	SUM=$(cksum <"$MODEL")
+	cd "$WORK" && script -qefc "exec '$LWQ' sweep demo.h5 --ids '$IDS' --windows 2 \
+--seq-len 128 --step 8 --orders zd,random:1 >sweep.out" sweep.tty >/dev/null 2>&1 &
+	spid=$!
+	i=0
+	while [ $i -lt 600 ] && ! grep -q "order random:1" "$WORK/sweep.tty" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -TERM "$(pgrep -P $spid)"
+	wait $spid
+	status=$?
+	cd - >/dev/null
+	check "sweep interrupted in its second order: status $status, one line names what it kept" \
+		sh -c "[ $status = 143 ] && tr '\r' '\n' <'$WORK/sweep.tty' | grep -q \
+'^.*lwq: sweep: interrupted; kept the finished curve of zd in demo.h5 (not measured: random:1)\$'"
+	check "... the zd curve is stored, from this run (2 windows)" \
+		sh -c "h5dump -a /sweeps/zd/windows '$MODEL' | grep -q '(0): 2\$'"
+	check "... random:1 is not (absent, or from an earlier run of 1 window)" \
+		sh -c "! h5dump -a /sweeps/random:1/windows '$MODEL' 2>/dev/null | grep -q '(0): 2\$'"
+	check "... and zd's points were printed" grep -q "^zd  *8 " "$WORK/sweep.out"
+	ok "the model reads" "$LWQ" info "$MODEL"
+	rm -f "$WORK/sweep.out" "$WORK/sweep.tty"
+fi
 ok "a full run afterwards" "$LWQ" score "$MODEL" --force
 check "no working copy of a killed run is left" \
 	[ "$(ls -A "$WORK" | grep -v -x -e out -e err)" = demo.h5 ]

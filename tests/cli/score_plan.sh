@@ -27,6 +27,18 @@ check "json has null LIM and per-tensor errors" sh -c \
 fails_with "group size 128 does not divide 352" 1 "group size 128 does not divide the row length 352 of down" \
 	"$LWQ" score --group-size 128 "$M"
 ok "score --group-size 16 recomputes" sh -c '"$LWQ" score -g 16 "$1" | grep -q "computed (group size 16)"' _ "$M"
+# bf16 weights reach the layer ZD through a histogram of their 16-bit words, f32 weights
+# through a second read of every tensor: the same values must give the same scores.
+"$LWQ" -q import "$DEMO" --dtype f32 -o "$WORK/demo-f32.h5" >/dev/null 2>&1
+ok "bf16 and the same weights as f32 score alike (ZD, per tensor, RTN errors)" sh -c \
+	'"$LWQ" -q score -g 16 --force --json "$1" >"$3/bf16.json" &&
+	 "$LWQ" -q score -g 16 --force --json "$2" >"$3/f32.json" &&
+	 grep -q "\"zd_tensor\"" "$3/f32.json" && cmp "$3/bf16.json" "$3/f32.json"' \
+	_ "$M" "$WORK/demo-f32.h5" "$WORK"
+ok "scores on one thread are the scores of two" sh -c \
+	'OPENBLAS_NUM_THREADS=1 "$LWQ" -q score -g 16 --force --json "$1" >"$2/one.json" &&
+	 OPENBLAS_NUM_THREADS=2 "$LWQ" -q score -g 16 --force --json "$1" >"$2/two.json" &&
+	 cmp "$2/one.json" "$2/two.json"' _ "$M" "$WORK"
 fails_with "score --json --csv" 2 "exclusive" "$LWQ" score --json --csv "$M"
 fails_with "score on a missing file" 1 "lwq: score: " "$LWQ" score "$WORK/none.h5"
 

@@ -76,6 +76,23 @@ static void test_round_trip(void)
 	   "three-level plan with pruning round-trips");
 	free(text);
 	bit_plan_free(r);
+	int none = 1;
+	for (int i = 0; i < 16; i++)
+		none &= !q->pinned[i];
+	ok(none, "a plan made without pins reads back with none");
+	text = plan_to_json(p, &c);
+	ok(!strstr(text, "\"pins\""), "... and its JSON has no \"pins\" key");
+	free(text);
+	p->pinned[3] = p->pinned[12] = 1;
+	text = plan_to_json(p, &c);
+	r = plan_from_json(text, &c, &err);
+	int same = r != NULL;
+	for (int i = 0; same && i < 16; i++)
+		same = r->pinned[i] == (i == 3 || i == 12);
+	ok(same && strstr(text, "\"pins\": [") && strstr(text, "\"layers\"") > strstr(text, "\"pins\""),
+	   "pinned layers 3 and 12 are listed under \"pins\" before the layers and read back");
+	free(text);
+	bit_plan_free(r);
 	bit_plan_free(q);
 	bit_plan_free(p);
 }
@@ -143,6 +160,10 @@ static void test_bad_files(void)
 	snprintf(want, sizeof want, "plan is for a model with 7 parameters, this one has %lld",
 		 (long long)total_params(&c));
 	expect_error(params, "\"params\": 7", &c, want, "params mismatch");
+	expect_error("\"group_size\": 32,", "\"group_size\": 32, \"pins\": [16],", &c,
+		     "pins[0] is not a layer of the model (0..15)", "a pin outside the model");
+	expect_error("\"group_size\": 32,", "\"group_size\": 32, \"pins\": 3,", &c,
+		     "\"pins\" is not an array of layer indices", "pins not a list");
 	struct lwq_err err = { "" };
 	ok(plan_read_file("/nonexistent/plan.json", &c, &err) == NULL &&
 	   strcmp(err.msg, "/nonexistent/plan.json: cannot open: No such file or directory") == 0,

@@ -1,7 +1,9 @@
 /* test_quant_rtn.c: RTN quantizer on hand-computed groups, bit-exact; code packing. */
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "numeric.h"
 #include "quant_rtn.h"
 #include "tap.h"
 
@@ -223,8 +225,48 @@ static void test_random_properties(void)
 	}
 }
 
+static int same_bits(float a, float b)
+{
+	return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* The quantizers' inline rounding against the C library's roundf, bit for bit (sign of
+   zero, NaN, infinities): a sample of all float bit patterns, then every half-integer up
+   to 4096 and the floats beside it, and the neighbourhood of 2^23. */
+static void test_round_half_away(void)
+{
+	int64_t bad = 0, tried = 0;
+	float first_bad = 0.0f;
+	for (uint64_t u = 0; u <= UINT32_MAX; u += 97) {
+		uint32_t bits = (uint32_t)u;
+		float x;
+		memcpy(&x, &bits, sizeof x);
+		tried++;
+		if (!same_bits(round_half_away(x), roundf(x)) && !(isnan(x) && isnan(round_half_away(x))))
+			first_bad = bad++ ? first_bad : x;
+	}
+	for (int k = -8192; k <= 8192; k++) {
+		float half = (float)k + 0.5f;
+		float near[5] = { half, nextafterf(half, -INFINITY), nextafterf(half, INFINITY),
+				  (float)k, -0.0f };
+		for (int i = 0; i < 5; i++, tried++)
+			if (!same_bits(round_half_away(near[i]), roundf(near[i])))
+				first_bad = bad++ ? first_bad : near[i];
+	}
+	for (float x = 8388600.0f; x < 8388620.0f; x = nextafterf(x, INFINITY), tried++) {
+		if (!same_bits(round_half_away(x), roundf(x)) ||
+		    !same_bits(round_half_away(-x), roundf(-x)))
+			first_bad = bad++ ? first_bad : x;
+	}
+	ok(bad == 0, "round_half_away equals roundf on %lld values (%lld differ, first %.9g)",
+	   (long long)tried, (long long)bad, first_bad);
+	ok(same_bits(round_half_away(INFINITY), INFINITY) && isnan(round_half_away(NAN)),
+	   "round_half_away keeps infinity and NaN");
+}
+
 int main(void)
 {
+	test_round_half_away();
 	test_two_bit_basic();
 	test_rounding_and_clamp();
 	test_groups_and_rows();

@@ -265,8 +265,13 @@ static void test_pins(const struct explorer_data *d)
 	struct bit_plan *plan = bit_plan_new(d->n_layers);
 	s = act(&s, ACT_PIN, PIN_LOW, 0);
 	ui_fill_plan(&s, plan);
-	ok(plan->bits[strongest] == 2 && strcmp(plan->order, "manual") == 0 &&
-	   plan->group_size == d->group_size, "exported plan carries the pinned bits");
+	ok(plan->bits[strongest] == 2 && strcmp(plan->order, "lim") == 0 &&
+	   plan->group_size == d->group_size, "exported plan carries the pinned bits and "
+	   "the order, as lwq plan --pin writes them");
+	int pins_listed = 0;
+	for (int i = 0; i < d->n_layers; i++)
+		pins_listed += plan->pinned[i] == (i == strongest);
+	ok(pins_listed == d->n_layers, "... and marks the pinned layer, only it");
 	bit_plan_free(plan);
 }
 
