@@ -188,13 +188,14 @@ static void forward_all(struct gptq_runner *gr, const struct layer_weights *lw, 
 	}
 }
 
-static int check_streams(const struct gptq_runner *gr, int layer, struct lwq_err *err)
+/* Errors are about the layer the caller asked for; the caller names it and the file. */
+static int check_streams(const struct gptq_runner *gr, struct lwq_err *err)
 {
 	int64_t n = gr->n_tokens * gr->cfg->hidden;
 	for (int64_t i = 0; i < n; i++)
 		if (!isfinite(gr->x[i]))
-			return lwq_err_set(err, "%s: layer %d: NaN or infinity in the calibration "
-					   "activations", model_file_path(gr->mf), layer);
+			return lwq_err_set(err, "NaN or infinity in the calibration activations "
+					   "it puts out");
 	return 0;
 }
 
@@ -336,7 +337,7 @@ static int quantize_one(struct gptq_runner *gr, int layer, int bits, struct laye
 	gr->report.seconds = monotonic_seconds() - start;
 	gr->report.peak_rss_bytes = peak_rss_bytes();
 	gr->reports[layer] = gr->report;
-	return check_streams(gr, layer, err);
+	return check_streams(gr, err);
 }
 
 /* Layers before `layer` that the streams have not been through yet, as the plan has
@@ -351,14 +352,18 @@ static int catch_up(struct gptq_runner *gr, int layer, struct layer_weights *lw,
 			continue;
 		if (layer_weights_load(gr->mf, l, lw, err) < 0)
 			return -1;
+		int rc = 0;
 		if (bits < 16) {
-			if (quantize_one(gr, l, bits, lw, err) < 0)
-				return -1;
-			continue;
+			rc = quantize_one(gr, l, bits, lw, err);
+		} else {
+			forward_all(gr, lw, gr->x, NULL);
+			rc = check_streams(gr, err);
 		}
-		forward_all(gr, lw, gr->x, NULL);
-		if (check_streams(gr, l, err) < 0)
-			return -1;
+		if (rc < 0) {
+			char where[48];
+			snprintf(where, sizeof where, "on the way there, layer %d", l);
+			return lwq_err_prefix(err, where);
+		}
 	}
 	return 0;
 }
