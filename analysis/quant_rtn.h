@@ -42,6 +42,26 @@ static inline uint8_t rtn_code(float w, float scale, float zero, int bits)
 	return (uint8_t)q;
 }
 
+/* The value a weight comes back as, ((float)rtn_code(w, scale, zero, bits) - zero) * scale,
+   bit for bit, for w finite and top = 2^bits - 1, written without branches so the
+   compiler can run it on several weights at once: w / scale is clamped to +-2^23 first
+   (which changes no code: anything that far out clamps to 0 or top anyway, and a 0/0 of a
+   zero group becomes a code of 0 as in rtn_code), and below 2^23 the truncating cast and
+   the halfway test give roundf. */
+static inline float rtn_dequantized(float w, float scale, float zero, float top)
+{
+	/* comparisons rather than fminf/fmaxf: those are library calls, and NaN must go low */
+	float x = w / scale;
+	x = x > -8388608.0f ? x : -8388608.0f;
+	x = x < 8388608.0f ? x : 8388608.0f;
+	float t = (float)(int32_t)x, r = x - t;
+	t += (float)((r >= 0.5f) - (r <= -0.5f));
+	float q = t + zero;
+	q = q > 0.0f ? q : 0.0f;
+	q = q < top ? q : top;
+	return (q - zero) * scale;
+}
+
 /* Packs n codes of `bits` bits little-endian into ceil(n*bits/8) bytes, and back. */
 size_t pack_codes(const uint8_t *codes, size_t n, int bits, uint8_t *out);
 void unpack_codes(const uint8_t *packed, size_t n, int bits, uint8_t *codes);

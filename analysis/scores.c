@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "numeric.h"
 #include "quant_rtn.h"
 
 const int score_rtn_bits[SCORE_RTN_LEVELS] = { 2, 3, 4, 8 };
@@ -68,6 +69,44 @@ int64_t count_above_one_sigma(const float *w, int64_t n, double mean, double std
 	return count;
 }
 
+void word_values(int bf16, float *value)
+{
+	for (int p = 0; p < WORD_PATTERNS; p++)
+		value[p] = bf16 ? bf16_to_f32((uint16_t)p) : f16_to_f32((uint16_t)p);
+}
+
+void moments_of_words(const int64_t *count, const float *value, struct moments *out)
+{
+	int64_t n = 0;
+	double sum = 0.0, m2 = 0.0;
+	for (int p = 0; p < WORD_PATTERNS; p++)
+		if (count[p]) {
+			n += count[p];
+			sum += (double)count[p] * value[p];
+		}
+	double mean = n > 0 ? sum / (double)n : 0.0;
+	for (int p = 0; p < WORD_PATTERNS; p++)
+		if (count[p]) {
+			double d = value[p] - mean;
+			m2 += (double)count[p] * d * d;
+		}
+	out->n = n;
+	out->mean = mean;
+	out->m2 = m2;
+}
+
+int64_t count_above_one_sigma_words(const int64_t *count, const float *value, double mean,
+				    double std)
+{
+	if (!(std > 0.0))
+		return 0;
+	int64_t above = 0;
+	for (int p = 0; p < WORD_PATTERNS; p++)
+		if (count[p] && (double)value[p] - mean > std)
+			above += count[p];
+	return above;
+}
+
 double zd_fraction(const float *w, int64_t n)
 {
 	if (n <= 0)
@@ -88,16 +127,25 @@ int rtn_error(const float *w, int64_t rows, int64_t cols, int bits, int g,
 	if (g <= 0 || cols % g != 0)
 		return lwq_err_set(err, "group size %d does not divide the row length %lld", g,
 				   (long long)cols);
+	float *back = malloc((size_t)g * sizeof *back);
+	if (!back)
+		return lwq_err_set(err, "out of memory");
+	const float top = (float)((1 << bits) - 1);
 	for (int64_t r = 0; r < rows; r++) {
 		for (int64_t c0 = 0; c0 < cols; c0 += g) {
 			const float *src = w + r * cols + c0;
 			float scale, zero;
-			if (rtn_group_params(src, g, bits, &scale, &zero) < 0)
+			if (rtn_group_params(src, g, bits, &scale, &zero) < 0) {
+				free(back);
 				return lwq_err_set(err, "RTN: non-finite weight in row %lld, "
 						   "columns %lld..", (long long)r, (long long)c0);
+			}
+			/* the group's values first (no branches, no dependences), then the sums
+			   in weight order */
+			for (int i = 0; i < g; i++)
+				back[i] = rtn_dequantized(src[i], scale, zero, top);
 			for (int i = 0; i < g; i++) {
-				float back = ((float)rtn_code(src[i], scale, zero, bits) - zero) * scale;
-				double d = (double)src[i] - back, x = src[i];
+				double d = (double)src[i] - back[i], x = src[i];
 				double s = col_weight ? col_weight[c0 + i] : 1.0;
 				out->err_sq += d * d;
 				out->w_sq += x * x;
@@ -106,6 +154,7 @@ int rtn_error(const float *w, int64_t rows, int64_t cols, int bits, int g,
 			}
 		}
 	}
+	free(back);
 	return 0;
 }
 

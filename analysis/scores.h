@@ -32,6 +32,20 @@ double moments_std(const struct moments *m);          /* population std, sqrt(m2
    counts nothing. */
 int64_t count_above_one_sigma(const float *w, int64_t n, double mean, double std);
 
+/* The same statistics of weights stored as 16-bit words (f16, bf16), from how often each
+   word occurs (count[65536]) and its value (value[65536]): O(65536) however many
+   weights, so one read of the words is all a tensor's ZD needs. The mean comes from the
+   exact products count * value summed in double, m2 from the deviations of each distinct
+   value; they agree with moments_of on the widened weights to rounding. */
+#define WORD_PATTERNS 65536
+void moments_of_words(const int64_t *count, const float *value, struct moments *out);
+/* count_above_one_sigma over the weights a word histogram describes: exactly the count
+   count_above_one_sigma gives on the widened weights. */
+int64_t count_above_one_sigma_words(const int64_t *count, const float *value, double mean,
+				    double std);
+/* value[p] = the f32 value of 16-bit word p stored as bf16 (bf16 = 1) or f16. */
+void word_values(int bf16, float *value);
+
 /* ZD of one array on its own: |{z > 1}| / n. A layer's ZD uses moments_merge over its
    seven linears, then count_above_one_sigma on each with the layer's mean and std. */
 double zd_fraction(const float *w, int64_t n);

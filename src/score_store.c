@@ -8,13 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "blas_kernels.h"
 #include "forward.h"
 #include "layout.h"
-#include "numeric.h"
-#include "parallel.h"
 #include "plan.h"
-#include "progress.h"
+#include "score_scan.h"
 
 #define SCORES_TEMP_GROUP "/scores_incomplete"
 #define SCORES_ALGORITHM "lwq-scores-1"   /* bump when a score's definition changes */
@@ -91,16 +88,6 @@ void scores_fingerprint(struct model_file *mf, char *buf, size_t len)
 
 /* ---- computing ------------------------------------------------------------- */
 
-static enum input_site site_of(enum linear_kind k)
-{
-	switch (k) {
-	case LIN_Q: case LIN_K: case LIN_V: return SITE_ATTN;
-	case LIN_O: return SITE_O;
-	case LIN_GATE: case LIN_UP: return SITE_MLP;
-	default: return SITE_DOWN;
-	}
-}
-
 static int compute_lim(struct model_file *mf, struct layer_scores *s, struct lwq_err *err)
 {
 	struct tensor_info info;
@@ -127,217 +114,6 @@ static int compute_lim(struct model_file *mf, struct layer_scores *s, struct lwq
 	}
 	free(row);
 	return 0;
-}
-
-/* Column weights s_j of one layer's four input sites; all NULL without input stats. */
-static int read_input_sq(struct model_file *mf, const struct model_config *cfg, int layer,
-			 float *sq[SITE_COUNT], struct lwq_err *err)
-{
-	for (int k = 0; k < LIN_COUNT; k++) {
-		int64_t rows, cols;
-		enum input_site site = site_of((enum linear_kind)k);
-		if (sq[site])
-			continue;
-		linear_shape(cfg, (enum linear_kind)k, &rows, &cols);
-		char path[128];
-		snprintf(path, sizeof path, "%s/%03d/%s", ACT_INPUT_SQ, layer, input_site_names[site]);
-		sq[site] = floats(cols);
-		if (!sq[site] || model_file_get_f32(mf, path, sq[site], cols, err) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* What one layer's scan holds: one linear as f32 and, when stored as a 16-bit type, its
-   raw words, plus the layer's histogram of those words. */
-struct layer_scan {
-	float *buf;                /* sized for the largest linear */
-	uint16_t *words;
-	int64_t *histogram;        /* [65536]: occurrences of each 16-bit pattern */
-	int n_threads;
-};
-
-#define WORD_PATTERNS 65536
-
-/* Reads one linear as f32 into scan->buf. A plain f16/bf16 weight is read as its raw
-   words, counted into the histogram and widened here (the same conversion the f32 read
-   does); returns its dtype then, DT_F32 when the histogram was not fed. */
-static int read_linear(struct model_file *mf, int layer, enum linear_kind k,
-		       struct layer_scan *scan, int64_t count, enum dtype *counted,
-		       struct lwq_err *err)
-{
-	char name[64];
-	struct tensor_info info;
-	weight_name(name, sizeof name, layer, linear_names[k]);
-	*counted = DT_F32;
-	if (model_file_weight_bits(mf, name) != 0 ||
-	    model_file_weight_info(mf, name, &info, err) < 0 || info.dtype == DT_F32 ||
-	    info.count != count)
-		return model_file_read_weight_f32(mf, name, scan->buf, count, err);
-	if (model_file_read_weight_raw(mf, name, scan->words, (size_t)count * sizeof *scan->words,
-				       err) < 0)
-		return -1;
-	convert_to_f32(info.dtype, scan->words, scan->buf, (size_t)count);
-	for (int64_t i = 0; i < count; i++)
-		scan->histogram[scan->words[i]]++;
-	*counted = info.dtype;
-	return 0;
-}
-
-/* The RTN errors of one linear at each width, one width per thread: each width's sums
-   run in the same order as on one thread, so the results do not depend on the count. */
-struct rtn_widths {
-	const float *w, *col_weight;
-	int64_t rows, cols;
-	int group_size;
-	struct rtn_error_sums sums[SCORE_RTN_LEVELS];
-	int rc[SCORE_RTN_LEVELS];
-	struct lwq_err errs[SCORE_RTN_LEVELS];
-};
-
-static void rtn_width_task(void *ctx, int64_t b, int slot)
-{
-	(void)slot;
-	struct rtn_widths *j = ctx;
-	j->rc[b] = rtn_error(j->w, j->rows, j->cols, score_rtn_bits[b], j->group_size,
-			     j->col_weight, &j->sums[b], &j->errs[b]);
-}
-
-static int rtn_errors(const struct layer_scan *scan, int64_t rows, int64_t cols,
-		      const struct score_request *req, const float *col_weight, int layer,
-		      enum linear_kind k, struct layer_scores *s, struct lwq_err *err)
-{
-	struct rtn_widths j = { .w = scan->buf, .col_weight = col_weight, .rows = rows,
-				.cols = cols, .group_size = req->group_size };
-	parallel_for(scan->n_threads, SCORE_RTN_LEVELS, rtn_width_task, &j);
-	for (int b = 0; b < SCORE_RTN_LEVELS; b++) {
-		if (j.rc[b] < 0) {
-			*err = j.errs[b];
-			return lwq_err_prefix(err, linear_names[k]);
-		}
-		int64_t at = ((int64_t)layer * LIN_COUNT + k) * SCORE_RTN_LEVELS + b;
-		s->rtn_err[at] = (float)rtn_rel_error(&j.sums[b]);
-		if (s->rtn_werr)
-			s->rtn_werr[at] = (float)rtn_rel_error_weighted(&j.sums[b]);
-	}
-	return 0;
-}
-
-/* Weights of the whole layer above one layer sigma, from the histogram of its words:
-   the same comparison as count_above_one_sigma, made once per distinct value. */
-static int64_t count_above_from_histogram(const int64_t *histogram, enum dtype dt,
-					  double mean, double std)
-{
-	if (!(std > 0.0))
-		return 0;
-	int64_t count = 0;
-	for (int p = 0; p < WORD_PATTERNS; p++) {
-		if (!histogram[p])
-			continue;
-		uint16_t word = (uint16_t)p;
-		float v = dt == DT_BF16 ? bf16_to_f32(word) : f16_to_f32(word);
-		if ((double)v - mean > std)
-			count += histogram[p];
-	}
-	return count;
-}
-
-/* One layer in one read of each tensor: its moments, per-tensor ZD and RTN errors, and
-   the histogram that gives the count above one layer sigma once the layer's mean and
-   sigma are known. Only weights stored as f32 (or quantized) are read a second time for
-   that count. Only one tensor is in memory at a time. */
-static int score_layer(struct model_file *mf, const struct score_request *req, int layer,
-		       struct layer_scan *scan, float *const sq[SITE_COUNT],
-		       struct layer_scores *s, struct lwq_err *err)
-{
-	const struct model_config *cfg = model_file_config(mf);
-	struct moments whole = { 0, 0, 0 }, part;
-	enum dtype layer_dtype = DT_F32;
-	int one_read = 1;
-	memset(scan->histogram, 0, WORD_PATTERNS * sizeof *scan->histogram);
-	for (int k = 0; k < LIN_COUNT; k++) {
-		int64_t rows, cols;
-		enum dtype counted;
-		linear_shape(cfg, (enum linear_kind)k, &rows, &cols);
-		if (read_linear(mf, layer, (enum linear_kind)k, scan, rows * cols, &counted, err) < 0)
-			return -1;
-		if (counted == DT_F32 || (k > 0 && counted != layer_dtype))
-			one_read = 0;
-		layer_dtype = counted;
-		moments_of(scan->buf, rows * cols, &part);
-		moments_merge(&whole, &part);
-		s->zd_tensor[layer * LIN_COUNT + k] = (float)((double)count_above_one_sigma(
-			scan->buf, rows * cols, part.mean, moments_std(&part)) / (double)(rows * cols));
-		if (req->with_rtn && rtn_errors(scan, rows, cols, req, sq[site_of((enum linear_kind)k)],
-						layer, (enum linear_kind)k, s, err) < 0)
-			return -1;
-	}
-	int64_t above = 0;
-	if (one_read) {
-		above = count_above_from_histogram(scan->histogram, layer_dtype, whole.mean,
-						   moments_std(&whole));
-	} else {
-		for (int k = 0; k < LIN_COUNT; k++) {
-			int64_t rows, cols;
-			char name[64];
-			linear_shape(cfg, (enum linear_kind)k, &rows, &cols);
-			weight_name(name, sizeof name, layer, linear_names[k]);
-			if (model_file_read_weight_f32(mf, name, scan->buf, rows * cols, err) < 0)
-				return -1;
-			above += count_above_one_sigma(scan->buf, rows * cols, whole.mean,
-						       moments_std(&whole));
-		}
-	}
-	s->zd[layer] = (float)((double)above / (double)whole.n);
-	s->params[layer] = (float)whole.n;
-	return 0;
-}
-
-static int64_t largest_linear(const struct model_config *cfg)
-{
-	int64_t most = 0;
-	for (int k = 0; k < LIN_COUNT; k++) {
-		int64_t rows, cols;
-		linear_shape(cfg, (enum linear_kind)k, &rows, &cols);
-		if (rows * cols > most)
-			most = rows * cols;
-	}
-	return most;
-}
-
-static int compute_layers(struct model_file *mf, const struct score_request *req,
-			  struct layer_scores *s, struct lwq_err *err)
-{
-	const struct model_config *cfg = model_file_config(mf);
-	int64_t most = largest_linear(cfg);
-	struct layer_scan scan = { floats(most), malloc((size_t)most * sizeof(uint16_t)),
-				   calloc(WORD_PATTERNS, sizeof(int64_t)), blas_thread_count() };
-	if (!scan.buf || !scan.words || !scan.histogram) {
-		free(scan.buf), free(scan.words), free(scan.histogram);
-		return lwq_err_set(err, "out of memory");
-	}
-	int weighted = req->with_rtn && model_file_exists(mf, ACT_INPUT_SQ);
-	struct progress p;
-	progress_start(&p, "score", "layers", s->n_layers);
-	int rc = 0;
-	for (int l = 0; l < s->n_layers && rc == 0; l++) {
-		float *sq[SITE_COUNT] = { NULL };
-		if (weighted)
-			rc = read_input_sq(mf, cfg, l, sq, err);
-		if (rc == 0)
-			rc = score_layer(mf, req, l, &scan, sq, s, err);
-		for (int site = 0; site < SITE_COUNT; site++)
-			free(sq[site]);
-		progress_step(&p, NULL, 0);
-		if (rc < 0) {
-			char where[32];
-			snprintf(where, sizeof where, "layer %d", l);
-			lwq_err_prefix(err, where);
-		}
-	}
-	progress_finish(&p);
-	free(scan.buf), free(scan.words), free(scan.histogram);
-	return rc;
 }
 
 static struct layer_scores *compute_scores(struct model_file *mf, const struct score_request *req,
@@ -369,7 +145,7 @@ static struct layer_scores *compute_scores(struct model_file *mf, const struct s
 		free(s->zd_tensor);
 		free(s->params);
 		s->zd = s->zd_tensor = s->params = NULL;
-	} else if (compute_layers(mf, req, s, err) < 0) {
+	} else if (scores_scan_weights(mf, req, s, err) < 0) {
 		goto fail;
 	}
 	scores_fingerprint(mf, s->fingerprint, sizeof s->fingerprint);

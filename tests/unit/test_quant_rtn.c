@@ -264,9 +264,40 @@ static void test_round_half_away(void)
 	   "round_half_away keeps infinity and NaN");
 }
 
+/* The branch-free dequantization the RTN error sums use, against rtn_code: random
+   groups at every width, extreme and constant groups included. */
+static void test_rtn_dequantized(void)
+{
+	uint64_t state = 12345;
+	int64_t bad = 0, tried = 0;
+	const int bits_of[4] = { 2, 3, 4, 8 };
+	for (int trial = 0; trial < 20000; trial++) {
+		float w[32];
+		int kind = trial % 5;
+		for (int i = 0; i < 32; i++) {
+			state = state * 6364136223846793005ull + 1442695040888963407ull;
+			float u = (float)((state >> 40) & 0xffffff) / 16777216.0f - 0.5f;
+			w[i] = kind == 0 ? 0.05f * u : kind == 1 ? 1000.0f + u * 1e-3f :
+			       kind == 2 ? 0.0f : kind == 3 ? -3.0f : 1e6f * u;
+		}
+		int bits = bits_of[trial % 4];
+		float scale, zero, top = (float)((1 << bits) - 1);
+		if (rtn_group_params(w, 32, bits, &scale, &zero) < 0)
+			continue;
+		for (int i = 0; i < 32; i++, tried++) {
+			float want = ((float)rtn_code(w[i], scale, zero, bits) - zero) * scale;
+			if (!same_bits(rtn_dequantized(w[i], scale, zero, top), want))
+				bad++;
+		}
+	}
+	ok(bad == 0, "rtn_dequantized equals (rtn_code - zero) * scale on %lld weights (%lld differ)",
+	   (long long)tried, (long long)bad);
+}
+
 int main(void)
 {
 	test_round_half_away();
+	test_rtn_dequantized();
 	test_two_bit_basic();
 	test_rounding_and_clamp();
 	test_groups_and_rows();

@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "numeric.h"
 #include "quant_rtn.h"
 #include "scores.h"
 #include "tap.h"
@@ -162,8 +163,46 @@ static void test_rtn_error_random(void)
 	}
 }
 
+/* ZD from a histogram of 16-bit words, against moments_of and count_above_one_sigma on
+   the widened weights (the slow, obvious path), for bf16 and f16 storage. */
+static void test_zd_words(void)
+{
+	static int64_t count[WORD_PATTERNS];
+	static float value[WORD_PATTERNS];
+	const int64_t n = 200003;
+	float *w = malloc((size_t)n * sizeof *w);
+	for (int bf16 = 0; bf16 <= 1; bf16++) {
+		const char *name = bf16 ? "bf16" : "f16";
+		word_values(bf16, value);
+		memset(count, 0, sizeof count);
+		for (int64_t i = 0; i < n; i++) {
+			/* skewed, offset weights, so the mean matters */
+			float x = random_weight(0.003f, 0.02f) + (i % 7 == 0 ? 0.05f : 0.0f);
+			uint16_t word = bf16 ? f32_to_bf16(x) : f32_to_f16(x);
+			count[word]++;
+			w[i] = value[word];
+		}
+		struct moments slow, fast;
+		moments_of(w, n, &slow);
+		moments_of_words(count, value, &fast);
+		ok(fast.n == n && fabs(fast.mean - slow.mean) <= 1e-12 * fabs(slow.mean) &&
+		   fabs(fast.m2 - slow.m2) <= 1e-12 * slow.m2,
+		   "%s words: mean %.12g and m2 %.12g as moments_of (%.12g, %.12g)", name,
+		   fast.mean, fast.m2, slow.mean, slow.m2);
+		double std = moments_std(&slow);
+		int64_t want = count_above_one_sigma(w, n, slow.mean, std);
+		int64_t got = count_above_one_sigma_words(count, value, slow.mean, std);
+		ok(got == want, "%s words: %lld above one sigma, as counted weight by weight (%lld)",
+		   name, (long long)got, (long long)want);
+		ok(count_above_one_sigma_words(count, value, slow.mean, 0.0) == 0,
+		   "%s words: zero sigma counts nothing", name);
+	}
+	free(w);
+}
+
 int main(void)
 {
+	test_zd_words();
 	test_lim();
 	test_zd_streaming();
 	test_rtn_error_hand();
