@@ -155,6 +155,17 @@ MULTI_TARGET float exp_shifted_sum(float *v, int n, float shift)
 		acc += e;
 	}
 	sum = vsum(acc);
+	if (i < n) {
+		/* the last 1..3 values in one padded vector (a causal softmax row ends in
+		   such a tail every time), still added one by one in order */
+		float tail[LANES] = { 0 };
+		memcpy(tail, v + i, (size_t)(n - i) * sizeof *tail);
+		vfloat e = vexp(vload(tail) - shift);
+		for (int k = 0; i < n; i++, k++) {
+			v[i] = e[k];
+			sum += v[i];
+		}
+	}
 #endif
 	for (; i < n; i++) {
 		v[i] = exp_approx(v[i] - shift);

@@ -77,24 +77,19 @@ static int core_is_generic(const char *core)
 	return 1;
 }
 
-void blas_pick_kernels(char **argv)
+/* Idle OpenBLAS threads spin (yielding) for 2^OPENBLAS_THREAD_TIMEOUT cycles after each
+   product before they sleep: 2^28 by default, a tenth of a second, which covers all of
+   the forward pass's own threaded work between the products (norms, RoPE, attention,
+   SiLU), so a 2-core machine runs three threads on two cores. 2^16 cycles (tens of
+   microseconds) still covers back-to-back products. */
+#define THREAD_TIMEOUT "16"
+#define TIMEOUT_MARK_VAR "LWQ_BLAS_TIMEOUT_SET"
+
+static int timeout_set_by_lwq;
+
+/* Restarts this program with the variables now set; returns only when it cannot. */
+static void restart(char **argv)
 {
-	const char *mark = getenv(MARK_VAR);
-	if (mark) {
-		snprintf(detected_core, sizeof detected_core, "%s", mark);
-		unsetenv(MARK_VAR);
-		return;
-	}
-	if (getenv("OPENBLAS_CORETYPE"))   /* the user's choice, even an empty one */
-		return;
-	const char *core = openblas_get_corename();
-	const char *want = core_for_cpu();
-	if (!core || !want || !core_is_generic(core))
-		return;
-	/* OpenBLAS picks its kernels when the library is loaded, before main: the only way
-	   to change them is to start again with the variable set. */
-	if (setenv("OPENBLAS_CORETYPE", want, 1) != 0 || setenv(MARK_VAR, core, 1) != 0)
-		return;
 	/* The resolved path, not /proc/self/exe itself, so the process keeps its name
 	   ("lwq", not "exe") for ps, top and pgrep. */
 	char self[4096];
@@ -103,9 +98,46 @@ void blas_pick_kernels(char **argv)
 		self[n] = 0;
 		execv(self, argv);
 	}
-	/* No /proc or exec refused: run on with the generic kernels, same results. */
-	unsetenv("OPENBLAS_CORETYPE");
-	unsetenv(MARK_VAR);
+}
+
+void blas_pick_kernels(char **argv)
+{
+	const char *mark = getenv(MARK_VAR);
+	if (mark) {
+		snprintf(detected_core, sizeof detected_core, "%s", mark);
+		unsetenv(MARK_VAR);
+	}
+	if (getenv(TIMEOUT_MARK_VAR)) {
+		timeout_set_by_lwq = 1;
+		unsetenv(TIMEOUT_MARK_VAR);
+	}
+	if (mark || timeout_set_by_lwq)        /* this is the restarted process */
+		return;
+	/* OpenBLAS reads both variables when the library is loaded, before main: the only
+	   way to change them is to start again with them set. A value the user set, even
+	   an empty one, is kept. */
+	const char *core = openblas_get_corename();
+	const char *want = core_for_cpu();
+	int set_core = !getenv("OPENBLAS_CORETYPE") && core && want && core_is_generic(core);
+	int set_timeout = !getenv("OPENBLAS_THREAD_TIMEOUT") && openblas_get_num_threads() > 1;
+	if (!set_core && !set_timeout)
+		return;
+	int failed = (set_core && (setenv("OPENBLAS_CORETYPE", want, 1) != 0 ||
+				   setenv(MARK_VAR, core, 1) != 0)) ||
+		     (set_timeout && (setenv("OPENBLAS_THREAD_TIMEOUT", THREAD_TIMEOUT, 1) != 0 ||
+				      setenv(TIMEOUT_MARK_VAR, "1", 1) != 0));
+	if (!failed)
+		restart(argv);
+	/* No /proc, exec refused or no room in the environment: take back what was set
+	   and run on as loaded, same results. */
+	if (set_core) {
+		unsetenv("OPENBLAS_CORETYPE");
+		unsetenv(MARK_VAR);
+	}
+	if (set_timeout) {
+		unsetenv("OPENBLAS_THREAD_TIMEOUT");
+		unsetenv(TIMEOUT_MARK_VAR);
+	}
 }
 
 int blas_thread_count(void)
@@ -128,4 +160,10 @@ void blas_describe(FILE *out)
 		fprintf(out, " (OPENBLAS_CORETYPE=%s from the environment)",
 			getenv("OPENBLAS_CORETYPE"));
 	fputc('\n', out);
+	if (openblas_get_num_threads() > 1 && timeout_set_by_lwq)
+		fprintf(out, "BLAS threads: idle threads sleep after 2^%s cycles "
+			"(OPENBLAS_THREAD_TIMEOUT set by lwq)\n", THREAD_TIMEOUT);
+	else if (openblas_get_num_threads() > 1 && getenv("OPENBLAS_THREAD_TIMEOUT"))
+		fprintf(out, "BLAS threads: OPENBLAS_THREAD_TIMEOUT=%s from the environment\n",
+			getenv("OPENBLAS_THREAD_TIMEOUT"));
 }

@@ -17,6 +17,16 @@ check "the user's core is kept and said to come from the environment" \
 	grep -q '^BLAS: .*, core Prescott, .*(OPENBLAS_CORETYPE=Prescott from the environment)$' "$WORK/out"
 ok "threads follow OPENBLAS_NUM_THREADS" env OPENBLAS_NUM_THREADS=1 "$LWQ" --version
 check "... 1 thread" grep -q ', 1 thread\( \|$\)' "$WORK/out"
+check "... and no idle-thread timeout to set" sh -c "! grep -q 'THREAD_TIMEOUT' '$WORK/out'"
+unset OPENBLAS_THREAD_TIMEOUT
+ok "lwq --version on 2 threads" env OPENBLAS_NUM_THREADS=2 "$LWQ" --version
+check "idle BLAS threads sleep after 2^16 cycles, set by lwq" \
+	grep -q '^BLAS threads: idle threads sleep after 2^16 cycles (OPENBLAS_THREAD_TIMEOUT set by lwq)$' \
+	"$WORK/out"
+ok "lwq --version with OPENBLAS_THREAD_TIMEOUT=20" \
+	env OPENBLAS_NUM_THREADS=2 OPENBLAS_THREAD_TIMEOUT=20 "$LWQ" --version
+check "the user's timeout is kept" \
+	grep -q '^BLAS threads: OPENBLAS_THREAD_TIMEOUT=20 from the environment$' "$WORK/out"
 
 flags=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null)
 has() { case " $flags " in *" $1 "*) return 0 ;; esac; return 1; }
