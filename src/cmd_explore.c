@@ -12,6 +12,7 @@
 #include "heatmap_figure.h"
 #include "options.h"
 #include "plan_file.h"
+#include "run_method.h"
 
 struct explore_options {
 	const char *model;
@@ -64,7 +65,8 @@ static int export_png_hook(void *ctx, const struct export_request *req, struct l
 	return heatmap_write(session->data, &o, req->path, req->overwrite, err);
 }
 
-/* The quantized model as lwq export writes it: GGUF when the name ends in .gguf. */
+/* The quantized model as lwq export writes it: GGUF when the name ends in .gguf, with
+   the quantizer the screen predicts with (m). */
 static int export_model_hook(void *ctx, const struct export_request *req, struct lwq_err *err)
 {
 	const struct explore_session *session = ctx;
@@ -74,14 +76,18 @@ static int export_model_hook(void *ctx, const struct export_request *req, struct
 	struct model_file *mf = model_file_open(session->data->path, 0, err);
 	if (!mf)
 		return -1;
+	struct method_options mo;
 	int rc = export_check_plan(format, plan, model_file_config(mf), err);
+	if (rc == 0)
+		rc = export_method_for(req->method, format, &mo, err);
 	if (rc == 0) {
 		struct progress silent; /* the terminal belongs to the explorer */
 		memset(&silent, 0, sizeof silent);
 		struct export_job job = { .src = mf, .plan = plan, .plan_path = "explorer",
 					  .progress = &silent };
 		struct export_stats stats;
-		rc = export_write_file(format, &job, path, req->overwrite, 0, &stats, err);
+		rc = export_with_method(format, &job, &mo, "explore", 1, path, req->overwrite, 0,
+					&stats, err);
 	}
 	model_file_close(mf);
 	return rc;

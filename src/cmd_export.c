@@ -162,19 +162,12 @@ static int run_export(const struct export_options *o, struct model_file *mf,
 	struct progress progress;
 	struct export_stats stats;
 	int steps = o->format == EXPORT_GGUF ? export_kept_layers(plan, cfg) : cfg->n_layers;
-	struct method_run run;
-	if (method_run_start(&run, mf, plan, &o->method, "export", cli_quiet || o->json, err) < 0)
-		return -1;
 	struct export_job job = { .src = mf, .plan = plan, .plan_path = o->plan, .name = o->name,
-				  .f16 = o->f16, .embed_f32 = o->embed_f32, .progress = &progress,
-				  .gptq = run.gptq,
-				  .importance = o->format == EXPORT_GGUF && !o->f16 &&
-						!o->method.no_importance && importance_available(mf) };
+				  .f16 = o->f16, .embed_f32 = o->embed_f32, .progress = &progress };
 	progress_start(&progress, "export", "layer", steps + 1);
-	int rc = export_write_file((enum export_format)o->format, &job, o->out, o->force, 1,
-				   &stats, err);
+	int rc = export_with_method((enum export_format)o->format, &job, &o->method, "export",
+				    cli_quiet || o->json, o->out, o->force, 1, &stats, err);
 	progress_finish(&progress);
-	method_run_end(&run);
 	if (rc == 0) {
 		if (o->format == EXPORT_GGUF)
 			warn_fallbacks(&stats);

@@ -347,6 +347,16 @@ static void print_summary(const struct model_config *cfg, const struct bit_plan 
 	for (int k = 0; k < 3; k++)
 		if (k != 1 || plan->mid_bits)
 			print_layers_at(plan, widths[k]);
+	int n_pinned = 0;
+	for (int i = 0; plan->pinned && i < plan->n_layers; i++)
+		n_pinned += plan->pinned[i];
+	if (n_pinned) {
+		printf("pinned (%d):", n_pinned);
+		for (int i = 0; i < plan->n_layers; i++)
+			if (plan->pinned[i])
+				printf(" %d", i);
+		printf("\n");
+	}
 }
 
 static void print_csv(const struct model_config *cfg, const struct bit_plan *plan,

@@ -15,6 +15,8 @@ enum export_format { EXPORT_LWQ, EXPORT_GGUF };
 /* GGUF for a name ending in .gguf, else lwq. */
 enum export_format export_format_for_path(const char *path);
 
+struct method_options;
+
 struct export_job {
 	struct model_file *src;
 	const struct bit_plan *plan;   /* bits per source layer; 0 drops the layer */
@@ -55,6 +57,22 @@ int export_gguf(const struct export_job *job, struct export_stats *stats, struct
    (callers that own the terminal, like the explorer, keep their own handlers). */
 int export_write_file(enum export_format format, struct export_job *job, const char *final_path,
 		      int overwrite, int catch_signals, struct export_stats *stats,
+		      struct lwq_err *err);
+
+/* export_write_file with the quantizer of mo, as lwq export applies it: GPTQ through its
+   runner (calibration loaded, so it may fail with "run lwq capture"), the GGUF block
+   scales weighted by capture's statistics unless mo->no_importance. Sets job->gptq and
+   job->importance; verb and quiet are for GPTQ's warnings. */
+int export_with_method(enum export_format format, struct export_job *job,
+		       const struct method_options *mo, const char *verb, int quiet,
+		       const char *final_path, int overwrite, int catch_signals,
+		       struct export_stats *stats, struct lwq_err *err);
+
+/* The method options that export the file a quantizer's predictions are about
+   ("rtn", "gguf", "gptq", "gguf-gptq"; NULL or "" is rtn) in `format`: GPTQ onto lwq's
+   grid or onto GGUF's blocks, the GGUF export's own rounding for rtn and gguf; the lwq
+   format refuses the GGUF quantizers. */
+int export_method_for(const char *name, enum export_format format, struct method_options *mo,
 		      struct lwq_err *err);
 
 #endif

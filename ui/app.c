@@ -155,7 +155,8 @@ static struct ui_action perform_effect(const struct ui_state *s, char *msg, size
 		   role_attr(ROLE_INFO), "writing %s ...", s->effect_path);
 	refresh();
 	struct export_request req = { plan, s->effect_path, s->effect_overwrite,
-				      s->heat_scale == SCALE_VALUE, s->token_scale_per_layer };
+				      s->heat_scale == SCALE_VALUE, s->token_scale_per_layer,
+				      s->method };
 	if (hook(h->ctx, &req, &err) == 0) {
 		snprintf(msg, len, "wrote %.200s", s->effect_path);
 		done.a = 0;

@@ -18,6 +18,8 @@ struct export_request {
 	int overwrite;
 	int color_by_value;        /* heat columns: 0 by rank, 1 by value (heat_columns.h) */
 	int tokens_per_layer;      /* token map: 1 each layer on its own scale */
+	const char *method;        /* the quantizer the prediction comes from ("rtn", "gptq",
+				      ...): a model export quantizes with it */
 };
 
 /* Exports the explorer can ask for; each returns 0 or -1 with err filled. A NULL

@@ -107,6 +107,13 @@ if "$LWQ" -q capture "$M" --ids "$IDS" --windows 2 --seq-len 64 >/dev/null 2>&1;
 		'"$LWQ" plan "$1" --from "$2" --json | cmp -s - "$2"' _ "$M" "$WORK/p.json"
 	ok "three levels with pins" sh -c '"$LWQ" plan "$1" --budget 3MiB --levels 3 --pin 0=lo --pin 5=mid >"$2/p3.txt"' _ "$M" "$WORK"
 	check "three-level plan lists 8-bit layers" grep -q "^8-bit layers" "$WORK/p3.txt"
+	check "... and the pinned layers" grep -qx "pinned (2): 0 5" "$WORK/p3.txt"
+	ok "a plan file with pins" "$LWQ" plan "$M" --avg-bits 3 --pin 2=hi --pin 7=lo -o "$WORK/pins.json"
+	check "... lists them" sh -c "tr -d ' \n' <'$WORK/pins.json' | grep -q '\"pins\":\[2,7\],\"layers\"'"
+	ok "--from a plan with pins says which" sh -c \
+		'"$LWQ" plan "$1" --from "$2" | grep -qx "pinned (2): 2 7"' _ "$M" "$WORK/pins.json"
+	ok "... and --json reproduces the file" sh -c \
+		'"$LWQ" plan "$1" --from "$2" --json | cmp -s - "$2"' _ "$M" "$WORK/pins.json"
 	ok "prune order drops layers to 0 bits" sh -c \
 		'"$LWQ" plan "$1" --order prune --high-layers 12 --csv | grep -c ",0,[0-9]*,0$" | grep -qx 4' _ "$M"
 	ok "--emit llama-quantize" "$LWQ" plan "$M" --avg-bits 3 --emit llama-quantize

@@ -266,6 +266,17 @@ check "two methods: starts on rtn" wait_for "ppl ~ [0-9.]* (sweep, rtn)"
 keys m
 check "m: predicted perplexity from the gptq sweep" wait_for "ppl ~ [0-9.]* (sweep, gptq)"
 check "m: the message names the method" wait_for "method gptq: predicted perplexity"
+keys x C-u "$WORK/gptq-x.h5" Enter
+check "x on gptq: quantized model written" wait_for "wrote $WORK/gptq-x.h5" 120
+ok "... info --json of it" "$LWQ" info "$WORK/gptq-x.h5" --json
+check "... stores GPTQ's codes" grep -q '"quantizer": "gptq"' "$WORK/out"
+keys e C-u "$WORK/gptq-plan.json" Enter
+check "the plan on screen written" wait_for "wrote $WORK/gptq-plan.json"
+keys x C-u "$WORK/gptq-x.gguf" Enter
+check "x on gptq to a .gguf name: written" wait_for "wrote $WORK/gptq-x.gguf" 120
+ok "... the same as export --format gguf --method gptq" "$LWQ" --quiet export "$M" \
+	--plan "$WORK/gptq-plan.json" --method gptq -o "$WORK/gptq-cli.gguf"
+check "... byte for byte" cmp "$WORK/gptq-x.gguf" "$WORK/gptq-cli.gguf"
 keys m
 check "m again: back to rtn" wait_for "ppl ~ [0-9.]* (sweep, rtn)"
 keys q

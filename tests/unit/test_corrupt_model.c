@@ -4,7 +4,6 @@
    exit 1 and one line, never a crash, a hang, a sanitizer report or HDF5's own error
    stack. Each verb runs in a forked child of this program (no exec per run). */
 #include <fcntl.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,67 +12,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "commands.h"
 #include "model_h5.h"
 #include "scratch_dir.h"
 #include "tap.h"
+#include "verb_child.h"
 
 #define N_VARIANTS 300
 #define SECONDS_PER_RUN 30
-
-enum outcome { RAN_OK, CLEAN_ERROR, CRASH, HANG, SANITIZER, MULTI_LINE, N_OUTCOMES };
-static const char *outcome_names[N_OUTCOMES] = {
-	"exit 0", "exit 1 with one line", "crash", "hang", "sanitizer report",
-	"more than one line on stderr",
-};
-
-/* Runs a verb as lwq's main would, in a child with stderr in err_path. */
-static enum outcome run_verb(char **argv, const char *err_path)
-{
-	pid_t pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY), err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		dup2(null, 1);
-		dup2(err, 2);
-		signal(SIGXFSZ, SIG_IGN);
-		model_file_no_exit_cleanup();
-		alarm(SECONDS_PER_RUN);
-		int argc = 0;
-		while (argv[argc])
-			argc++;
-		int (*verb)(int, char **) = !strcmp(argv[0], "info") ? cmd_info :
-					    !strcmp(argv[0], "plan") ? cmd_plan :
-					    !strcmp(argv[0], "score") ? cmd_score :
-					    !strcmp(argv[0], "eval") ? cmd_eval :
-					    !strcmp(argv[0], "import") ? cmd_import :
-					    !strcmp(argv[0], "capture") ? cmd_capture : NULL;
-		int status = verb ? verb(argc, argv) : 99;
-		fflush(NULL);
-		_exit(status);
-	}
-	int status;
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return CRASH;
-	FILE *f = fopen(err_path, "r");
-	char line[4096];
-	int lines = 0, sanitizer = 0;
-	while (f && fgets(line, sizeof line, f)) {
-		lines++;
-		sanitizer |= strstr(line, "Sanitizer") || strstr(line, "runtime error");
-	}
-	if (f)
-		fclose(f);
-	if (sanitizer)
-		return SANITIZER;
-	if (WIFSIGNALED(status))
-		return WTERMSIG(status) == SIGALRM ? HANG : CRASH;
-	if (WEXITSTATUS(status) > 1)
-		return CRASH;
-	if (lines > 1)
-		return MULTI_LINE;
-	return WEXITSTATUS(status) == 0 ? RAN_OK : CLEAN_ERROR;
-}
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15u;
 static uint64_t next_random(void)
@@ -146,8 +91,9 @@ int main(void)
 	char *import[] = { "import", dir, "-o", clean, NULL };
 	char *capture[] = { "capture", clean, "--ids", ids, "--windows", "2", "--seq-len", "32", NULL };
 	char *score[] = { "score", clean, NULL };
-	int ready = run_verb(import, err_path) == RAN_OK && run_verb(capture, err_path) == RAN_OK &&
-		    run_verb(score, err_path) == RAN_OK;
+	int ready = run_verb_child(import, err_path, SECONDS_PER_RUN, NULL) == RAN_OK &&
+		    run_verb_child(capture, err_path, SECONDS_PER_RUN, NULL) == RAN_OK &&
+		    run_verb_child(score, err_path, SECONDS_PER_RUN, NULL) == RAN_OK;
 	ok(ready, "the demo model imported, captured (2 x 32 tokens) and scored");
 	if (!ready)
 		return tap_done();
@@ -177,11 +123,11 @@ int main(void)
 		char what[128];
 		struct damage d = damage(fd, bytes, n, v, what, sizeof what);
 		for (int k = 0; k < 4; k++) {
-			enum outcome o = run_verb(runs[k], err_path);
+			enum verb_outcome o = run_verb_child(runs[k], err_path, SECONDS_PER_RUN, NULL);
 			counts[k][o]++;
 			if (o >= CRASH) {
 				failures++;
-				printf("# %s on the file with %s: %s\n", runs[k][0], what, outcome_names[o]);
+				printf("# %s on the file with %s: %s\n", runs[k][0], what, verb_outcome_names[o]);
 				char cmd[4400];
 				snprintf(cmd, sizeof cmd, "head -5 '%s' | sed 's/^/#   /'", err_path);
 				fflush(stdout);
@@ -204,7 +150,7 @@ int main(void)
 	for (int k = 0; k < 4; k++) {
 		printf("# %-5s:", runs[k][0]);
 		for (int o = 0; o < N_OUTCOMES; o++)
-			printf(" %s %d%s", outcome_names[o], counts[k][o], o + 1 < N_OUTCOMES ? "," : "\n");
+			printf(" %s %d%s", verb_outcome_names[o], counts[k][o], o + 1 < N_OUTCOMES ? "," : "\n");
 	}
 	ok(failures == 0, "%d damaged files x 4 verbs: no crash, hang, sanitizer report or "
 	   "multi-line error (%d failures)", N_VARIANTS, failures);

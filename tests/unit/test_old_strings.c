@@ -2,9 +2,7 @@
    dtypes, the format, config strings) are variable-length strings in HDF5's global heap.
    Such a file reads as before; damaged in its heap or in the references to it, info and
    eval end with exit 0, or exit 1 and one line, never a crash or sanitizer report. */
-#include <fcntl.h>
 #include <hdf5.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +11,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "commands.h"
 #include "model_h5.h"
 #include "scratch_dir.h"
 #include "synth_model.h"
 #include "tap.h"
+#include "verb_child.h"
 
 /* ---- writing the older layout ---- */
 
@@ -84,46 +82,6 @@ static int write_old_layout(const char *path)
 
 /* ---- running verbs on damaged copies ---- */
 
-enum outcome { RAN_OK, CLEAN_ERROR, FAILED };
-static int last_status;
-
-/* Runs a verb as lwq's main would, in a child; FAILED on a crash, hang, sanitizer report,
-   exit status above 1 or more than one line on stderr. */
-static enum outcome run_verb(char **argv, const char *err_path)
-{
-	pid_t pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		dup2(null, 1);
-		dup2(err, 2);
-		model_file_no_exit_cleanup();
-		alarm(60);
-		int argc = 0;
-		while (argv[argc])
-			argc++;
-		int status = !strcmp(argv[0], "info") ? cmd_info(argc, argv) : cmd_eval(argc, argv);
-		fflush(NULL);
-		_exit(status);
-	}
-	int status;
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return FAILED;
-	last_status = status;
-	FILE *f = fopen(err_path, "r");
-	char line[4096];
-	int lines = 0, sanitizer = 0;
-	while (f && fgets(line, sizeof line, f)) {
-		lines++;
-		sanitizer |= strstr(line, "Sanitizer") || strstr(line, "runtime error");
-	}
-	if (f)
-		fclose(f);
-	if (sanitizer || !WIFEXITED(status) || WEXITSTATUS(status) > 1 || lines > 1)
-		return FAILED;
-	return WEXITSTATUS(status) == 0 ? RAN_OK : CLEAN_ERROR;
-}
-
 static size_t find(const unsigned char *bytes, size_t n, const char *what, size_t from)
 {
 	size_t k = strlen(what);
@@ -164,7 +122,7 @@ int main(void)
 			 "--threads", "1", NULL };
 	char *info[] = { "info", damaged, NULL };
 	rename(model, damaged);
-	ok(run_verb(eval, err_path) == RAN_OK, "eval of the current layout");
+	ok(run_verb_child(eval, err_path, 60, NULL) == RAN_OK, "eval of the current layout");
 	rename(damaged, model);
 
 	int converted = write_old_layout(model);
@@ -221,15 +179,16 @@ int main(void)
 			abort();
 		bytes[at] = saved;
 		char **verb = v % 2 ? info : eval;
-		enum outcome o = run_verb(verb, err_path);
+		int status;
+		enum verb_outcome o = run_verb_child(verb, err_path, 60, &status);
 		runs++;
 		clean_errors += o == CLEAN_ERROR;
-		if (o == FAILED) {
+		if (o >= CRASH) {
 			failures++;
-			printf("# %s with byte %zu (heap + %zd) flipped: %s %d\n", verb[0], at,
-			       (ssize_t)(at - heap), WIFSIGNALED(last_status) ? "signal" : "exit",
-			       WIFSIGNALED(last_status) ? WTERMSIG(last_status)
-						       : WEXITSTATUS(last_status));
+			printf("# %s with byte %zu (heap + %zd) flipped: %s (%s %d)\n", verb[0], at,
+			       (ssize_t)(at - heap), verb_outcome_names[o],
+			       WIFSIGNALED(status) ? "signal" : "exit",
+			       WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 			char cmd[4400];
 			snprintf(cmd, sizeof cmd, "head -5 '%s' | sed 's/^/#   /'", err_path);
 			fflush(stdout);
