@@ -49,7 +49,7 @@ struct gptq_layer_report {
 struct gptq_runner;
 
 /* Checks the calibration (ids in range, enough of them: a warning when there are fewer
-   tokens than the widest linear has inputs) and embeds it. The runner reads the model
+   than 10 tokens per input of the widest linear) and embeds it. The runner reads the model
    through mf, which must outlive it. */
 struct gptq_runner *gptq_runner_new(struct model_file *mf, const struct gptq_run_config *rc,
 				    struct lwq_err *err);

@@ -15,6 +15,7 @@ Usage: mk_hf_model.py DIR [EDIT...]   where EDIT is one of
   bf16                 store every tensor as BF16
   set=KEY:JSON         config.json KEY = JSON value (set=vocab_size:32000)
   random=SEED          small random F32 weights (norms near 1), seeded
+  scale=TENSOR:F       with random=SEED: TENSOR's values times F (F32 range)
   tokenizer=DIR        copy DIR's tokenizer.json (and tokenizer_config.json) beside
 The architecture decides the tensors: Qwen2ForCausalLM adds q/k/v biases,
 Qwen3ForCausalLM adds per-head q_norm/k_norm, tie_word_embeddings drops lm_head.
@@ -64,13 +65,13 @@ def tensor_list(cfg):
     return out
 
 
-def random_payload(rng, name, count):
+def random_payload(rng, name, count, factor=1.0):
     """Small random weights; norms near 1 so a forward pass stays well scaled."""
     if name.endswith("norm.weight"):
         vals = [1.0 + rng.uniform(-0.2, 0.2) for _ in range(count)]
     else:
         vals = [rng.gauss(0.0, 0.1) for _ in range(count)]
-    return struct.pack("<%df" % count, *vals)
+    return struct.pack("<%df" % count, *[v * factor for v in vals])
 
 
 def payload(index, dtype, count):
@@ -108,7 +109,7 @@ def main():
     cfg = json.loads(json.dumps(CFG))
     shapes, dtypes, drop, extra = {}, {}, set(), []
     base = "BF16" if "bf16" in edits else "F32"
-    rng, tokenizer_dir = None, None
+    rng, tokenizer_dir, scales = None, None, {}
     for e in edits:
         key, _, val = e.partition("=")
         if key == "arch":
@@ -130,6 +131,9 @@ def main():
             cfg[name] = json.loads(value)
         elif key == "random":
             rng = random.Random(int(val))
+        elif key == "scale":
+            name, _, factor = val.rpartition(":")
+            scales[name] = float(factor)
         elif key == "tokenizer":
             tokenizer_dir = val
     entries = []
@@ -141,8 +145,8 @@ def main():
         count = 1
         for d in shape:
             count *= d
-        data = random_payload(rng, name, count) if rng and dtype == "F32" \
-            else payload(i, dtype, count)
+        data = random_payload(rng, name, count, scales.get(name, 1.0)) \
+            if rng and dtype == "F32" else payload(i, dtype, count)
         entries.append((name, dtype, shape, data))
     for f in ("tokenizer.json", "tokenizer_config.json") if tokenizer_dir else ():
         if os.path.exists(os.path.join(tokenizer_dir, f)):
