@@ -304,12 +304,8 @@ void rmsnorm_rows(float *out, const float *x, const float *w, int64_t rows, int 
 	for (int64_t r = 0; r < rows; r++) {
 		const float *xr = x + r * n;
 		float *o = out + r * n;
-		double ss = 0;
-		for (int j = 0; j < n; j++)
-			ss += (double)xr[j] * xr[j];
-		float inv = (float)(1.0 / sqrt(ss / n + eps));
-		for (int j = 0; j < n; j++)
-			o[j] = w[j] * (xr[j] * inv);
+		float inv = (float)(1.0 / sqrt(sum_squares(xr, n) / n + eps));
+		weighted_scale(o, xr, w, inv, n);
 	}
 }
 

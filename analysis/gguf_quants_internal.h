@@ -2,6 +2,7 @@
 #ifndef LWQ_GGUF_QUANTS_INTERNAL_H
 #define LWQ_GGUF_QUANTS_INTERNAL_H
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 
@@ -23,11 +24,19 @@ static inline float get_f16(const uint8_t *p)
 /* Rounds v to the nearest integer (ties to even) and clamps it to [lo, hi]; NaN -> lo. */
 static inline int round_clamp(float v, int lo, int hi)
 {
-	if (!(v > (float)lo))
-		return lo;
-	if (v > (float)hi)
-		return hi;
+	/* Clamp first (comparisons, no branches: NaN goes to lo), then round; the block fits
+	   call this 27 times per weight, where a branch that mispredicts and a call to lrintf
+	   cost more than the arithmetic. Adding and taking away 1.5 * 2^23 rounds to the
+	   nearest integer, ties to even, exactly as lrintf does in the default rounding mode,
+	   for |v| < 2^22 (the levels are far below) -- when float arithmetic is done in float
+	   (FLT_EVAL_METHOD 0; x87 keeps more bits, so it takes lrintf). */
+	v = v > (float)lo ? v : (float)lo;
+	v = v < (float)hi ? v : (float)hi;
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+	return (int)((v + 12582912.0f) - 12582912.0f);
+#else
 	return (int)lrintf(v);
+#endif
 }
 
 /* The f32 value of f16(v): scales are chosen with the precision they are stored in. */

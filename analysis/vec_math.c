@@ -119,6 +119,16 @@ DEFINE_VEXP(wexp, vwide, vwint)
 #define QUARTER(w, q) ((vfloat){ (w)[4 * (q)], (w)[4 * (q) + 1], (w)[4 * (q) + 2], (w)[4 * (q) + 3] })
 #endif
 
+typedef float vfloat8 __attribute__((vector_size(32)));
+typedef double vdouble __attribute__((vector_size(64)));
+
+static vfloat8 vload8(const float *p)
+{
+	vfloat8 v;
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
 static float vsum(vfloat v)
 {
 	float s = 0;
@@ -174,6 +184,33 @@ MULTI_TARGET float exp_shifted_sum(float *v, int n, float shift)
 	return sum;
 }
 
+/* 8 running sums in double, lane k taking values k, k + 8, ...; added up in lane order,
+   then the remainder one by one. Squares of f32 values are exact in double. */
+MULTI_TARGET double sum_squares(const float *v, int n)
+{
+	double sum = 0;
+	int i = 0;
+	if (n >= 8) {
+#if LANES > 1
+		vdouble acc = { 0 };
+		for (; i + 8 <= n; i += 8) {
+			vdouble d = __builtin_convertvector(vload8(v + i), vdouble);
+			acc += d * d;
+		}
+#else
+		double acc[8] = { 0 };
+		for (; i + 8 <= n; i += 8)
+			for (int k = 0; k < 8; k++)
+				acc[k] += (double)v[i + k] * v[i + k];
+#endif
+		for (int k = 0; k < 8; k++)
+			sum += acc[k];
+	}
+	for (; i < n; i++)
+		sum += (double)v[i] * v[i];
+	return sum;
+}
+
 MULTI_TARGET float max_of(const float *v, int n)
 {
 	float m = v[0];
@@ -206,6 +243,17 @@ MULTI_TARGET void scale_in_place(float *v, int n, float s)
 #endif
 	for (; i < n; i++)
 		v[i] *= s;
+}
+
+MULTI_TARGET void weighted_scale(float *out, const float *x, const float *w, float s, int n)
+{
+	int i = 0;
+#if LANES > 1
+	for (; i + WIDE <= n; i += WIDE)
+		wstore(out + i, wload(w + i) * (wload(x + i) * s));
+#endif
+	for (; i < n; i++)
+		out[i] = w[i] * (x[i] * s);
 }
 
 MULTI_TARGET void silu_mul_in_place(float *g, const float *u, int n)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gguf_quants.h"
+#include "gguf_quants_internal.h"
 #include "numeric.h"
 #include "tap.h"
 
@@ -261,8 +262,32 @@ static void test_degenerate_blocks(void)
 	}
 }
 
+/* round_clamp against its definition: clamp, then lrintf (ties to even), NaN -> lo; on
+   every float step of 1/64 in [-300, 300], each half-integer and the floats beside it. */
+static void test_round_clamp(void)
+{
+	const int ranges[4][2] = { { 0, 3 }, { 0, 15 }, { -32, 31 }, { -128, 127 } };
+	int64_t bad = 0, tried = 0;
+	for (int r = 0; r < 4; r++) {
+		int lo = ranges[r][0], hi = ranges[r][1];
+		for (int k = -19200; k <= 19200; k++) {
+			float base = (float)k / 64.0f;
+			float v[3] = { base, nextafterf(base, -INFINITY), nextafterf(base, INFINITY) };
+			for (int i = 0; i < 3; i++, tried++) {
+				int want = !(v[i] > (float)lo) ? lo : v[i] > (float)hi ? hi : (int)lrintf(v[i]);
+				bad += round_clamp(v[i], lo, hi) != want;
+			}
+		}
+		tried++;
+		bad += round_clamp(NAN, lo, hi) != lo;
+	}
+	ok(bad == 0, "round_clamp equals clamp + lrintf on %lld values (%lld differ)",
+	   (long long)tried, (long long)bad);
+}
+
 int main(void)
 {
+	test_round_clamp();
 	test_table();
 	test_q8_0_block();
 	test_q4_0_block();

@@ -33,6 +33,59 @@ static float slow_exp_shifted_sum(float *v, int n, float shift)
 	return sum;
 }
 
+/* The documented order of sum_squares: 8 lanes in double, added up, then the rest. */
+static double slow_sum_squares(const float *v, int n)
+{
+	double acc[8] = { 0 }, sum = 0;
+	int full = n / 8 * 8;
+	for (int i = 0; i < full; i++)
+		acc[i % 8] += (double)v[i] * v[i];
+	for (int k = 0; k < 8 && full > 0; k++)
+		sum += acc[k];
+	for (int i = full; i < n; i++)
+		sum += (double)v[i] * v[i];
+	return sum;
+}
+
+static void check_sum_squares(void)
+{
+	float a[MAX_N];
+	int bad = 0;
+	double worst = 0;
+	for (int n = 1; n < MAX_N; n += (n < 40 ? 1 : 37)) {
+		double plain = 0;
+		for (int i = 0; i < n; i++) {
+			a[i] = value(3 * i + n) * 1e3f;
+			plain += (double)a[i] * a[i];
+		}
+		double fast = sum_squares(a, n), slow = slow_sum_squares(a, n);
+		bad += memcmp(&fast, &slow, sizeof fast) != 0;
+		double rel = fabs(fast - plain) / plain;
+		worst = rel > worst ? rel : worst;
+	}
+	ok(bad == 0 && worst < 1e-14, "sum_squares equals the 8-lane order bit for bit (%d "
+	   "lengths differ) and the one-by-one sum within %.1e", bad, worst);
+}
+
+static void check_weighted_scale(void)
+{
+	float x[MAX_N], w[MAX_N], out[MAX_N];
+	int bad = 0;
+	for (int n = 1; n < MAX_N; n += (n < 40 ? 1 : 37)) {
+		for (int i = 0; i < n; i++)
+			x[i] = value(i), w[i] = value(7 * i + 1);
+		weighted_scale(out, x, w, 0.37f, n);
+		for (int i = 0; i < n; i++) {
+			float want = w[i] * (x[i] * 0.37f);
+			bad += memcmp(&out[i], &want, sizeof want) != 0;
+		}
+		weighted_scale(x, x, w, 0.37f, n);     /* in place */
+		bad += memcmp(x, out, (size_t)n * sizeof *x) != 0;
+	}
+	ok(bad == 0, "weighted_scale equals w * (x * s) bit for bit, in place too (%d differ)",
+	   bad);
+}
+
 static void check_exp_sum(void)
 {
 	float a[MAX_N], b[MAX_N];
@@ -129,6 +182,8 @@ static void check_parallel(void)
 int main(void)
 {
 	check_exp_sum();
+	check_sum_squares();
+	check_weighted_scale();
 	check_others();
 	check_parallel();
 	printf("1..%d\n", tap_count);
