@@ -117,7 +117,8 @@ static int check_config(struct model_file *mf, const struct gptq_run_config *rc,
 		return lwq_err_set(err, "%s: GPTQ needs a plan for its %d layers",
 				   model_file_path(mf), cfg->n_layers);
 	int group = rc->independent ? rc->group_size : rc->plan->group_size;
-	if (group_size_check(cfg, group, err) < 0)
+	/* GGUF's blocks are the groups there */
+	if (!rc->gguf && group_size_check(cfg, group, err) < 0)
 		return lwq_err_prefix(err, model_file_path(mf));
 	if (rc->windows < 1 || rc->seq_len < 1 || !rc->ids)
 		return lwq_err_set(err, "%s: no calibration tokens for GPTQ: run lwq capture on "
@@ -152,7 +153,8 @@ struct gptq_runner *gptq_runner_new(struct model_file *mf, const struct gptq_run
 	gr->x = malloc(stream_bytes);
 	gr->xs = malloc(stream_bytes);
 	gr->reports = calloc((size_t)gr->cfg->n_layers, sizeof *gr->reports);
-	if (!gr->fs || !gr->x || !gr->xs || !gr->reports || alloc_codes(gr, err) < 0) {
+	if (!gr->fs || !gr->x || !gr->xs || !gr->reports ||
+	    (!rc->gguf && alloc_codes(gr, err) < 0)) {
 		if (gr->fs && (!gr->x || !gr->xs))
 			lwq_err_set(err, "out of memory for %lld calibration streams",
 				    (long long)gr->n_tokens);

@@ -201,7 +201,8 @@ int h5_attr_get_str(hid_t obj, const char *name, char *buf, size_t len)
 		H5Tset_cset(mem, H5Tget_cset(type));
 		if (H5Tis_variable_str(type) > 0) {
 			H5Tset_size(mem, H5T_VARIABLE);
-			rc = h5_attr_read_vlen_str(attr, mem, buf, len);
+			rc = h5_vlen_cache_lookup(attr, buf, len) == 0 ? 0
+			   : h5_attr_read_vlen_str(attr, mem, buf, len);
 		} else if (H5Tget_size(type) <= ATTR_STR_MAX) {
 			size_t size = H5Tget_size(type) + 1;
 			char *s = calloc(size, 1);

@@ -45,6 +45,9 @@ int h5_attr_get_f64(hid_t obj, const char *name, double *value);
    size) in a child process so a damaged heap cannot crash the caller; -1 when the read
    failed or died. */
 int h5_attr_read_vlen_str(hid_t attr, hid_t mem, char *buf, size_t len);
+/* The same attribute from the file's variable-length strings, all read by one child per
+   file (model_h5_vlen_cache.c); -1 when it is not among them. */
+int h5_vlen_cache_lookup(hid_t attr, char *buf, size_t len);
 /* Reads exactly n ints; -1 when absent or of another length. */
 int h5_attr_get_int_array(hid_t obj, const char *name, int *values, int n);
 

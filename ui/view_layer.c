@@ -69,36 +69,67 @@ static void token_line(const struct ui_state *s, int y, int w)
 		   sum / (double)d->n_tokens, lo, hi);
 }
 
+/* "HEAD a, b, c" over at most `rows` rows of w columns, each entry kept whole on one
+   row (the next rows indented); returns the rows used. */
+static int draw_entries(int y, int w, int rows, const char *head, char entries[][48], int n)
+{
+	char line[256];
+	int used = 0;
+	size_t len = (size_t)snprintf(line, sizeof line, "%s", head);
+	for (int i = 0; i < n && used < rows; i++) {
+		const char *sep = i ? ", " : " ";
+		if (i && (int)(len + strlen(sep) + strlen(entries[i])) > w) {
+			snprintf(line + len, sizeof line - len, ",");
+			draw_text(y + used++, 0, w, A_NORMAL, line);
+			len = (size_t)snprintf(line, sizeof line, "   ");
+			sep = " ";
+		}
+		len += (size_t)snprintf(line + len, sizeof line - len, "%s%s", sep, entries[i]);
+	}
+	if (used < rows)
+		draw_text(y + used++, 0, w, A_NORMAL, line);
+	return used;
+}
+
 /* Its width in the plan, what that costs, and the pin; then what each of the pair's
-   widths would cost. */
-static void plan_lines(const struct ui_state *s, int y, int w)
+   widths would cost. Returns the rows used. */
+static int plan_lines(const struct ui_state *s, int y, int w, int rows)
 {
 	const struct explorer_data *d = s->data;
 	int layer = ui_selected_layer(s), bits = s->bits[layer];
-	char size[32], line[160];
+	char size[32], entries[3][48];
 	format_size((double)layer_bytes_for(&d->cfg, d->target, bits, d->group_size), size,
 		    sizeof size);
 	const char *pin = s->pins[layer] == PIN_HIGH ? ", pinned high"
 			: s->pins[layer] == PIN_LOW ? ", pinned low" : "";
 	draw_textf(y, 0, w, A_BOLD, "Layer %d: %d-bit in the plan, %s%s", layer, bits, size, pin);
 	int levels[3], n_levels = bit_pair_levels(s->pair, levels);
-	size_t n = (size_t)snprintf(line, sizeof line, "size");
 	for (int i = 0; i < n_levels; i++) {
 		format_size((double)layer_bytes_for(&d->cfg, d->target, levels[i], d->group_size),
 			    size, sizeof size);
-		n += (size_t)snprintf(line + n, sizeof line - n, "%s at %d bits %s",
-				      i ? "," : "", levels[i], size);
+		snprintf(entries[i], sizeof entries[i], "%d-bit %s", levels[i], size);
 	}
-	draw_text(y + 1, 0, w, A_NORMAL, line);
+	return 1 + draw_entries(y + 1, w, rows - 1, "size", entries, n_levels);
+}
+
+/* "measured KLD 2-bit 0.0312, 3-bit ..." (lwq score --measure). */
+static int measured_lines(const struct ui_state *s, int y, int w, int rows)
+{
+	const struct explorer_data *d = s->data;
+	char entries[8][48];
+	int layer = ui_selected_layer(s), n = d->n_measured < 8 ? d->n_measured : 8;
+	for (int k = 0; k < n; k++)
+		snprintf(entries[k], sizeof entries[k], "%d-bit %.4g", d->measured_widths[k],
+			 d->measured[(int64_t)layer * d->n_measured + k]);
+	return draw_entries(y, w, rows, "measured KLD", entries, n);
 }
 
 int view_layer_draw(const struct ui_state *s, int y, int rows)
 {
 	int w = s->layout.slider_w, used = 0;
-	if (rows < 5)              /* only where the whole core fits */
+	if (rows < 6)              /* only where the whole core fits */
 		return 0;
-	plan_lines(s, y, w);
-	used += 2;
+	used += plan_lines(s, y, w, 3);
 	score_line(s, y + used++, w, COL_LIM);
 	score_line(s, y + used++, w, COL_ZD);
 	if (used < rows && heat_column_available(s->data, COL_RTN2))
@@ -111,5 +142,7 @@ int view_layer_draw(const struct ui_state *s, int y, int rows)
 	}
 	if (used < rows && s->data->cos && s->data->n_tokens > 0)
 		token_line(s, y + used++, w);
+	if (used < rows && s->data->measured && s->data->n_measured > 0)
+		used += measured_lines(s, y + used, w, rows - used);
 	return used;
 }

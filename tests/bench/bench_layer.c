@@ -2,14 +2,15 @@
    6 heads of 48, 2 KV heads) on 2 windows of 512 tokens, random weights: the best of
    many calls, so that a loaded machine still shows what the code costs, with the
    FLOP/s of the linears and the causal attention. Not a pass/fail test.
-     bench_layer [REPEATS] (threads: OPENBLAS_NUM_THREADS; unlike lwq, this program
-   does not pick the BLAS kernels itself: set OPENBLAS_CORETYPE as lwq --version shows) */
+     bench_layer [REPEATS] (threads: OPENBLAS_NUM_THREADS; the BLAS kernels and idle
+   threads are set up as lwq does it, see man lwq, ENVIRONMENT) */
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench_clock.h"
+#include "blas_kernels.h"
 #include "forward.h"
 
 #define T 512
@@ -25,6 +26,8 @@ static float noise(float scale)
 
 int main(int argc, char **argv)
 {
+	blas_pick_kernels(argv);
+	blas_describe(stdout);
 	int repeats = argc > 1 ? atoi(argv[1]) : 40;
 	struct model_config c;
 	memset(&c, 0, sizeof c);
@@ -61,10 +64,9 @@ int main(int argc, char **argv)
 	double lin = 2.0 * (h * (q + 2 * k) + q * h + 3 * h * c.intermediate);
 	double attn = 2.0 * (T + 1) * q;           /* QK^T and PV over the causal half */
 	double flops = (lin + attn) * T * WINDOWS;
-	printf("layer_forward, %d windows of %d, %d threads, BLAS core %s: best %.2f ms "
-	       "(%.1f GFLOP/s, attention %.0f%% of the FLOPs), best CPU %.2f ms\n", WINDOWS, T,
-	       openblas_get_num_threads(), openblas_get_corename(), best * 1e3,
-	       flops / best / 1e9,
+	printf("layer_forward, %d windows of %d, %d threads: best %.2f ms (%.1f GFLOP/s, "
+	       "attention %.0f%% of the FLOPs), best CPU %.2f ms\n", WINDOWS, T,
+	       openblas_get_num_threads(), best * 1e3, flops / best / 1e9,
 	       100 * attn / (lin + attn), best_cpu * 1e3);
 	free(x0), free(x);
 	layer_weights_free(lw);

@@ -103,7 +103,7 @@ keys j
 check "80x50: the selected layer's plan line" \
 	shows "^Layer 1: [24]-bit in the plan, [0-9.]* KiB$B"
 check "80x50: the layer's sizes at the pair's widths" \
-	shows "^size at 2 bits [0-9.]* KiB, at 4 bits $(awk -v b="$bytes4" 'BEGIN { printf "%.2f", b / 1024 }') KiB$B"
+	shows "^size 2-bit [0-9.]* KiB, 4-bit $(awk -v b="$bytes4" 'BEGIN { printf "%.2f", b / 1024 }') KiB$B"
 check "80x50: LIM as lwq score has it ($lim), ranked by value" \
 	shows "^LIM  *$lim  *[0-9]*[a-z][a-z] largest of 16$B"
 check "80x50: ZD ($zd) and the RTN errors ($err2, $err4)" \
@@ -111,6 +111,16 @@ check "80x50: ZD ($zd) and the RTN errors ($err2, $err4)" \
 	      "^RTN error 4-bit  *$err4 "
 check "80x50: ZD per tensor on two lines" shows "^ZD  q 0\.[0-9]* k 0\.[0-9]* v " "^    g 0\.[0-9]* u "
 check "80x50: per-token LIM spread" shows "^per-token LIM mean $NUM, from $NUM to $NUM$B"
+keys q
+check "quits" wait_for "EXIT=0"
+# Three widths, and measured KL divergences (the synthetic model has them): lists that
+# do not fit wrap between their entries.
+start 80 50 "$LWQ explore --synthetic 16"
+check "80x50 synthetic: measured KLD of the layer, wrapped between widths" \
+	shows "^measured KLD 2-bit $NUM, 3-bit $NUM,$B" "^    4-bit $NUM, 8-bit $NUM$B"
+keys p p
+check "80x50, 8/4/2: the sizes at three widths wrapped between widths" \
+	shows "^size 2-bit [0-9.]* KiB, 4-bit [0-9.]* KiB,$B" "^    8-bit [0-9.]* KiB$B"
 keys q
 check "quits" wait_for "EXIT=0"
 

@@ -153,6 +153,26 @@ int main(void)
 	ok(mf && !strcmp(model_file_source(mf), "synthetic"), "its source attribute reads back");
 	if (mf)
 		model_file_close(mf);
+	/* the strings of a file are read once per file and process: a file changed since is
+	   read again */
+	hid_t file = H5Fopen(model, H5F_ACC_RDWR, H5P_DEFAULT);
+	hid_t vtype = H5Tcopy(H5T_C_S1), space = H5Screate(H5S_SCALAR);
+	H5Tset_size(vtype, H5T_VARIABLE);
+	H5Tset_cset(vtype, H5T_CSET_UTF8);
+	H5Adelete(file, "source");
+	hid_t attr = H5Acreate2(file, "source", vtype, space, H5P_DEFAULT, H5P_DEFAULT);
+	const char *changed = "changed since";
+	H5Awrite(attr, vtype, &changed);
+	H5Aclose(attr);
+	H5Sclose(space);
+	H5Tclose(vtype);
+	H5Fclose(file);
+	mf = model_file_open(model, 0, &err);
+	ok(mf && !strcmp(model_file_source(mf), "changed since"),
+	   "a file changed on disk: its strings are read again (source '%s')",
+	   mf ? model_file_source(mf) : err.msg);
+	if (mf)
+		model_file_close(mf);
 
 	/* damage: bytes of the heap collection (its header, object headers, sizes, the
 	   strings), and bytes right after each "dtype" name (the references into the heap) */
