@@ -146,6 +146,9 @@ int cmd_capture(int argc, char **argv)
 	struct lwq_err err = { "" };
 	int32_t *ids = NULL;
 	double start = monotonic_seconds();
+	/* the activations are stored in the model: say now, not after the run, if it can't be */
+	if (model_file_check_update(o.model, &err) < 0)
+		return cli_report("capture", &err);
 	struct capture_data *cd = measure(&o, &ids, &err);
 	int rc = cd ? store(&o, cd, ids, &err) : -1;
 	if (rc == 0)

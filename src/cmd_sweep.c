@@ -509,6 +509,11 @@ int cmd_sweep(int argc, char **argv)
 	struct sweep_run *run = calloc(1, sizeof *run);
 	if (!run)
 		return cli_error("sweep", "out of memory");
+	/* a writable model that another process holds: say so now, not after the sweep */
+	if (access(o.model, W_OK) == 0 && model_file_check_update(o.model, &err) < 0) {
+		free(run);
+		return cli_report("sweep", &err);
+	}
 	atomic_defer_interrupts();
 	if (sweep_model(&o, run, &err) < 0) {
 		if (atomic_interrupt_pending())

@@ -162,19 +162,41 @@ static int lock_original(const char *path, struct stat *st, struct lwq_err *err)
 	return -1;
 }
 
+/* The file an update of path replaces (the target of a symlinked model), if writable. */
+static int update_target(const char *path, char real[PATH_MAX], struct lwq_err *err)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return lwq_err_set(err, "%s: cannot open: %s", path, strerror(errno));
+	if (!S_ISLNK(st.st_mode))
+		snprintf(real, PATH_MAX, "%s", path);
+	else if (!realpath(path, real))
+		return lwq_err_set(err, "%s: cannot open: %s", path, strerror(errno));
+	if (access(real, W_OK) != 0)
+		return lwq_err_set(err, "%s: cannot open for writing: %s", path, strerror(errno));
+	return 0;
+}
+
+int model_file_check_update(const char *path, struct lwq_err *err)
+{
+	char real[PATH_MAX];
+	struct stat st;
+	if (update_target(path, real, err) != 0)
+		return -1;
+	int fd = lock_original(real, &st, err);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
 int model_file_update(const char *path, uint64_t new_bytes, model_update_fn update,
 		      void *ctx, struct lwq_err *err)
 {
 	char real[PATH_MAX];
 	struct stat st;
-	if (lstat(path, &st) != 0)
-		return lwq_err_set(err, "%s: cannot open: %s", path, strerror(errno));
-	if (!S_ISLNK(st.st_mode))
-		snprintf(real, sizeof real, "%s", path);
-	else if (!realpath(path, real))   /* a symlinked model: replace the file it names */
-		return lwq_err_set(err, "%s: cannot open: %s", path, strerror(errno));
-	if (access(real, W_OK) != 0)
-		return lwq_err_set(err, "%s: cannot open for writing: %s", path, strerror(errno));
+	if (update_target(path, real, err) != 0)
+		return -1;
 	struct atomic_target t;
 	if (atomic_begin(&t, real, 1, err) != 0)
 		return -1;

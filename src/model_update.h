@@ -20,4 +20,10 @@ typedef int (*model_update_fn)(struct model_file *mf, void *ctx, struct lwq_err 
 int model_file_update(const char *path, uint64_t new_bytes, model_update_fn update,
 		      void *ctx, struct lwq_err *err);
 
+/* Fails, with the error model_file_update would give, when path cannot be updated now:
+   not writable, or held open by another process. Long runs call it before their work,
+   not to find out at the end; it takes no lock, so the update may still fail. Call it
+   before opening the file yourself (HDF5's own lock would count as another holder). */
+int model_file_check_update(const char *path, struct lwq_err *err);
+
 #endif
