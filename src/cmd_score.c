@@ -275,7 +275,7 @@ static int cache_scores(const char *path, struct layer_scores *s, struct lwq_err
 			fprintf(stderr, "lwq: score: %s is read-only; scores were not cached\n", path);
 		return 0;
 	}
-	/* held open by another process (the explorer, an export): the printed scores stand */
+	/* held open by another process (an export or eval running): the printed scores stand */
 	struct lwq_err busy = { "" };
 	if (model_file_check_update(path, &busy) < 0) {
 		if (!cli_quiet)

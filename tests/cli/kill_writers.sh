@@ -97,7 +97,7 @@ if command -v script >/dev/null 2>&1; then
 	ok "the model reads" "$LWQ" info "$MODEL"
 	rm -f "$WORK/sweep.out" "$WORK/sweep.tty"
 fi
-# ---- another process holds the model open (the explorer, an export; HDF5 readers take a
+# ---- another process holds the model open (an export or eval; HDF5 readers take a
 # shared lock): capture and sweep refuse before any work, score prints but does not cache
 if command -v flock >/dev/null 2>&1; then
 	SUM=$(cksum <"$MODEL")
