@@ -305,3 +305,29 @@ out:
 	free(cl.group);
 	return rc;
 }
+
+int gptq_quantize_floats(const float *w, int64_t rows, int64_t cols,
+			 const struct gptq_hessian *hs, const struct gptq_options *opt,
+			 const struct gptq_grid *grid, struct gptq_stats *stats,
+			 struct lwq_err *err)
+{
+	memset(stats, 0, sizeof *stats);
+	if (hs->cols != cols)
+		return lwq_err_set(err, "GPTQ: Hessian of %d columns for rows of %lld", hs->cols,
+				   (long long)cols);
+	double *wd = malloc((size_t)(rows * cols) * sizeof(double));
+	double *h = malloc((size_t)(cols * cols) * sizeof(double));
+	int rc = -1;
+	if (!wd || !h) {
+		lwq_err_set(err, "out of memory for GPTQ of a [%lld, %lld] matrix",
+			    (long long)rows, (long long)cols);
+	} else {
+		for (int64_t i = 0; i < rows * cols; i++)
+			wd[i] = w[i];
+		gptq_hessian_get(hs, h);
+		rc = gptq_quantize_grid(wd, rows, cols, h, opt, grid, stats, err);
+	}
+	free(wd);
+	free(h);
+	return rc;
+}

@@ -68,6 +68,13 @@ int gptq_quantize_grid(double *w, int64_t rows, int64_t cols, double *h,
 		       const struct gptq_options *opt, const struct gptq_grid *grid,
 		       struct gptq_stats *stats, struct lwq_err *err);
 
+/* gptq_quantize_grid on float weights with H from hs: w itself is not changed (the
+   caller decodes what its grid recorded). */
+int gptq_quantize_floats(const float *w, int64_t rows, int64_t cols,
+			 const struct gptq_hessian *hs, const struct gptq_options *opt,
+			 const struct gptq_grid *grid, struct gptq_stats *stats,
+			 struct lwq_err *err);
+
 /* GPTQ onto lwq's RTN grid (quant_rtn.h) at `bits`, groups of g: fills codes, scales and
    zeros in rtn_quantize's layout and replaces w by rtn_dequantize of them, bit for bit. */
 int gptq_quantize_rtn(float *w, int64_t rows, int64_t cols, int bits, int g,

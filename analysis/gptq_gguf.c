@@ -61,9 +61,6 @@ int gptq_quantize_gguf(float *w, int64_t rows, int64_t cols, int type,
 	memset(stats, 0, sizeof *stats);
 	if (!gguf_type_has_grid(type))
 		return lwq_err_set(err, "GPTQ has no grid for GGUF type %s", gguf_type_name(type));
-	if (hs->cols != cols)
-		return lwq_err_set(err, "GPTQ: Hessian of %d columns for rows of %lld", hs->cols,
-				   (long long)cols);
 	struct gguf_grid_state gs = { .type = type, .block_elems = gguf_type_block_elems(type),
 				      .block_bytes = gguf_type_block_bytes(type),
 				      .row_bytes = gguf_row_bytes(type, cols), .cols = cols,
@@ -71,27 +68,15 @@ int gptq_quantize_gguf(float *w, int64_t rows, int64_t cols, int type,
 	if (cols % gs.block_elems != 0)
 		return lwq_err_set(err, "%s blocks of %d do not divide the row length %lld",
 				   gguf_type_name(type), gs.block_elems, (long long)cols);
-	double *wd = malloc((size_t)(rows * cols) * sizeof(double));
-	double *h = malloc((size_t)(cols * cols) * sizeof(double));
-	gs.block_values = malloc((size_t)gs.block_elems * sizeof(float));
-	int rc = -1;
-	if (!wd || !h || !gs.block_values) {
-		lwq_err_set(err, "out of memory for GPTQ of a [%lld, %lld] matrix",
-			    (long long)rows, (long long)cols);
-		goto out;
-	}
-	for (int64_t i = 0; i < rows * cols; i++)
-		wd[i] = w[i];
-	gptq_hessian_get(hs, h);
+	if (!(gs.block_values = malloc((size_t)gs.block_elems * sizeof(float))))
+		return lwq_err_set(err, "out of memory for GPTQ of a [%lld, %lld] matrix",
+				   (long long)rows, (long long)cols);
 	struct gptq_grid grid = { gs.block_elems, gguf_fit, gguf_round, &gs };
-	if (gptq_quantize_grid(wd, rows, cols, h, opt, &grid, stats, err) < 0)
-		goto out;
-	for (int64_t r = 0; r < rows; r++)
-		gguf_dequantize_row(type, out + (size_t)r * gs.row_bytes, cols, w + r * cols);
-	rc = 0;
-out:
-	free(wd);
-	free(h);
+	int rc = gptq_quantize_floats(w, rows, cols, hs, opt, &grid, stats, err);
+	if (rc == 0)
+		for (int64_t r = 0; r < rows; r++)
+			gguf_dequantize_row(type, out + (size_t)r * gs.row_bytes, cols,
+					    w + r * cols);
 	free(gs.block_values);
 	return rc;
 }

@@ -51,34 +51,18 @@ int gptq_quantize_rtn(float *w, int64_t rows, int64_t cols, int bits, int g,
 {
 	if (bits != 2 && bits != 3 && bits != 4 && bits != 8)
 		return lwq_err_set(err, "GPTQ supports 2, 3, 4 or 8 bits, not %d", bits);
-	if (hs->cols != cols)
-		return lwq_err_set(err, "GPTQ: Hessian of %d columns for rows of %lld", hs->cols,
-				   (long long)cols);
 	if (g < 1 || cols % g != 0)
 		return lwq_err_set(err, "group size %d does not divide the row length %lld", g,
 				   (long long)cols);
 	struct rtn_grid rg = { .bits = bits, .g = g, .cols = cols, .groups_per_row = cols / g,
 			       .codes = codes, .scales = scales, .zeros = zeros };
-	double *wd = malloc((size_t)(rows * cols) * sizeof(double));
-	double *h = malloc((size_t)(cols * cols) * sizeof(double));
-	rg.row_group = malloc((size_t)g * sizeof(float));
-	int rc = -1;
-	if (!wd || !h || !rg.row_group) {
-		lwq_err_set(err, "out of memory for GPTQ of a [%lld, %lld] matrix",
-			    (long long)rows, (long long)cols);
-		goto out;
-	}
-	for (int64_t i = 0; i < rows * cols; i++)
-		wd[i] = w[i];
-	gptq_hessian_get(hs, h);
+	if (!(rg.row_group = malloc((size_t)g * sizeof(float))))
+		return lwq_err_set(err, "out of memory for GPTQ of a [%lld, %lld] matrix",
+				   (long long)rows, (long long)cols);
 	struct gptq_grid grid = { g, rtn_fit, rtn_round, &rg };
-	if (gptq_quantize_grid(wd, rows, cols, h, opt, &grid, stats, err) < 0)
-		goto out;
-	rtn_dequantize(codes, scales, zeros, rows, cols, g, w);
-	rc = 0;
-out:
-	free(wd);
-	free(h);
+	int rc = gptq_quantize_floats(w, rows, cols, hs, opt, &grid, stats, err);
+	if (rc == 0)
+		rtn_dequantize(codes, scales, zeros, rows, cols, g, w);
 	free(rg.row_group);
 	return rc;
 }
