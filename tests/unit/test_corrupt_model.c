@@ -16,18 +16,12 @@
 #include "scratch_dir.h"
 #include "tap.h"
 #include "verb_child.h"
+#include "xorshift.h"
 
 #define N_VARIANTS 300
 #define SECONDS_PER_RUN 30
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15u;
-static uint64_t next_random(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
 
 /* Damages the working copy at path (the clean bytes, n of them) in place and returns
    how to undo it: the file is restored from `bytes` afterwards, so each variant costs a
@@ -40,20 +34,20 @@ static struct damage damage(int fd, const unsigned char *bytes, size_t n, int va
 	/* Positions: a third anywhere, a third in the first 64 KiB (superblock, root group,
 	   early object headers), a third in the last 256 KiB (where the latest results and
 	   their metadata went). */
-	uint64_t r = next_random();
-	size_t at = r % 3 == 0 ? (size_t)(next_random() % n)
-		  : r % 3 == 1 ? (size_t)(next_random() % (n < 65536 ? n : 65536))
-			       : n - 1 - (size_t)(next_random() % (n < 262144 ? n : 262144));
+	uint64_t r = xorshift64(&rng_state);
+	size_t at = r % 3 == 0 ? (size_t)(xorshift64(&rng_state) % n)
+		  : r % 3 == 1 ? (size_t)(xorshift64(&rng_state) % (n < 65536 ? n : 65536))
+			       : n - 1 - (size_t)(xorshift64(&rng_state) % (n < 262144 ? n : 262144));
 	struct damage d = { at, 1 };
 	int kind = variant % 5;
 	if (kind < 3) {
-		unsigned char b = bytes[at] ^ (unsigned char)(1 + next_random() % 255);
+		unsigned char b = bytes[at] ^ (unsigned char)(1 + xorshift64(&rng_state) % 255);
 		if (pwrite(fd, &b, 1, (off_t)at) != 1)
 			abort();
 		snprintf(what, len, "byte %zu flipped", at);
 	} else if (kind == 3) {
 		static const unsigned char zeros[4096];
-		d.span = 16 + (size_t)(next_random() % 4081);
+		d.span = 16 + (size_t)(xorshift64(&rng_state) % 4081);
 		if (at + d.span > n)
 			d.span = n - at;
 		if (pwrite(fd, zeros, d.span, (off_t)at) != (ssize_t)d.span)

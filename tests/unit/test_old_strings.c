@@ -16,6 +16,7 @@
 #include "synth_model.h"
 #include "tap.h"
 #include "verb_child.h"
+#include "xorshift.h"
 
 /* ---- writing the older layout ---- */
 
@@ -92,13 +93,6 @@ static size_t find(const unsigned char *bytes, size_t n, const char *what, size_
 }
 
 static uint64_t rng_state = 0x2545f4914f6cdd1du;
-static uint64_t next_random(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
 
 int main(void)
 {
@@ -182,18 +176,18 @@ int main(void)
 	for (size_t i = 0; i < 48 && heap + i < n; i++)
 		positions[n_pos++] = heap + i;
 	while (n_pos < 110)
-		positions[n_pos++] = heap + 48 + (size_t)(next_random() % 1200);
+		positions[n_pos++] = heap + 48 + (size_t)(xorshift64(&rng_state) % 1200);
 	for (size_t at = find(bytes, n, "dtype", 0); at < n && n_pos < N_POSITIONS;
 	     at = find(bytes, n, "dtype", at + 1))
 		for (int k = 0; k < 2 && n_pos < N_POSITIONS; k++)
-			positions[n_pos++] = at + 6 + (size_t)(next_random() % 40);
+			positions[n_pos++] = at + 6 + (size_t)(xorshift64(&rng_state) % 40);
 	int failures = 0, clean_errors = 0, runs = 0;
 	for (int v = 0; v < n_pos; v++) {
 		size_t at = positions[v];
 		if (at >= n)
 			continue;
 		unsigned char saved = bytes[at];
-		bytes[at] ^= (unsigned char)(v % 4 == 0 ? 0xff : 1 + next_random() % 255);
+		bytes[at] ^= (unsigned char)(v % 4 == 0 ? 0xff : 1 + xorshift64(&rng_state) % 255);
 		f = fopen(damaged, "wb");
 		if (!f || fwrite(bytes, 1, n, f) != n || fclose(f) != 0)
 			abort();
