@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "model_h5.h"
+#include "read_file.h"
 #include "scratch_dir.h"
 #include "tap.h"
 #include "verb_child.h"
@@ -91,13 +92,11 @@ int main(void)
 	ok(ready, "the demo model imported, captured (2 x 32 tokens) and scored");
 	if (!ready)
 		return tap_done();
-	FILE *f = fopen(clean, "rb");
-	struct stat st;
-	fstat(fileno(f), &st);
-	size_t n = (size_t)st.st_size;
-	unsigned char *bytes = malloc(n);
-	ok(fread(bytes, 1, n, f) == n, "read the clean file (%zu bytes)", n);
-	fclose(f);
+	size_t n = 0;
+	unsigned char *bytes = (unsigned char *)read_file(clean, &n);
+	ok(bytes != NULL, "read the clean file (%zu bytes)", n);
+	if (!bytes)
+		return tap_done();
 
 	char *runs[4][12] = {
 		{ "info", model, NULL },

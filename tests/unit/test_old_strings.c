@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "model_h5.h"
+#include "read_file.h"
 #include "scratch_dir.h"
 #include "synth_model.h"
 #include "tap.h"
@@ -122,13 +123,11 @@ int main(void)
 	int converted = write_old_layout(model);
 	ok(converted >= 2 + 7 * cfg.n_layers, "%d string attributes rewritten as variable-length",
 	   converted);
-	f = fopen(model, "rb");
-	struct stat st;
-	fstat(fileno(f), &st);
-	size_t n = (size_t)st.st_size;
-	unsigned char *bytes = malloc(n);
-	ok(fread(bytes, 1, n, f) == n, "read the old-layout file (%zu bytes)", n);
-	fclose(f);
+	size_t n = 0;
+	unsigned char *bytes = (unsigned char *)read_file(model, &n);
+	ok(bytes != NULL, "read the old-layout file (%zu bytes)", n);
+	if (!bytes)
+		return tap_done();
 	size_t heap = find(bytes, n, "GCOL", 0);
 	ok(heap < n, "its strings live in a global heap collection at byte %zu", heap);
 	if (heap == n)
