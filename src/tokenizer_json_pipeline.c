@@ -21,6 +21,31 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem, struct lwq_err 
 	return 0;
 }
 
+/* Appends the `elem`-byte item to a growing array of *n items. */
+static int append(void **p, size_t *cap, int *n, const void *item, size_t elem,
+		  struct lwq_err *err)
+{
+	if (grow(p, cap, (size_t)*n + 1, elem, err) < 0)
+		return -1;
+	memcpy((char *)*p + (size_t)*n * elem, item, elem);
+	(*n)++;
+	return 0;
+}
+
+typedef int (*tj_reader)(struct tokenizer_json *tj, const json_t *node, struct lwq_err *err);
+
+/* Every node of a Sequence's `key` array through `read`, in order (Sequences flatten). */
+static int read_sequence(struct tokenizer_json *tj, const json_t *node, const char *key,
+			 tj_reader read, struct lwq_err *err)
+{
+	size_t i;
+	const json_t *item;
+	json_array_foreach(json_object_get(node, key), i, item)
+		if (read(tj, item, err) < 0)
+			return -1;
+	return 0;
+}
+
 static int flag(const json_t *obj, const char *key, int fallback)
 {
 	const json_t *v = json_object_get(obj, key);
@@ -100,14 +125,8 @@ int tj_read_normalizer(struct tokenizer_json *tj, const json_t *node, struct lwq
 	if (!node || json_is_null(node))
 		return 0;
 	const char *type = tj_type(node);
-	if (!strcmp(type, "Sequence")) {
-		size_t i;
-		const json_t *item;
-		json_array_foreach(json_object_get(node, "normalizers"), i, item)
-			if (tj_read_normalizer(tj, item, err) < 0)
-				return -1;
-		return 0;
-	}
+	if (!strcmp(type, "Sequence"))
+		return read_sequence(tj, node, "normalizers", tj_read_normalizer, err);
 	struct tok_normalizer_spec n = {0};
 	size_t k = 0;
 	while (k < sizeof simple / sizeof simple[0] && strcmp(type, simple[k].name))
@@ -127,12 +146,10 @@ int tj_read_normalizer(struct tokenizer_json *tj, const json_t *node, struct lwq
 		if (!(n.content = string_of(node, "content")))
 			return lwq_err_set(err, "tokenizer.json: Replace normalizer without 'content'");
 	}
-	int at = tj->spec.n_normalizers;
-	if (grow((void **)&tj->norms, &tj->cap_norms, (size_t)at + 1, sizeof n, err) < 0)
+	if (append((void **)&tj->norms, &tj->cap_norms, &tj->spec.n_normalizers, &n, sizeof n,
+		   err) < 0)
 		return -1;
-	tj->norms[at] = n;
 	tj->spec.normalizers = tj->norms;
-	tj->spec.n_normalizers = at + 1;
 	return 0;
 }
 
@@ -200,25 +217,16 @@ int tj_read_pre_tokenizer(struct tokenizer_json *tj, const json_t *node, struct 
 	if (!node || json_is_null(node))
 		return 0;
 	const char *type = tj_type(node);
-	if (!strcmp(type, "Sequence")) {
-		size_t i;
-		const json_t *item;
-		json_array_foreach(json_object_get(node, "pretokenizers"), i, item)
-			if (tj_read_pre_tokenizer(tj, item, err) < 0)
-				return -1;
-		return 0;
-	}
+	if (!strcmp(type, "Sequence"))
+		return read_sequence(tj, node, "pretokenizers", tj_read_pre_tokenizer, err);
 	struct tok_pre_spec p = {0};
 	if (read_one_pre(tj, node, type, &p, err) < 0)
 		return -1;
 	if (p.kind == TOK_PRE_BYTE_LEVEL && p.use_regex && !tj->pattern_family)
 		tj->pattern_family = "gpt2";
-	int at = tj->spec.n_pre;
-	if (grow((void **)&tj->pre, &tj->cap_pre, (size_t)at + 1, sizeof p, err) < 0)
+	if (append((void **)&tj->pre, &tj->cap_pre, &tj->spec.n_pre, &p, sizeof p, err) < 0)
 		return -1;
-	tj->pre[at] = p;
 	tj->spec.pre = tj->pre;
-	tj->spec.n_pre = at + 1;
 	return 0;
 }
 
@@ -232,9 +240,9 @@ static int add_ids(int32_t **list, size_t *cap, int *n, const json_t *ids, struc
 		if (!json_is_integer(id))
 			return lwq_err_set(err, "tokenizer.json: post_processor: a special token id is "
 					   "not an integer");
-		if (grow((void **)list, cap, (size_t)*n + 1, sizeof **list, err) < 0)
+		int32_t value = (int32_t)json_integer_value(id);
+		if (append((void **)list, cap, n, &value, sizeof value, err) < 0)
 			return -1;
-		(*list)[(*n)++] = (int32_t)json_integer_value(id);
 	}
 	return 0;
 }
@@ -327,12 +335,7 @@ int tj_read_processor(struct tokenizer_json *tj, const json_t *node, struct lwq_
 		return read_cls_sep(tj, node, err);
 	if (strcmp(type, "Sequence"))
 		return tj_unsupported(err, "post_processor", type);
-	size_t i;
-	const json_t *item;
-	json_array_foreach(json_object_get(node, "processors"), i, item)
-		if (tj_read_processor(tj, item, err) < 0)
-			return -1;
-	return 0;
+	return read_sequence(tj, node, "processors", tj_read_processor, err);
 }
 
 /* ---- decoders ---------------------------------------------------------------------------- */
@@ -376,22 +379,14 @@ int tj_read_decoder(struct tokenizer_json *tj, const json_t *node, struct lwq_er
 		return 0;
 	tj->spec.has_decoder = 1;
 	const char *type = tj_type(node);
-	if (!strcmp(type, "Sequence")) {
-		size_t i;
-		const json_t *item;
-		json_array_foreach(json_object_get(node, "decoders"), i, item)
-			if (tj_read_decoder(tj, item, err) < 0)
-				return -1;
-		return 0;
-	}
+	if (!strcmp(type, "Sequence"))
+		return read_sequence(tj, node, "decoders", tj_read_decoder, err);
 	struct tok_decoder_spec d = {0};
 	if (read_one_decoder(node, type, &d, err) < 0)
 		return -1;
-	int at = tj->spec.n_decoders;
-	if (grow((void **)&tj->decoders, &tj->cap_decoders, (size_t)at + 1, sizeof d, err) < 0)
+	if (append((void **)&tj->decoders, &tj->cap_decoders, &tj->spec.n_decoders, &d, sizeof d,
+		   err) < 0)
 		return -1;
-	tj->decoders[at] = d;
 	tj->spec.decoders = tj->decoders;
-	tj->spec.n_decoders = at + 1;
 	return 0;
 }
