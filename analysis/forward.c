@@ -18,6 +18,16 @@
 
 const char *const input_site_names[SITE_COUNT] = { "attn", "o", "mlp", "down" };
 
+enum input_site linear_input_site(enum linear_kind k)
+{
+	switch (k) {
+	case LIN_Q: case LIN_K: case LIN_V: return SITE_ATTN;
+	case LIN_O: return SITE_O;
+	case LIN_GATE: case LIN_UP: return SITE_MLP;
+	default: return SITE_DOWN;
+	}
+}
+
 struct forward_state {
 	struct model_config cfg;
 	int seq_len, max_seqs;

@@ -38,6 +38,9 @@ enum input_site {
 /* Short names of the sites, as used under /activations/input_sq: attn o mlp down. */
 extern const char *const input_site_names[SITE_COUNT];
 
+/* The site whose input linear k reads: q/k/v attn, o o, gate/up mlp, down down. */
+enum input_site linear_input_site(enum linear_kind k);
+
 struct forward_hooks {
 	/* Sees `rows` input rows of `cols` values (row stride ld) of the linears at site. */
 	void (*linear_input)(void *user, enum input_site site, const float *x, int64_t rows,

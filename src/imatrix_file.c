@@ -10,16 +10,6 @@
 #include "gguf_names.h"
 #include "layout.h"
 
-/* The input site whose x^2 sums belong to linear k. */
-static enum input_site site_of(int k)
-{
-	if (k <= LIN_V)
-		return SITE_ATTN;
-	if (k == LIN_O)
-		return SITE_O;
-	return k == LIN_DOWN ? SITE_DOWN : SITE_MLP;
-}
-
 struct out_buf {
 	char *data;
 	size_t len, cap;
@@ -65,7 +55,7 @@ static int entry(struct model_file *mf, struct out_buf *b, int layer, int k, int
 {
 	char path[128], name[96];
 	snprintf(path, sizeof path, "%s/%03d/%s", ACT_INPUT_SQ, layer,
-		 input_site_names[site_of(k)]);
+		 input_site_names[linear_input_site((enum linear_kind)k)]);
 	if (model_file_get_f32(mf, path, sq, cols, err) < 0)
 		return -1;
 	int len = snprintf(name, sizeof name, "blk.%d.%s.weight", layer, gguf_linear_names[k]);
@@ -109,7 +99,7 @@ int importance_read(struct model_file *mf, int layer, int k, int64_t cols, float
 	char path[128];
 	int64_t n_tokens;
 	snprintf(path, sizeof path, "%s/%03d/%s", ACT_INPUT_SQ, layer,
-		 input_site_names[site_of(k)]);
+		 input_site_names[linear_input_site((enum linear_kind)k)]);
 	if (!model_file_exists(mf, path) ||
 	    model_file_get_attr_i64(mf, ACT_GROUP, "n_tokens", &n_tokens) < 0 || n_tokens < 1)
 		return 0;

@@ -20,23 +20,13 @@
 #include "parallel.h"
 #include "progress.h"
 
-static enum input_site site_of(enum linear_kind k)
-{
-	switch (k) {
-	case LIN_Q: case LIN_K: case LIN_V: return SITE_ATTN;
-	case LIN_O: return SITE_O;
-	case LIN_GATE: case LIN_UP: return SITE_MLP;
-	default: return SITE_DOWN;
-	}
-}
-
 /* Column weights s_j of one layer's four input sites; all NULL without input stats. */
 static int read_input_sq(struct model_file *mf, const struct model_config *cfg, int layer,
 			 float *sq[SITE_COUNT], struct lwq_err *err)
 {
 	for (int k = 0; k < LIN_COUNT; k++) {
 		int64_t rows, cols;
-		enum input_site site = site_of((enum linear_kind)k);
+		enum input_site site = linear_input_site((enum linear_kind)k);
 		if (sq[site])
 			continue;
 		linear_shape(cfg, (enum linear_kind)k, &rows, &cols);
@@ -203,8 +193,9 @@ static int scan_layer(struct model_file *mf, const struct score_request *req, in
 		}
 		moments_merge(&whole, &part);
 		s->zd_tensor[layer * LIN_COUNT + k] = (float)((double)above / (double)(rows * cols));
-		if (req->with_rtn && rtn_errors(scan, rows, cols, req, sq[site_of((enum linear_kind)k)],
-						layer, (enum linear_kind)k, s, err) < 0)
+		const float *weights = sq[linear_input_site((enum linear_kind)k)];
+		if (req->with_rtn && rtn_errors(scan, rows, cols, req, weights, layer,
+						(enum linear_kind)k, s, err) < 0)
 			return -1;
 	}
 	int64_t above = 0;
